@@ -1,0 +1,98 @@
+"""Every exception btiflow raises on purpose, in one tree.
+
+::
+
+    BtiflowError                      the root: catch this to catch everything below
+    ├── WorkflowError (ValueError)    a workflow file cannot be loaded; .problems lists all
+    ├── ActionRefused (ValueError)    an action breaks a rule of the guide; .reasons say which
+    ├── CaseNotFound (LookupError)    no case with that id in the store
+    ├── ConflictError                 another writer changed the case first; reload and retry
+    └── StoreError                    the store cannot be opened or written (bad file, schema)
+
+No exception from yaml, cattrs, sqlite3 or transitions escapes the public API: each is
+translated here with ``raise ... from exc`` so the cause stays visible to a debugger.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+
+class BtiflowError(Exception):
+    """Root of every error btiflow raises on purpose."""
+
+
+@attrs.frozen
+class Problem:
+    """One mistake in a workflow file: where it is, what is wrong, and how to fix it."""
+
+    file: str
+    line: int
+    column: int
+    path: str
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.file}:{self.line}:{self.column}: {self.message}"
+        if self.hint:
+            text += f" ({self.hint})"
+        return text
+
+
+class WorkflowError(BtiflowError, ValueError):
+    """A workflow file could not be loaded. ``problems`` holds every problem found, in order."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        count = len(self.problems)
+        head = f"{count} problem{'s' if count != 1 else ''} in workflow"
+        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+
+
+@attrs.frozen
+class Reason:
+    """Why an action is refused: a stable ``code`` for programs, a ``message`` for people."""
+
+    code: str
+    rule: str
+    message: str
+
+
+class ActionRefused(BtiflowError, ValueError):
+    """An action was refused; nothing was written. ``reasons`` lists every rule it breaks."""
+
+    def __init__(self, action: str, reasons: Sequence[Reason]) -> None:
+        self.action = action
+        self.reasons: tuple[Reason, ...] = tuple(reasons)
+        first = self.reasons[0] if self.reasons else None
+        self.code = first.code if first else "refused"
+        self.rule = first.rule if first else ""
+        lines = "; ".join(f"[{r.code}] {r.message}" for r in self.reasons)
+        super().__init__(f"{action} refused: {lines}")
+
+
+class CaseNotFound(BtiflowError, LookupError):
+    """No case with this id exists in the store."""
+
+    def __init__(self, case_id: str) -> None:
+        self.case_id = case_id
+        super().__init__(f"no case with id {case_id!r} in this store")
+
+
+class ConflictError(BtiflowError):
+    """Another writer appended to the case since it was read; reload the case and try again."""
+
+    def __init__(self, case_id: str, expected_seq: int) -> None:
+        self.case_id = case_id
+        self.expected_seq = expected_seq
+        super().__init__(
+            f"case {case_id!r} changed while this action was decided (expected to write entry "
+            f"{expected_seq}); reload the case and try again, or use btiflow.retry"
+        )
+
+
+class StoreError(BtiflowError):
+    """The store could not be opened, read or written."""

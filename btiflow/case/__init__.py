@@ -1,0 +1,1 @@
+"""One child's case: entries, state, rules and the pure decision core."""

@@ -1,0 +1,235 @@
+"""The shell around the pure core: read the case, decide, seal, append, in one transaction.
+
+``Engine`` is what an embedding app holds: it opens cases, runs actions, answers "what can I do
+now", and lists what is due. The clock is injected, so a test or a demo can run a case through
+weeks in a second.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+from btiflow.case.actions import OSLO, Option, decide, options
+from btiflow.case.entries import GENESIS, Draft, Entry, seal
+from btiflow.case.machine import machine_for
+from btiflow.case.people import Actor
+from btiflow.case.rules import reason
+from btiflow.case.state import Case, apply, person_data
+from btiflow.errors import ActionRefused, BtiflowError, ConflictError
+from btiflow.store.base import DueCase, Store, VerifyReport
+from btiflow.workflow.model import Workflow
+
+Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
+
+
+def system_clock() -> dt.datetime:
+    """The current time, timezone-aware (UTC)."""
+    return dt.datetime.now(dt.UTC)
+
+
+class Engine:
+    """Runs cases on one or more workflow versions, keeping each case's relay log in a store.
+
+    New cases open on the first workflow given; a case pinned to another version needs that
+    version among ``workflows`` too.
+    """
+
+    def __init__(
+        self,
+        workflows: Workflow | Iterable[Workflow],
+        store: Store,
+        *,
+        clock: Clock = system_clock,
+        new_id: Callable[[], str] | None = None,
+    ) -> None:
+        listed = [workflows] if isinstance(workflows, Workflow) else list(workflows)
+        if not listed:
+            raise ValueError("an Engine needs at least one workflow")
+        self.workflow = listed[0]
+        self._workflows = {wf.content_hash: wf for wf in listed}
+        self.store = store
+        self.clock = clock
+        self._new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        for wf in listed:
+            machine_for(wf)  # compile once, up front
+            store.save_workflow(wf)
+
+    # --- reading ---
+
+    def case(self, case_id: str) -> Case:
+        """The case as it stands now."""
+        return self.store.load(case_id)
+
+    def log(self, case_id: str) -> list[Entry]:
+        """Every entry of the case's relay log, oldest first."""
+        return self.store.entries(case_id)
+
+    def workflow_of(self, case: Case) -> Workflow:
+        """The workflow version the case is pinned to."""
+        try:
+            return self._workflows[case.workflow_hash]
+        except KeyError:
+            raise BtiflowError(
+                f"case {case.id} runs on {case.workflow_id} {case.workflow_version} "
+                f"({case.workflow_hash[:12]}), which this engine was not given; pass that "
+                f"version in Engine(workflows=[...])"
+            ) from None
+
+    def options(self, case_id: str, by: Actor) -> list[Option]:
+        """Every action ``by`` could take now: allowed, or refused with the reasons."""
+        case = self.case(case_id)
+        return options(self.workflow_of(case), case, by, self._now())
+
+    def due(
+        self,
+        at: dt.datetime | dt.date | None = None,
+        *,
+        within: dt.timedelta = dt.timedelta(days=7),
+    ) -> list[DueCase]:
+        """Open cases with an evaluation due from ``at`` (default now) until ``within`` later."""
+        day = self._day(at)
+        return self.store.due_between(day, day + within)
+
+    def overdue(self, at: dt.datetime | dt.date | None = None) -> list[DueCase]:
+        """Open cases whose evaluation was due before the day of ``at`` (default now)."""
+        return self.store.overdue(self._day(at))
+
+    def verify(self) -> VerifyReport:
+        """Recompute every hash chain and compare every state row with its log's replay."""
+        return self.store.verify()
+
+    # --- writing ---
+
+    def open_case(
+        self,
+        subject: str,
+        by: Actor,
+        *,
+        birth_date: dt.date | str | None = None,
+        concern: str | None = None,
+        suspected_harm: bool = False,
+    ) -> Case:
+        """Open a case at level 0 for ``subject`` (a pseudonymous id, never a name)."""
+        wf = self.workflow
+        now = self._now()
+        lang = wf.language
+        problems = []
+        if not isinstance(subject, str) or not subject.strip():
+            problems.append(
+                reason("invalid_input", lang, param="subject", problem="expected a non-empty text")
+            )
+        if not by.is_staff:
+            problems.append(reason("staff_only", lang))
+        born = None
+        if birth_date is not None:
+            try:
+                born = (
+                    birth_date
+                    if isinstance(birth_date, dt.date)
+                    else dt.date.fromisoformat(birth_date)
+                ).isoformat()
+            except (TypeError, ValueError):
+                problems.append(
+                    reason(
+                        "invalid_input",
+                        lang,
+                        param="birth_date",
+                        problem="expected a date such as 2012-05-17",
+                    )
+                )
+        if problems:
+            raise ActionRefused("open_case", problems)
+        data: dict[str, Any] = {
+            "workflow": {"id": wf.id, "version": wf.version, "hash": wf.content_hash},
+            "subject": subject.strip(),
+            "birth_date": born,
+            "opened_by": person_data(by.as_person()),
+            "step": wf.levels[0].steps[0].id,
+        }
+        if concern:
+            data["concern"] = concern
+            data["suspected_harm"] = bool(suspected_harm)
+        entry = seal(
+            Draft("case_opened", data),
+            case_id=self._new_id(),
+            seq=1,
+            time=now,
+            actor=by.id,
+            role=by.role,
+            unit=by.unit,
+            workflow_hash=wf.content_hash,
+            prev_hash=GENESIS,
+        )
+        case = apply(None, entry)
+        self.store.append([entry], case, expected_seq=0)
+        return case
+
+    def act(self, case_id: str, action: str, by: Actor, **params: Any) -> Case:
+        """Do ``action`` on the case as ``by``; the new state, or ``ActionRefused``.
+
+        A refused action writes nothing. ``ConflictError`` means another writer got there
+        first; ``btiflow.retry`` runs the call again on the fresh state.
+        """
+        return self.act_with(case_id, action, by, params)
+
+    def act_with(self, case_id: str, action: str, by: Actor, params: Mapping[str, Any]) -> Case:
+        """``act`` with the parameters as a mapping (for callers that build them as data)."""
+        case = self.case(case_id)
+        workflow = self.workflow_of(case)
+        now = self._now()
+        drafts = decide(workflow, case, action, params, by, now)
+        entries = []
+        state = case
+        for draft in drafts:
+            entry = seal(
+                draft,
+                case_id=case.id,
+                seq=state.seq + 1,
+                time=now,
+                actor=by.id,
+                role=by.role,
+                unit=by.unit,
+                workflow_hash=case.workflow_hash,
+                prev_hash=state.head_hash,
+            )
+            state = apply(state, entry)
+            entries.append(entry)
+        self.store.append(entries, state, expected_seq=case.seq)
+        return state
+
+    # --- helpers ---
+
+    def _now(self) -> dt.datetime:
+        now = self.clock()
+        if now.tzinfo is None:
+            raise ValueError("the engine's clock must return timezone-aware datetimes")
+        return now
+
+    def _day(self, at: dt.datetime | dt.date | None) -> dt.date:
+        if at is None:
+            at = self._now()
+        if isinstance(at, dt.datetime):
+            if at.tzinfo is None:
+                raise ValueError("give a timezone-aware datetime, or a date")
+            return at.astimezone(OSLO).date()
+        return at
+
+
+def retry(fn: Callable[[], T], *, attempts: int = 5, pause: float = 0.01) -> T:
+    """Call ``fn`` again when it raises ``ConflictError``, up to ``attempts`` times.
+
+    ``fn`` must re-read the case (``engine.act`` does), so each try decides on fresh state.
+    """
+    for attempt in range(1, attempts + 1):
+        try:
+            return fn()
+        except ConflictError:
+            if attempt == attempts:
+                raise
+            time.sleep(pause * attempt)
+    raise AssertionError("unreachable")  # pragma: no cover

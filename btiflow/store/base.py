@@ -1,0 +1,81 @@
+"""What a store of relay logs must do; the SQLite store implements it, a second store would too."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Protocol
+
+import attrs
+
+from btiflow.case.entries import Entry
+from btiflow.case.state import Case
+from btiflow.workflow.model import Workflow
+
+
+@attrs.frozen
+class DueCase:
+    """A case with an evaluation due: when, and who holds the baton."""
+
+    case_id: str
+    due: dt.date
+    level: int
+    step: str
+    baton_holder: str | None
+    baton_unit: str | None
+
+
+@attrs.frozen
+class ChainProblem:
+    """The first entry of a case whose stored form does not match its hash chain."""
+
+    case_id: str
+    seq: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.case_id} entry {self.seq}: {self.message}"
+
+
+@attrs.frozen
+class VerifyReport:
+    """The result of recomputing every hash chain (and comparing every state row to its log)."""
+
+    cases: int
+    entries: int
+    problems: tuple[ChainProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@attrs.frozen
+class ChainHead:
+    """The last entry of a case's chain: keep these elsewhere as a witness."""
+
+    case_id: str
+    seq: int
+    hash: str
+
+
+class Store(Protocol):
+    """The storage a relay log needs. ``append`` is atomic and refuses a stale writer."""
+
+    def load(self, case_id: str) -> Case: ...
+
+    def append(self, entries: Sequence[Entry], state: Case, *, expected_seq: int) -> None: ...
+
+    def entries(self, case_id: str) -> list[Entry]: ...
+
+    def case_ids(self) -> list[str]: ...
+
+    def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]: ...
+
+    def overdue(self, today: dt.date) -> list[DueCase]: ...
+
+    def verify(self) -> VerifyReport: ...
+
+    def heads(self) -> list[ChainHead]: ...
+
+    def save_workflow(self, workflow: Workflow) -> None: ...

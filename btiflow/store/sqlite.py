@@ -1,0 +1,355 @@
+"""The relay log in SQLite (through sqlite-utils): WAL, ``synchronous=FULL``, append-only entries.
+
+Tables: ``entries`` (primary key case_id + seq; triggers refuse UPDATE and DELETE), ``cases``
+(the current state of each case, written in the same transaction as its entries) and
+``workflows`` (every workflow version a case pins). A writer whose view is stale (another entry
+took its seq) gets ``ConflictError`` and nothing is written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from btiflow.case.entries import GENESIS, Entry, canonical_json
+from btiflow.case.state import Case, fold, from_data, to_data
+from btiflow.errors import CaseNotFound, ConflictError, StoreError
+from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
+from btiflow.workflow.load import unstructure
+from btiflow.workflow.model import Workflow
+
+migrations = Migrations("btiflow")
+
+
+@migrations()
+def m001_relay_log(db: sqlite_utils.Database) -> None:
+    db["entries"].create(  # type: ignore[union-attr]
+        {
+            "case_id": str,
+            "seq": int,
+            "time": str,
+            "actor": str,
+            "role": str,
+            "unit": str,
+            "kind": str,
+            "data": str,
+            "workflow_hash": str,
+            "prev_hash": str,
+            "hash": str,
+        },
+        pk=("case_id", "seq"),
+        not_null={"case_id", "seq", "time", "kind", "data", "hash"},
+    )
+    db["cases"].create(  # type: ignore[union-attr]
+        {
+            "case_id": str,
+            "workflow_id": str,
+            "workflow_version": str,
+            "workflow_hash": str,
+            "subject": str,
+            "status": str,
+            "level": int,
+            "step": str,
+            "baton_holder": str,
+            "baton_unit": str,
+            "next_evaluation_due": str,
+            "last_seq": int,
+            "head_hash": str,
+            "opened_at": str,
+            "closed_at": str,
+            "state": str,
+        },
+        pk="case_id",
+        not_null={"status", "last_seq", "state"},
+    )
+    db["workflows"].create(  # type: ignore[union-attr]
+        {"hash": str, "id": str, "version": str, "content": str, "saved_at": str},
+        pk="hash",
+    )
+    db.execute(
+        "CREATE INDEX cases_due ON cases(next_evaluation_due) "
+        "WHERE status = 'open' AND next_evaluation_due IS NOT NULL"
+    )
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER entries_no_{event.lower()} BEFORE {event} ON entries "
+            f"BEGIN SELECT RAISE(ABORT, 'relay log entries are append-only'); END"
+        )
+
+
+def _entry_row(e: Entry) -> tuple[Any, ...]:
+    return (
+        e.case_id,
+        e.seq,
+        e.time.isoformat(),
+        e.actor,
+        e.role,
+        e.unit,
+        e.kind,
+        canonical_json(dict(e.data)),
+        e.workflow_hash,
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def _entry(row: sqlite3.Row | tuple[Any, ...]) -> Entry:
+    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
+    return Entry(
+        case_id,
+        seq,
+        dt.datetime.fromisoformat(time),
+        actor,
+        role,
+        unit,
+        kind,
+        json.loads(data),
+        wf_hash,
+        prev_hash,
+        digest,
+    )
+
+
+def _state_row(case: Case) -> dict[str, Any]:
+    holder = case.baton_holder
+    return {
+        "case_id": case.id,
+        "workflow_id": case.workflow_id,
+        "workflow_version": case.workflow_version,
+        "workflow_hash": case.workflow_hash,
+        "subject": case.subject,
+        "status": case.status,
+        "level": case.level,
+        "step": case.step,
+        "baton_holder": holder.id if holder else None,
+        "baton_unit": holder.unit if holder else None,
+        "next_evaluation_due": case.next_evaluation_due if case.is_open else None,
+        "last_seq": case.seq,
+        "head_hash": case.head_hash,
+        "opened_at": case.opened_at,
+        "closed_at": case.closed_at,
+        "state": canonical_json(to_data(case)),
+    }
+
+
+_ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
+_STATE_COLUMNS = (
+    "case_id",
+    "workflow_id",
+    "workflow_version",
+    "workflow_hash",
+    "subject",
+    "status",
+    "level",
+    "step",
+    "baton_holder",
+    "baton_unit",
+    "next_evaluation_due",
+    "last_seq",
+    "head_hash",
+    "opened_at",
+    "closed_at",
+    "state",
+)
+_INSERT_CASE = (
+    f"INSERT INTO cases ({', '.join(_STATE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_STATE_COLUMNS))})"
+)
+_UPDATE_CASE = (
+    f"UPDATE cases SET {', '.join(f'{c} = ?' for c in _STATE_COLUMNS[1:])} "
+    f"WHERE case_id = ? AND last_seq = ?"
+)
+_INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+
+
+class SqliteStore:
+    """A relay-log store in one SQLite file (created, and its schema migrated, on open)."""
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        try:
+            conn = sqlite3.connect(
+                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+            )
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            self._conn = conn
+            self.db = sqlite_utils.Database(conn)
+            with self._write():
+                migrations.apply(self.db)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the relay log {self.path!r}: {exc}") from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail."""
+        conn = self._conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # --- reading ---
+
+    def load(self, case_id: str) -> Case:
+        row = self._conn.execute("SELECT state FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        if row is None:
+            raise CaseNotFound(case_id)
+        return from_data(json.loads(row[0]))
+
+    def entries(self, case_id: str) -> list[Entry]:
+        rows = self._conn.execute(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq", (case_id,)
+        ).fetchall()
+        if not rows:
+            raise CaseNotFound(case_id)
+        return [_entry(r) for r in rows]
+
+    def case_ids(self) -> list[str]:
+        return [r[0] for r in self._conn.execute("SELECT case_id FROM cases ORDER BY opened_at")]
+
+    def _due(self, where: str, args: tuple[Any, ...]) -> list[DueCase]:
+        rows = self._conn.execute(
+            "SELECT case_id, next_evaluation_due, level, step, baton_holder, baton_unit "
+            "FROM cases WHERE status = 'open' AND next_evaluation_due IS NOT NULL AND "
+            + where
+            + " ORDER BY next_evaluation_due, case_id",
+            args,
+        ).fetchall()
+        return [DueCase(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+
+    def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]:
+        """Open cases whose next evaluation falls on a day from ``start`` to ``end``."""
+        return self._due(
+            "next_evaluation_due BETWEEN ? AND ?", (start.isoformat(), end.isoformat())
+        )
+
+    def overdue(self, today: dt.date) -> list[DueCase]:
+        """Open cases whose next evaluation was due before ``today``."""
+        return self._due("next_evaluation_due < ?", (today.isoformat(),))
+
+    # --- writing ---
+
+    def append(self, entries: Sequence[Entry], state: Case, *, expected_seq: int) -> None:
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``."""
+        row = _state_row(state)
+        values = [row[c] for c in _STATE_COLUMNS]
+        try:
+            with self._write() as conn:
+                if expected_seq == 0:
+                    conn.execute(_INSERT_CASE, values)
+                else:
+                    cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
+                    if cur.rowcount != 1:
+                        raise ConflictError(state.id, expected_seq + 1)
+                conn.executemany(_INSERT_ENTRY, [_entry_row(e) for e in entries])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(state.id, expected_seq + 1) from exc
+        except sqlite3.OperationalError as exc:
+            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+
+    def save_workflow(self, workflow: Workflow) -> None:
+        """Keep this workflow version, so a case pinned to it can always be explained."""
+        content = canonical_json(unstructure(workflow))
+        with self._write() as conn:
+            conn.execute(
+                "INSERT OR IGNORE INTO workflows (hash, id, version, content, saved_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (
+                    workflow.content_hash,
+                    workflow.id,
+                    workflow.version,
+                    content,
+                    dt.datetime.now(dt.UTC).isoformat(),
+                ),
+            )
+
+    def workflow_versions(self) -> list[tuple[str, str, str]]:
+        """(hash, id, version) of every workflow version saved."""
+        rows = self._conn.execute("SELECT hash, id, version FROM workflows ORDER BY saved_at")
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # --- checking ---
+
+    def heads(self) -> list[ChainHead]:
+        """The head of every case's hash chain, to keep elsewhere as a witness."""
+        rows = self._conn.execute(
+            "SELECT case_id, last_seq, head_hash FROM cases ORDER BY case_id"
+        ).fetchall()
+        return [ChainHead(*r) for r in rows]
+
+    def verify(self) -> VerifyReport:
+        """Recompute every chain; compare each state row with the replay of its log."""
+        problems: list[ChainProblem] = []
+        cases = entries = 0
+        rows = self._conn.execute(
+            "SELECT case_id, last_seq, head_hash, state FROM cases ORDER BY case_id"
+        ).fetchall()
+        known = {r[0] for r in rows}
+        orphans = self._conn.execute("SELECT DISTINCT case_id FROM entries").fetchall()
+        for (case_id,) in orphans:
+            if case_id not in known:
+                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
+        for case_id, last_seq, head_hash, state in rows:
+            cases += 1
+            log = [
+                _entry(r)
+                for r in self._conn.execute(
+                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
+                    (case_id,),
+                )
+            ]
+            entries += len(log)
+            problem = _check_chain(case_id, log, last_seq, head_hash)
+            if problem is None:
+                try:
+                    replay = fold(log)
+                except (KeyError, ValueError, TypeError) as exc:
+                    problem = ChainProblem(case_id, 0, f"the log cannot be replayed: {exc}")
+                else:
+                    if to_data(replay) != json.loads(state):
+                        problem = ChainProblem(
+                            case_id, last_seq, "the state row differs from the replay of the log"
+                        )
+            if problem is not None:
+                problems.append(problem)
+        return VerifyReport(cases, entries, tuple(problems))
+
+
+def _check_chain(
+    case_id: str, log: list[Entry], last_seq: int, head_hash: str
+) -> ChainProblem | None:
+    prev = GENESIS
+    for expected_seq, entry in enumerate(log, 1):
+        if entry.seq != expected_seq:
+            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
+        if entry.prev_hash != prev:
+            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
+        if entry.compute_hash() != entry.hash:
+            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
+        prev = entry.hash
+    if not log or log[-1].seq != last_seq or prev != head_hash:
+        return ChainProblem(case_id, len(log), "the case row's head does not match the log")
+    return None

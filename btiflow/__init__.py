@@ -1,8 +1,14 @@
 """btiflow: a municipality's BTI action guide as an enforced state machine, and the relay log.
 
-Load a guide with ``load_workflow``; everything btiflow raises on purpose is a ``BtiflowError``.
+Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore``, and run cases with an
+``Engine``; everything btiflow raises on purpose is a ``BtiflowError``.
 """
 
+from btiflow.case.actions import ACTIONS, Option
+from btiflow.case.entries import Entry
+from btiflow.case.people import Actor, Person
+from btiflow.case.state import Case, fold
+from btiflow.engine import Engine, retry, system_clock
 from btiflow.errors import (
     ActionRefused,
     BtiflowError,
@@ -13,6 +19,8 @@ from btiflow.errors import (
     StoreError,
     WorkflowError,
 )
+from btiflow.store.base import ChainHead, DueCase, VerifyReport
+from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.load import (
     check_workflow,
     load_workflow,
@@ -33,26 +41,40 @@ from btiflow.workflow.model import (
 )
 
 __all__ = [
+    "ACTIONS",
     "ActionRefused",
+    "Actor",
     "Advice",
     "BtiflowError",
+    "Case",
     "CaseNotFound",
+    "ChainHead",
     "ConflictError",
     "Consent",
     "Deadlines",
+    "DueCase",
     "Duration",
+    "Engine",
+    "Entry",
     "Level",
+    "Option",
     "Outcome",
+    "Person",
     "Principle",
     "Problem",
     "Reason",
+    "SqliteStore",
     "Step",
     "StoreError",
     "Text",
     "Tool",
+    "VerifyReport",
     "Workflow",
     "WorkflowError",
     "check_workflow",
+    "fold",
     "load_workflow",
     "load_workflow_text",
+    "retry",
+    "system_clock",
 ]

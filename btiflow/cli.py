@@ -7,18 +7,26 @@ every command of the group. Exit codes: 0 success, 1 the input has problems (pri
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 import sys
+from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 
-from btiflow.errors import Problem, WorkflowError
+from btiflow.demo import run_demo
+from btiflow.errors import BtiflowError, Problem, WorkflowError
+from btiflow.store.base import DueCase
+from btiflow.store.sqlite import SqliteStore
+from btiflow.timeline import timeline
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import LANGUAGES, Workflow
 from btiflow.workflow.outline import outline
 from btiflow.workflow.schema import json_schema
 
+OSLO = ZoneInfo("Europe/Oslo")
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 
@@ -134,6 +142,149 @@ def schema(output: str | None) -> None:
     with click.open_file(output, "w", encoding="utf-8") as out:
         out.write(text)
     click.echo(f"wrote {output}", err=True)
+
+
+def _store(db: str) -> SqliteStore:
+    if not Path(db).is_file():
+        raise click.ClickException(f"{db}: no such relay log (run 'btiflow demo --db {db}')")
+    try:
+        return SqliteStore(db)
+    except BtiflowError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _names(store: SqliteStore, case_id: str) -> dict[str, str]:
+    """Actor id → name, from the persons the case's log names (for a readable timeline)."""
+    names: dict[str, str] = {}
+    for entry in store.entries(case_id):
+        for value in entry.data.values():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict) and "id" in item and item.get("name"):
+                    names.setdefault(item["id"], item["name"])
+    return names
+
+
+def _print_log(store: SqliteStore, case_id: str) -> None:
+    case = store.load(case_id)
+    workflow = store.load_workflow(case.workflow_hash)
+    names = _names(store, case_id)
+    holder = case.baton_holder.label() if case.baton_holder else "ingen"
+    click.echo(f"Sak {case.id} ({case.subject}) – {workflow.title.get()} {workflow.version}")
+    click.echo(f"Status: {case.status}, nivå {case.level}, stafettholder: {holder}")
+    click.echo(timeline(store.entries(case_id), workflow, lambda a: names.get(a, a)), nl=False)
+
+
+def _print_due(rows: list[DueCase], heading: str) -> None:
+    click.echo(heading)
+    if not rows:
+        click.echo("  (ingen)")
+    for row in rows:
+        holder = f"{row.baton_holder} ({row.baton_unit})" if row.baton_holder else "-"
+        click.echo(
+            f"  {row.due.isoformat()}  sak {row.case_id}  nivå {row.level}  stafettholder {holder}"
+        )
+
+
+@main.command()
+@click.option("--db", default="stafettlogg.db", show_default=True, help="The SQLite file to use.")
+@click.option(
+    "--workflow",
+    "workflow_name",
+    default="kafjord",
+    show_default=True,
+    help="Workflow file or shipped name to run the demo on.",
+)
+def demo(db: str, workflow_name: str) -> None:
+    """Run a realistic, invented case through a guide and print its relay log.
+
+    A teacher's concern at level 0, measures in the school at level 1, an evaluation after four
+    weeks, level 2 with the guardians' consent, the baton passed to the public health nurse,
+    a later evaluation, and closing; plus a second case with an evaluation coming up. The log
+    is written to --db and printed as a timeline, then what is due.
+    """
+    workflow, problems = _load(workflow_name)
+    if workflow is None:
+        _report(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    engine, cases = run_demo(workflow, db)
+    store = engine.store
+    assert isinstance(store, SqliteStore)
+    for case in cases:
+        _print_log(store, case.id)
+        click.echo()
+    now = engine.clock()
+    _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
+    _print_due(engine.overdue(now), "Forfalte evalueringer:")
+    report = engine.verify()
+    click.echo(
+        f"\nKontroll av loggen: {report.cases} saker, {report.entries} oppføringer, "
+        f"{'ok' if report.ok else 'FEIL'}. Loggen ligger i {db}."
+    )
+
+
+@main.command()
+@click.argument("db")
+@click.argument("case_id", metavar="CASE")
+def log(db: str, case_id: str) -> None:
+    """Print a case's relay log as a timeline (staff view: it includes the concern)."""
+    store = _store(db)
+    try:
+        _print_log(store, case_id)
+    except BtiflowError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+@main.command()
+@click.argument("db")
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="The day to look from (default: today).",
+)
+@click.option(
+    "--within",
+    type=click.IntRange(0, 365),
+    default=7,
+    show_default=True,
+    help="Days ahead to list evaluations falling due.",
+)
+def due(db: str, at: dt.datetime | None, within: int) -> None:
+    """List evaluations falling due, and those overdue, across every case in DB."""
+    store = _store(db)
+    day = at.date() if at else dt.datetime.now(OSLO).date()
+    _print_due(
+        store.due_between(day, day + dt.timedelta(days=within)),
+        f"Evalueringer som forfaller {day} – {day + dt.timedelta(days=within)}:",
+    )
+    _print_due(store.overdue(day), f"Forfalte evalueringer per {day}:")
+
+
+@main.command()
+@click.argument("db")
+@click.option(
+    "--heads",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Also write each case's chain head (seq, hash) as JSON to this file, to keep "
+    "elsewhere as a witness.",
+)
+def verify(db: str, heads: str | None) -> None:
+    """Recompute every case's hash chain; exit 1 and name the first bad entry if any."""
+    store = _store(db)
+    report = store.verify()
+    for problem in report.problems:
+        click.echo(f"{db}: {problem}")
+    if heads:
+        data = [{"case_id": h.case_id, "seq": h.seq, "hash": h.hash} for h in store.heads()]
+        Path(heads).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    click.echo(
+        f"{db}: {report.cases} cases, {report.entries} entries, "
+        f"{'ok' if report.ok else f'{len(report.problems)} broken'}"
+    )
+    if not report.ok:
+        sys.exit(EXIT_PROBLEMS)
 
 
 __all__ = ["main"]

@@ -19,7 +19,7 @@ from btiflow.case.machine import machine_for
 from btiflow.case.people import Actor
 from btiflow.case.rules import reason
 from btiflow.case.state import Case, apply, person_data
-from btiflow.errors import ActionRefused, BtiflowError, ConflictError
+from btiflow.errors import ActionRefused, ConflictError
 from btiflow.store.base import DueCase, Store, VerifyReport
 from btiflow.workflow.model import Workflow
 
@@ -70,15 +70,13 @@ class Engine:
         return self.store.entries(case_id)
 
     def workflow_of(self, case: Case) -> Workflow:
-        """The workflow version the case is pinned to."""
-        try:
-            return self._workflows[case.workflow_hash]
-        except KeyError:
-            raise BtiflowError(
-                f"case {case.id} runs on {case.workflow_id} {case.workflow_version} "
-                f"({case.workflow_hash[:12]}), which this engine was not given; pass that "
-                f"version in Engine(workflows=[...])"
-            ) from None
+        """The workflow version the case is pinned to (from the store if not given)."""
+        found = self._workflows.get(case.workflow_hash)
+        if found is None:
+            # Every version a case pinned was saved in the store when the case was opened.
+            found = self.store.load_workflow(case.workflow_hash)
+            self._workflows[case.workflow_hash] = found
+        return found
 
     def options(self, case_id: str, by: Actor) -> list[Option]:
         """Every action ``by`` could take now: allowed, or refused with the reasons."""

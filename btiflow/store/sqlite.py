@@ -23,7 +23,7 @@ from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.state import Case, fold, from_data, to_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
-from btiflow.workflow.load import unstructure
+from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
 
 migrations = Migrations("btiflow")
@@ -285,6 +285,15 @@ class SqliteStore:
                     dt.datetime.now(dt.UTC).isoformat(),
                 ),
             )
+
+    def load_workflow(self, content_hash: str) -> Workflow:
+        """A workflow version kept by ``save_workflow``: old cases can always be explained."""
+        row = self._conn.execute(
+            "SELECT content FROM workflows WHERE hash = ?", (content_hash,)
+        ).fetchone()
+        if row is None:
+            raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
+        return structure(json.loads(row[0]))
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
         """(hash, id, version) of every workflow version saved."""

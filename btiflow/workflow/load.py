@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from collections import deque
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from btiflow.workflow.shape import (
     FORMAT,
     Merger,
     ShapeChecker,
+    fields_of,
     normalize_texts,
     parse_duration,
     path_join,
@@ -34,7 +36,11 @@ DEFAULT_BATON_OFFER_REMINDER = "P7D"
 _CLOSED = "<closed>"
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
-_converter.register_structure_hook(Text, lambda v, _: Text(tuple((k, t) for k, t in v)))
+_converter.register_structure_hook(
+    # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
+    Text,
+    lambda v, _: Text(tuple(v.items()) if isinstance(v, dict) else tuple((k, t) for k, t in v)),
+)
 _converter.register_unstructure_hook(Text, lambda t: dict(t.by_language))
 _converter.register_structure_hook(Duration, lambda v, _: Duration(v, parse_duration(v) or 0))
 _converter.register_unstructure_hook(Duration, lambda d: d.iso)
@@ -93,21 +99,42 @@ class _Loading:
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
             shipped = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
-            self.problem(loc, "extends", f"the guide '{name}' to extend was not found",
-                         f"looked for {', '.join(_display(c) for c in candidates)}; "
-                         + suggest(name, shipped))
+            self.problem(
+                loc,
+                "extends",
+                f"the guide '{name}' to extend was not found",
+                f"looked for {', '.join(_display(c) for c in candidates)}; "
+                + suggest(name, shipped),
+            )
             return None
         if found.resolve() in chain:
-            self.problem(loc, "extends", f"'{name}' extends this file again (a circle)",
-                         "a guide cannot extend itself, directly or through another")
+            self.problem(
+                loc,
+                "extends",
+                f"'{name}' extends this file again (a circle)",
+                "a guide cannot extend itself, directly or through another",
+            )
             return None
         base = self._normalized(self.tree(found, _display(found), (*chain, found.resolve())))
         tree = self._normalized(tree, _default_language(base) if isinstance(base, LMap) else None)
         for key in ("id", "version"):
             if key not in tree:
-                self.problem(tree.loc, "", f"missing key '{key}' at the top of the file",
-                             f"a guide that extends another needs its own {key}")
+                self.problem(
+                    tree.loc,
+                    "",
+                    f"missing key '{key}' at the top of the file",
+                    f"a guide that extends another needs its own {key}",
+                )
         if not isinstance(base, LMap):
+            if base is not None:  # None: the guide extended already has its problem
+                where = getattr(base, "loc", Loc(_display(found), 1, 1))
+                self.problem(
+                    where,
+                    "",
+                    "the guide extended is not a workflow (a mapping of "
+                    "keys format:, id:, levels: ...)",
+                    f"check extends: {name}",
+                )
             return None
         overlay = LMap(tree.loc)
         for key, value in tree.items():
@@ -152,6 +179,9 @@ class _Semantics:
         self.texts = checker.texts
         self.top = top
         self.problems: list[Problem] = []
+        # False when a level was left out for a shape problem: then "missing level" problems
+        # would be follow-ons of that problem.
+        self.levels_complete = not any(re.fullmatch(r"levels\[\d+\]", d) for d in checker.dropped)
 
     def at(self, path: str) -> Loc:
         while path not in self.locs and path:
@@ -162,21 +192,26 @@ class _Semantics:
         loc = self.at(path)
         self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
 
-    def run(self) -> list[Problem]:
+    def run(self, translations: bool = True, graph: bool = True) -> list[Problem]:
         self.languages()
-        self.translations()
+        if translations:
+            self.translations()
         self.levels()
         self.ids()
         self.steps()
-        self.graph()
+        if graph:
+            self.graph()
         return self.problems
 
     def languages(self) -> None:
         seen: set[str] = set()
         for i, lang in enumerate(self.wf.languages):
             if lang in seen:
-                self.problem(f"languages[{i}]", f"language '{lang}' is listed twice",
-                             "list each language once")
+                self.problem(
+                    f"languages[{i}]",
+                    f"language '{lang}' is listed twice",
+                    "list each language once",
+                )
             seen.add(lang)
         if not self.wf.languages:
             self.problem("languages", "no language declared", "e.g. languages: [nb]")
@@ -194,30 +229,44 @@ class _Semantics:
                     inherited.setdefault(lang, []).append(path)
                 continue
             names = ", ".join(missing)
-            self.problem(path, f"the text has no translation into {names}",
-                         f"add {missing[0]}: ... beside the other languages, or remove "
-                         f"{names} from languages")
+            self.problem(
+                path,
+                f"the text has no translation into {names}",
+                f"add {missing[0]}: ... beside the other languages, or remove "
+                f"{names} from languages",
+            )
         for lang, paths in inherited.items():
             here = self.at("languages")
             shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            self.problems.append(Problem(
-                here.file, here.line, here.column, "languages",
-                f"{len(paths)} texts of the guide extended have no '{lang}' ({shown})",
-                f"translate them in this file (e.g. {paths[0]}: {{{lang}: ...}}), or declare "
-                f"only complete languages; other translations may still be given in texts",
-            ))
+            self.problems.append(
+                Problem(
+                    here.file,
+                    here.line,
+                    here.column,
+                    "languages",
+                    f"{len(paths)} texts of the guide extended have no '{lang}' ({shown})",
+                    f"translate them in this file (e.g. {paths[0]}: {{{lang}: ...}}), or declare "
+                    f"only complete languages; other translations may still be given in texts",
+                )
+            )
 
     def levels(self) -> None:
         numbers = [lv.level for lv in self.wf.levels]
-        if numbers != [0, 1, 2, 3]:
+        if numbers != [0, 1, 2, 3] and self.levels_complete:
             missing = sorted({0, 1, 2, 3} - set(numbers))
             detail = f"missing {', '.join(map(str, missing))}" if missing else "out of order"
-            self.problem("levels", f"levels must be 0, 1, 2 and 3 in order; found {numbers} "
-                         f"({detail})", "give each level once, from 0 to 3")
+            self.problem(
+                "levels",
+                f"levels must be 0, 1, 2 and 3 in order; found {numbers} ({detail})",
+                "give each level once, from 0 to 3",
+            )
         for i, level in enumerate(self.wf.levels):
             if not level.steps:
-                self.problem(f"levels[{i}]", f"level {level.level} has no steps",
-                             "add steps: with at least one step")
+                self.problem(
+                    f"levels[{i}]",
+                    f"level {level.level} has no steps",
+                    "add steps: with at least one step",
+                )
 
     def ids(self) -> None:
         seen: dict[str, str] = {}
@@ -230,8 +279,11 @@ class _Semantics:
     def _unique(self, seen: dict[str, str], ident: str, path: str) -> None:
         if ident in seen:
             first = self.at(seen[ident])
-            self.problem(path, f"the id '{ident}' is used twice",
-                         f"first used at line {first.line}; ids must be unique")
+            self.problem(
+                path,
+                f"the id '{ident}' is used twice",
+                f"first used at line {first.line}; ids must be unique",
+            )
         else:
             seen[ident] = path
 
@@ -243,49 +295,73 @@ class _Semantics:
                 base = f"levels[{li}].steps[{si}]"
                 for ti, tool in enumerate(step.tools):
                     if (tool.url is None) == (tool.file is None):
-                        self.problem(f"{base}.tools[{ti}]", "a tool needs exactly one of url or "
-                                     "file", "give url: https://... or file: path/to/file.pdf")
+                        self.problem(
+                            f"{base}.tools[{ti}]",
+                            "a tool needs exactly one of url or file",
+                            "give url: https://... or file: path/to/file.pdf",
+                        )
                 self._outcomes(level, step, base, ids, levels)
 
-    def _outcomes(self, level: Level, step: Step, base: str, ids: list[str],
-                  levels: set[int]) -> None:
+    def _outcomes(
+        self, level: Level, step: Step, base: str, ids: list[str], levels: set[int]
+    ) -> None:
         seen: set[str] = set()
         for oi, outcome in enumerate(step.outcomes):
             path = f"{base}.outcomes[{oi}]"
             if outcome.kind in seen:
-                self.problem(path, f"the outcome '{outcome.kind}' is given twice",
-                             "give each kind once per step")
+                self.problem(
+                    path,
+                    f"the outcome '{outcome.kind}' is given twice",
+                    "give each kind once per step",
+                )
             seen.add(outcome.kind)
             if outcome.kind == "expand":
                 self._expand_targets(level, outcome.to, path, levels)
             elif outcome.to:
-                self.problem(f"{path}.to", f"'to' belongs to expand, not {outcome.kind}",
-                             "remove to:")
+                self.problem(
+                    f"{path}.to", f"'to' belongs to expand, not {outcome.kind}", "remove to:"
+                )
             if outcome.kind == "continue":
                 if outcome.step is None:
-                    self.problem(path, "continue needs the step where the work goes on",
-                                 "add step: <id of a step in this level>")
+                    self.problem(
+                        path,
+                        "continue needs the step where the work goes on",
+                        "add step: <id of a step in this level>",
+                    )
                 elif outcome.step not in ids:
-                    self.problem(f"{path}.step", f"'{outcome.step}' is not a step of level "
-                                 f"{level.level}", suggest(outcome.step, ids))
+                    self.problem(
+                        f"{path}.step",
+                        f"'{outcome.step}' is not a step of level {level.level}",
+                        suggest(outcome.step, ids),
+                    )
             elif outcome.step is not None:
-                self.problem(f"{path}.step", f"'step' belongs to continue, not {outcome.kind}",
-                             "remove step:")
+                self.problem(
+                    f"{path}.step",
+                    f"'step' belongs to continue, not {outcome.kind}",
+                    "remove step:",
+                )
 
-    def _expand_targets(self, level: Level, targets: tuple[int, ...], path: str,
-                        levels: set[int]) -> None:
+    def _expand_targets(
+        self, level: Level, targets: tuple[int, ...], path: str, levels: set[int]
+    ) -> None:
         if not targets:
-            self.problem(path, "expand needs the levels the case may move to",
-                         f"add to: [{min(level.level + 1, 3)}]")
+            self.problem(
+                path,
+                "expand needs the levels the case may move to",
+                f"add to: [{min(level.level + 1, 3)}]",
+            )
         for ti, target in enumerate(targets):
             ok = target > level.level or target == level.level == 3
             if not ok:
-                self.problem(f"{path}.to[{ti}]", f"level {level.level} cannot expand to level "
-                             f"{target}", "expand goes to a higher level (at level 3: to 3, "
-                             "more units and agencies)")
-            elif target not in levels:
-                self.problem(f"{path}.to[{ti}]", f"there is no level {target}",
-                             "use an existing level")
+                self.problem(
+                    f"{path}.to[{ti}]",
+                    f"level {level.level} cannot expand to level {target}",
+                    "expand goes to a higher level (at level 3: to 3, more units and agencies)",
+                )
+            elif target not in levels and self.levels_complete:
+                self.problem(
+                    f"{path}.to[{ti}]", f"there is no level {target}", "use an existing level"
+                )
 
     def graph(self) -> None:
         if not self.wf.levels or not self.wf.levels[0].steps:
@@ -317,13 +393,19 @@ class _Semantics:
         closing = _reach(_CLOSED, back)
         for step_id, path in where.items():
             if step_id not in reached:
-                self.problem(path, f"the step '{step_id}' can never be reached",
-                             "a step after a decision step is reached only through an outcome; "
-                             "move it before the decision or point an outcome to it")
+                self.problem(
+                    path,
+                    f"the step '{step_id}' can never be reached",
+                    "a step after a decision step is reached only through an outcome; "
+                    "move it before the decision or point an outcome to it",
+                )
             elif step_id not in closing:
-                self.problem(path, f"from the step '{step_id}' the case can never be closed",
-                             "the last step of a level needs outcomes, one of them leading to "
-                             "close (kind: close)")
+                self.problem(
+                    path,
+                    f"from the step '{step_id}' the case can never be closed",
+                    "the last step of a level needs outcomes, one of them leading to "
+                    "close (kind: close)",
+                )
 
 
 def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
@@ -351,21 +433,39 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
         return None
     if not isinstance(tree, LMap):
         loc = getattr(tree, "loc", Loc(top, 1, 1))
-        loading.problem(loc, "", "a workflow file is a mapping of keys (format:, id:, levels: ...)",
-                        "start from a shipped workflow, e.g. workflows/bti.yaml")
+        loading.problem(
+            loc,
+            "",
+            "a workflow file is a mapping of keys (format:, id:, levels: ...)",
+            "start from a shipped workflow, e.g. workflows/bti.yaml",
+        )
         return None
     fmt = tree.get("format")
     if fmt != FORMAT:
         loc = tree.value_locs.get("format", tree.loc)
         if "format" in tree:
-            loading.problem(loc, "format", f"unknown format {fmt!r}",
-                            f"this btiflow reads format: {FORMAT}")
+            loading.problem(
+                loc, "format", f"unknown format {fmt!r}", f"this btiflow reads format: {FORMAT}"
+            )
             return None
     checker = ShapeChecker(_default_language(tree))
-    data = checker.check_class(tree, Workflow, "", tree.loc)
+    data = checker.check_class(tree, Workflow, "", tree.loc, partial=True)
     loading.problems.extend(checker.problems)
     if data is None:
         return None
+    # A missing or bad required key at the top must not hide the other checks: stand in for it
+    # (the load fails anyway, its problem is recorded) so that every mistake is reported at once.
+    complete = all(f.name in data for f in fields_of(Workflow) if f.required)
+    languages_ok = "languages" in data
+    language = _default_language(tree)
+    for key, stand_in in (
+        ("format", FORMAT),
+        ("id", "-"),
+        ("version", "-"),
+        ("title", [(language, "-")]),
+        ("languages", [language]),
+    ):
+        data.setdefault(key, stand_in)
     _fill_defaults(data)
     try:
         workflow = _converter.structure(data, Workflow)
@@ -376,11 +476,14 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
     # Semantic problems inside (or around) a node that already has a problem are follow-ons of
     # that problem; leave them out so the editor sees each mistake once.
     shaped = [p.path for p in checker.problems]
-    for problem in _Semantics(workflow, checker, Loc(top, 1, 1)).run():
-        if not any(problem.path.startswith(s) or s.startswith(problem.path + ".")
-                   for s in shaped):
+    # A step, level or outcome left out for a shape problem changes the graph: reachability
+    # would then report follow-ons of that problem, so it waits until the shape is right.
+    graph = not any(d.startswith("levels") for d in checker.dropped)
+    semantics = _Semantics(workflow, checker, Loc(top, 1, 1))
+    for problem in semantics.run(translations=languages_ok, graph=graph):
+        if not any(problem.path.startswith(s) or s.startswith(problem.path + ".") for s in shaped):
             loading.problems.append(problem)
-    if loading.problems:
+    if loading.problems or not complete:
         return None
     return attrs.evolve(workflow, content_hash=content_hash(workflow), source=top)
 
@@ -395,9 +498,9 @@ def check_workflow(path: str | os.PathLike[str]) -> tuple[Workflow | None, list[
     return workflow, _sorted(loading.problems, display)
 
 
-def check_workflow_text(text: str, name: str = "<text>",
-                        base_dir: str | os.PathLike[str] = ".") -> tuple[Workflow | None,
-                                                                         list[Problem]]:
+def check_workflow_text(
+    text: str, name: str = "<text>", base_dir: str | os.PathLike[str] = "."
+) -> tuple[Workflow | None, list[Problem]]:
     """Like ``check_workflow`` for YAML given as text; ``extends`` resolves from ``base_dir``."""
     loading = _Loading()
     tree, problems = parse_text(text, name)
@@ -422,13 +525,20 @@ def load_workflow(path: str | os.PathLike[str]) -> Workflow:
     return workflow
 
 
-def load_workflow_text(text: str, name: str = "<text>",
-                       base_dir: str | os.PathLike[str] = ".") -> Workflow:
+def load_workflow_text(
+    text: str, name: str = "<text>", base_dir: str | os.PathLike[str] = "."
+) -> Workflow:
     """Load and check a workflow given as YAML text; raise ``WorkflowError`` on problems."""
     workflow, problems = check_workflow_text(text, name, base_dir)
     if workflow is None:
         raise WorkflowError(problems or [Problem(name, 1, 1, "", "could not load", "")])
     return workflow
+
+
+def structure(data: dict[str, Any]) -> Workflow:
+    """A workflow back from ``unstructure``'s output (e.g. a version kept in a store)."""
+    workflow = _converter.structure(data, Workflow)
+    return attrs.evolve(workflow, content_hash=content_hash(workflow))
 
 
 def unstructure(workflow: Workflow) -> dict[str, Any]:
@@ -445,5 +555,6 @@ __all__ = [
     "load_workflow_text",
     "path_join",
     "shipped_dir",
+    "structure",
     "unstructure",
 ]

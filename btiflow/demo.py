@@ -1,0 +1,255 @@
+"""The README's main job: a realistic case run through a real guide on a real SQLite file.
+
+Everyone here is invented. A simulated clock moves the case through about three months: a
+teacher's concern at level 0, measures in the school at level 1 with the contact teacher as
+baton holder, an evaluation after four weeks, expansion to level 2 with the guardians' consent,
+the health station joining, the baton offered to the public health nurse and accepted, a later
+evaluation, and closing. A second case is left with an evaluation coming up, so that ``due``
+has something to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from btiflow.case.people import Actor
+from btiflow.case.state import Case
+from btiflow.engine import Engine
+from btiflow.store.sqlite import SqliteStore
+from btiflow.workflow.model import Workflow
+
+OSLO = ZoneInfo("Europe/Oslo")
+SCHOOL = "Olderdalen skole"
+HEALTH = "Helsestasjonen"
+
+TEACHER = Actor("kontaktlaerer-1", "employee", SCHOOL, "Kari Eksempel (kontaktlærer)")
+PRINCIPAL = Actor("rektor-1", "leader", SCHOOL, "Ola Prøve (rektor)")
+NURSE = Actor("helsesykepleier-1", "employee", HEALTH, "Sara Demo (helsesykepleier)")
+GUARDIAN = Actor("foresatt-1", "guardian", "", "Anne Test (foresatt)")
+
+
+@attrs.define
+class SimulatedClock:
+    """A clock the demo moves forward by hand."""
+
+    now: dt.datetime
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, days: int = 0, hours: int = 0) -> None:
+        self.now += dt.timedelta(days=days, hours=hours)
+
+    def day(self, days: int) -> dt.date:
+        return (self.now + dt.timedelta(days=days)).astimezone(OSLO).date()
+
+
+def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
+    """Run the demo cases; return the engine and the cases as they ended."""
+    clock = SimulatedClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
+    engine = Engine(workflow, SqliteStore(db_path), clock=clock)
+    first = _main_case(engine, clock)
+    second = _case_with_evaluation_due(engine, clock)
+    return engine, [first, second]
+
+
+def _main_case(engine: Engine, clock: SimulatedClock) -> Case:
+    case = engine.open_case(
+        "elev-17",
+        TEACHER,
+        birth_date="2013-03-14",
+        concern="Trekker seg unna i friminuttene og virker lei seg. "
+        "Observert flere ganger siden skolestart.",
+    )
+    cid = case.id
+
+    def act(action: str, by: Actor = TEACHER, **params: object) -> Case:
+        return engine.act(cid, action, by, **params)
+
+    # Level 0: concern, line manager before guardians, decide to go on.
+    act("complete_step")
+    act("inform_leader", leader=PRINCIPAL.name)
+    act("complete_step")
+    clock.advance(days=1)
+    act("inform_guardians", note="Samtale med foresatte; de kjenner seg igjen i bekymringen.")
+    act("complete_step")
+    act("complete_step")
+    act(
+        "decide",
+        outcome="expand",
+        to_level=1,
+        baton_holder=TEACHER,
+        family_wish="Foresatte ønsker at kontaktlæreren følger opp.",
+    )
+
+    # Level 1: contact person, planning meeting, measures, evaluation within four weeks.
+    act("appoint_contact_person", person=TEACHER)
+    act("complete_step")
+    meeting = (
+        act(
+            "schedule_meeting",
+            kind="planning",
+            at=clock.now + dt.timedelta(days=2),
+            place="Olderdalen skole, møterom 2",
+            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+        )
+        .meetings[-1]
+        .id
+    )
+    clock.advance(days=2)
+    act("hold_meeting", meeting=meeting, child_took_part=True)
+    act(
+        "agree_measures",
+        meeting=meeting,
+        next_evaluation=clock.day(27),
+        measures=[
+            {"what": "Fast voksen ute i friminuttene", "responsible": TEACHER.name},
+            {"what": "Ukentlig samtale med eleven", "responsible": TEACHER.name},
+        ],
+    )
+    act("record_minutes", meeting=meeting, text="Enige om to tiltak; evaluering om fire uker.")
+    act("complete_step")
+    act("complete_step")
+    clock.advance(days=27)
+    meeting = (
+        act("schedule_meeting", kind="evaluation", at=clock.now, invitees=[GUARDIAN.as_person()])
+        .meetings[-1]
+        .id
+    )
+    act(
+        "hold_meeting",
+        meeting=meeting,
+        child_took_part=False,
+        child_voice="Kontaktlæreren snakket med eleven dagen før møtet.",
+    )
+    act(
+        "record_evaluation",
+        meeting=meeting,
+        experience="Eleven liker den faste voksne.",
+        changes="Noe mer med i lek.",
+        status="Målet er delvis nådd; søvn og trivsel er fortsatt en bekymring.",
+    )
+    act("record_minutes", meeting=meeting, text="Behov for helsestasjonen; foresatte enige.")
+    act("complete_step")
+
+    # Level 2: the baton offered to the public health nurse, consent, the nurse accepts.
+    act(
+        "decide",
+        outcome="expand",
+        to_level=2,
+        baton_holder=NURSE,
+        family_wish="Foresatte ønsker at helsesykepleier blir stafettholder.",
+    )
+    act(
+        "give_consent",
+        by=GUARDIAN,
+        units=[HEALTH],
+        note="Samtykke til å dele informasjon med helsestasjonen.",
+    )
+    clock.advance(days=1)
+    act("accept_baton", by=NURSE)
+    act(
+        "involve_unit",
+        by=NURSE,
+        unit=HEALTH,
+        person=NURSE,
+        task="Samtaler om søvn og trivsel; stafettholder",
+    )
+    act("complete_step", by=NURSE)
+    meeting = (
+        act(
+            "schedule_meeting",
+            by=NURSE,
+            kind="planning",
+            at=clock.now + dt.timedelta(days=3),
+            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+        )
+        .meetings[-1]
+        .id
+    )
+    clock.advance(days=3)
+    act("hold_meeting", by=NURSE, meeting=meeting, child_took_part=True)
+    act(
+        "agree_measures",
+        by=NURSE,
+        meeting=meeting,
+        next_evaluation=clock.day(28),
+        measures=[
+            {"what": "Samtaler hos helsesykepleier annenhver uke", "responsible": NURSE.name},
+            {"what": "Fast voksen i friminuttene fortsetter", "responsible": TEACHER.name},
+        ],
+    )
+    act(
+        "record_minutes",
+        by=NURSE,
+        meeting=meeting,
+        text="Plan for samtaler; evaluering om fire uker.",
+    )
+    act("complete_step", by=NURSE)
+    act("complete_step", by=NURSE)
+    clock.advance(days=28)
+    meeting = (
+        act(
+            "schedule_meeting",
+            by=NURSE,
+            kind="evaluation",
+            at=clock.now,
+            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+        )
+        .meetings[-1]
+        .id
+    )
+    act("hold_meeting", by=NURSE, meeting=meeting, child_took_part=True)
+    act(
+        "record_evaluation",
+        by=NURSE,
+        meeting=meeting,
+        experience="Eleven og foresatte er fornøyde med samtalene.",
+        changes="Bedre søvn, med i lek hver dag.",
+        status="Målene er nådd.",
+    )
+    act("record_minutes", by=NURSE, meeting=meeting, text="Tiltakene har virket; saken avsluttes.")
+    act("complete_step", by=NURSE)
+    return act(
+        "decide",
+        by=NURSE,
+        outcome="close",
+        changes="Eleven sover bedre og er med i lek i friminuttene.",
+        agreed="Kontaktlæreren følger med videre som vanlig; foresatte tar kontakt ved behov.",
+    )
+
+
+def _case_with_evaluation_due(engine: Engine, clock: SimulatedClock) -> Case:
+    case = engine.open_case("elev-23", TEACHER, concern="Mye fravær etter høstferien.")
+    cid = case.id
+
+    def act(action: str, by: Actor = TEACHER, **params: object) -> Case:
+        return engine.act(cid, action, by, **params)
+
+    act("complete_step")
+    act("inform_leader")
+    act("complete_step")
+    act("inform_guardians")
+    act("complete_step")
+    act("complete_step")
+    act(
+        "decide",
+        outcome="expand",
+        to_level=1,
+        baton_holder=TEACHER,
+        family_wish="Ingen særskilte ønsker.",
+    )
+    act("appoint_contact_person", person=TEACHER)
+    act("complete_step")
+    meeting = act("schedule_meeting", kind="planning", at=clock.now).meetings[-1].id
+    act("hold_meeting", meeting=meeting, child_took_part=True)
+    act(
+        "agree_measures",
+        meeting=meeting,
+        next_evaluation=clock.day(5),
+        measures=[{"what": "Oppmøteplan med daglig kontakt hjem", "responsible": TEACHER.name}],
+    )
+    return act("record_minutes", meeting=meeting, text="Oppmøteplan avtalt.")

@@ -127,6 +127,8 @@ def _describe(value: Any) -> str:
         return f"the number {value}"
     if value is None:
         return "nothing"
+    if len(value) > 60:
+        return f"the text {value[:50]!r}... ({len(value)} characters)"
     return f"the text {value!r}"
 
 
@@ -181,11 +183,15 @@ class ShapeChecker:
         self.problems: list[Problem] = []
         self.locs: dict[str, Loc] = {}
         self.texts: list[tuple[str, tuple[str, ...]]] = []
+        self.dropped: list[str] = []  # paths of list items left out because they are bad
 
     def problem(self, loc: Loc, path: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
 
-    def check_class(self, node: Any, cls: type, path: str, loc: Loc) -> dict[str, Any] | None:
+    def check_class(
+        self, node: Any, cls: type, path: str, loc: Loc, partial: bool = False
+    ) -> dict[str, Any] | None:
+        """The checked keys of ``node``; None when a required key is bad (unless ``partial``)."""
         self.locs[path] = loc
         if not isinstance(node, LMap):
             self.problem(loc, path, f"expected a mapping (key: value), found {_describe(node)}")
@@ -215,7 +221,10 @@ class ShapeChecker:
                 if f.required:
                     where = f"in {path}" if path else "at the top of the file"
                     self.problem(
-                        node.loc, path, f"missing key '{f.name}' {where}", f"add {f.name}: {f.doc}"
+                        node.loc,
+                        path_join(path, f.name),
+                        f"missing key '{f.name}' {where}",
+                        f"add {f.name}: {f.doc}",
                     )
                     ok = False
                 continue
@@ -231,7 +240,7 @@ class ShapeChecker:
             elif f.required:
                 ok = False
             # A bad optional value is left out, so the checks after this one still run.
-        return out if ok else None
+        return out if ok or partial else None
 
     def check_value(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         self.locs[path] = loc
@@ -248,14 +257,17 @@ class ShapeChecker:
 
     def _list(self, value: Any, inner: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if not isinstance(value, LList):
-            self.problem(loc, path, f"expected a list (items starting with '- '), found "
-                         f"{_describe(value)}")
+            self.problem(
+                loc, path, f"expected a list (items starting with '- '), found {_describe(value)}"
+            )
             return _BAD
         out = []
         for i, item in enumerate(value):
             result = self.check_value(item, inner, path_join(path, i), value.item_locs[i])
             if result is not _BAD:  # a bad item is left out; its problem is recorded
                 out.append(result)
+            else:
+                self.dropped.append(path_join(path, i))
         return out
 
     def _text(self, value: Any, path: str, loc: Loc) -> Any:
@@ -273,12 +285,19 @@ class ShapeChecker:
         for lang, text in value.items():
             lloc = value.key_locs[lang]
             if lang not in LANGUAGES:
-                self.problem(lloc, path_join(path, lang), f"unknown language code '{lang}'",
-                             suggest(lang, LANGUAGES))
+                self.problem(
+                    lloc,
+                    path_join(path, lang),
+                    f"unknown language code '{lang}'",
+                    suggest(lang, LANGUAGES),
+                )
                 ok = False
             elif not isinstance(text, str) or not text.strip():
-                self.problem(value.value_locs[lang], path_join(path, lang),
-                             f"expected a text in '{lang}', found {_describe(text)}")
+                self.problem(
+                    value.value_locs[lang],
+                    path_join(path, lang),
+                    f"expected a text in '{lang}', found {_describe(text)}",
+                )
                 ok = False
             else:
                 pairs.append((lang, text))
@@ -297,8 +316,12 @@ class ShapeChecker:
 
     def _id(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem(loc, path, f"expected {_expected(kind)}, found {_describe(value)}",
-                         "e.g. del-med-leder; no spaces, capitals or æøå")
+            self.problem(
+                loc,
+                path,
+                f"expected {_expected(kind)}, found {_describe(value)}",
+                "e.g. del-med-leder; no spaces, capitals or æøå",
+            )
             return _BAD
         return value
 
@@ -307,8 +330,9 @@ class ShapeChecker:
             self.problem(loc, path, f"expected {_expected(kind)}, found {_describe(value)}")
             return _BAD
         if kind[0] == "range" and not kind[1] <= value <= kind[2]:
-            self.problem(loc, path, f"{value} is out of range",
-                         f"use a number from {kind[1]} to {kind[2]}")
+            self.problem(
+                loc, path, f"{value} is out of range", f"use a number from {kind[1]} to {kind[2]}"
+            )
             return _BAD
         return value
 
@@ -316,8 +340,9 @@ class ShapeChecker:
         allowed = tuple(str(v) for v in kind[1])
         if value not in kind[1]:
             shown = value if isinstance(value, str) else _describe(value)
-            self.problem(loc, path, f"'{shown}' is not an allowed value", suggest(str(value),
-                                                                                 allowed))
+            self.problem(
+                loc, path, f"'{shown}' is not an allowed value", suggest(str(value), allowed)
+            )
             return _BAD
         return value
 
@@ -334,8 +359,12 @@ class ShapeChecker:
     def _url(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         parts = urlsplit(value) if isinstance(value, str) else None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            self.problem(loc, path, f"expected {_expected(kind)}, found {_describe(value)}",
-                         "write the whole address, e.g. https://www.snakkemedbarn.no")
+            self.problem(
+                loc,
+                path,
+                f"expected {_expected(kind)}, found {_describe(value)}",
+                "write the whole address, e.g. https://www.snakkemedbarn.no",
+            )
             return _BAD
         return value
 
@@ -348,9 +377,13 @@ class ShapeChecker:
             or "://" in value
         )
         if bad:
-            self.problem(loc, path, f"expected {_expected(kind)}, found {_describe(value)}",
-                         "a path relative to the workflow file, e.g. verktoy/samtaleguide.pdf; "
-                         "for a web address use url:")
+            self.problem(
+                loc,
+                path,
+                f"expected {_expected(kind)}, found {_describe(value)}",
+                "a path relative to the workflow file, e.g. verktoy/samtaleguide.pdf; "
+                "for a web address use url:",
+            )
             return _BAD
         return value
 
@@ -409,8 +442,10 @@ class Merger:
                 _set(out, key, self.merge(base[key], value, kind[1], sub), over)
             elif kind[0] == "text" and isinstance(base[key], LMap) and isinstance(value, LMap):
                 _set(out, key, self._merge_text(base[key], value), over)
-            elif (cls, key) in KEYED_LISTS and isinstance(base[key], LList) and isinstance(
-                value, LList
+            elif (
+                (cls, key) in KEYED_LISTS
+                and isinstance(base[key], LList)
+                and isinstance(value, LList)
             ):
                 item_cls = kind[1][1]
                 merged = self._merge_list(base[key], value, KEYED_LISTS[cls, key], item_cls, sub)
@@ -428,11 +463,26 @@ class Merger:
     def _merge_list(self, base: LList, over: LList, key: str, item_cls: type, path: str) -> LList:
         items: list[tuple[Any, Loc]] = list(zip(base, base.item_locs, strict=True))
         index = {self._key(item, key): i for i, (item, _) in enumerate(items)}
-        for item, loc in zip(over, over.item_locs, strict=True):
+        given: dict[Any, Loc] = {}
+        for j, (item, loc) in enumerate(zip(over, over.item_locs, strict=True)):
             ident = self._key(item, key)
+            path_j = path_join(path, j)
+            if ident is not None and ident in given:
+                self.problem(
+                    loc,
+                    path_j,
+                    f"the {key} '{ident}' is given twice in this list",
+                    f"first given at line {given[ident].line}; merge the two",
+                )
+                continue
+            if ident is not None:
+                given[ident] = loc
+            self._check_remove(item, path_j)
             if ident is not None and ident in index:
                 i = index[ident]
-                merged = self.merge(items[i][0], self._strip(item, items[i][0]), item_cls, path)
+                merged = self.merge(
+                    items[i][0], self._strip(item, items[i][0], path_j), item_cls, path_j
+                )
                 if isinstance(item, LMap) and item.get("remove") is True:
                     items[i] = (None, loc)
                     continue
@@ -440,18 +490,22 @@ class Merger:
                 after = item.get("after") if isinstance(item, LMap) else None
                 if after is not None:
                     moved = items.pop(i)
-                    items.insert(self._after(items, key, after, item, path), moved)
+                    items.insert(self._after(items, key, after, item, path_j), moved)
             else:
                 if isinstance(item, LMap) and item.get("remove") is True:
-                    self.problem(loc, path, f"cannot remove '{ident}': the guide extended has no "
-                                 f"such {key}", "check the id")
+                    self.problem(
+                        loc,
+                        path_j,
+                        f"cannot remove '{ident}': the guide extended has no such {key}",
+                        "check the id",
+                    )
                     continue
                 after = item.get("after") if isinstance(item, LMap) else None
-                clean = self._strip(item, None)
+                clean = self._strip(item, None, path_j)
                 if after is None:
                     items.append((clean, loc))
                 else:
-                    items.insert(self._after(items, key, after, item, path), (clean, loc))
+                    items.insert(self._after(items, key, after, item, path_j), (clean, loc))
             index = {self._key(it, key): i for i, (it, _) in enumerate(items) if it is not None}
         out = LList(over.loc)
         for item, loc in items:
@@ -460,21 +514,37 @@ class Merger:
                 out.item_locs.append(loc)
         return out
 
-    def _after(self, items: list[tuple[Any, Loc]], key: str, after: Any, item: LMap,
-               path: str) -> int:
+    def _after(
+        self, items: list[tuple[Any, Loc]], key: str, after: Any, item: LMap, path: str
+    ) -> int:
         for i, (it, _) in enumerate(items):
             if it is not None and self._key(it, key) == after:
                 return i + 1
-        ids = [str(self._key(it, key)) for it, _ in items if it is not None]
-        self.problem(item.value_locs["after"], path_join(path, "after"),
-                     f"'after: {after}' names no step of this level", suggest(str(after), ids))
+        ids = [str(self._key(it, key)) for it, _ in items if self._key(it, key) is not None]
+        self.problem(
+            item.value_locs["after"],
+            path_join(path, "after"),
+            f"'after: {after}' names no step of this level",
+            suggest(str(after), ids),
+        )
         return len(items)
 
     @staticmethod
     def _key(item: Any, key: str) -> Any:
-        return item.get(key) if isinstance(item, LMap) else None
+        value = item.get(key) if isinstance(item, LMap) else None
+        # Only a plain word or number identifies an item; anything else is left to the shape check.
+        return value if isinstance(value, str | int) and not isinstance(value, bool) else None
 
-    def _strip(self, item: Any, base: Any) -> Any:
+    def _check_remove(self, item: Any, path: str) -> None:
+        if isinstance(item, LMap) and "remove" in item and item["remove"] is not True:
+            self.problem(
+                item.value_locs["remove"],
+                path_join(path, "remove"),
+                f"remove takes true, found {_describe(item['remove'])}",
+                "write remove: true, or delete the line to keep the item",
+            )
+
+    def _strip(self, item: Any, base: Any, path: str) -> Any:
         """Apply and remove overlay-only keys (after, remove, add_tools, add_questions)."""
         if not isinstance(item, LMap):
             return item
@@ -488,7 +558,12 @@ class Merger:
             added = out.pop(extra)
             existing = base.get(target) if isinstance(base, LMap) else None
             if not isinstance(added, LList):
-                self.problem(item.value_locs[extra], extra, f"expected a list for {extra}")
+                self.problem(
+                    item.value_locs[extra],
+                    path_join(path, extra),
+                    f"expected a list (items starting with '- ') for {extra}, found "
+                    f"{_describe(added)}",
+                )
                 continue
             combined = LList(added.loc)
             for src in (out.get(target, existing), added):
@@ -516,12 +591,11 @@ def normalize_texts(node: Any, kind: tuple[Any, ...], language: str) -> Any:
         return node
     if tag == "class" and isinstance(node, LMap):
         kinds = {f.name: f.kind for f in fields_of(kind[1])}
-        kinds.update({k: ("list", ("class", model.Tool)) for k in ("add_tools",)})
-        kinds.update({k: ("list", ("text",)) for k in ("add_questions",)})
+        kinds["add_tools"] = ("list", ("class", model.Tool))
+        kinds["add_questions"] = ("list", ("text",))
         for key in list(node):
             if key in kinds:
-                node[key] = _normalized_item(node[key], kinds[key], language,
-                                             node.value_locs[key])
+                node[key] = _normalized_item(node[key], kinds[key], language, node.value_locs[key])
         return node
     return node
 

@@ -21,7 +21,8 @@ from btiflow.errors import Problem
 MAX_DEPTH = 40
 MAX_BYTES = 2_000_000
 
-_INT = re.compile(r"^[-+]?[0-9]+$")
+# At most 18 digits: a longer run of digits is text (Python refuses to read ints over 4300 digits).
+_INT = re.compile(r"^[-+]?[0-9]{1,18}$")
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
 
@@ -84,13 +85,22 @@ class _Loader(
         _Resolver.__init__(self)
         self._depth = 0
 
+    def fetch_flow_collection_start(self, token_class: Any) -> None:
+        # Refuse deep [[[... or {{{... while scanning: the scanner looks ahead up to 1024
+        # characters per possible key, which for deep flow nesting costs quadratic time.
+        if self.flow_level >= MAX_DEPTH:
+            raise yaml.scanner.ScannerError(
+                None, None, f"nested deeper than {MAX_DEPTH} levels", self.get_mark()
+            )
+        super().fetch_flow_collection_start(token_class)
+
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.events.AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.composer.ComposerError(
                 None, None, "aliases (*name) are not supported", event.start_mark
             )
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if getattr(event, "anchor", None) is not None:
             raise yaml.composer.ComposerError(
                 None, None, "anchors (&name) are not supported", event.start_mark
@@ -117,7 +127,7 @@ def _hint_for(message: str) -> str:
     for needle, hint in _HINTS.items():
         if needle in message:
             return hint
-    if "tab" in message or "\t" in message:
+    if "'\\t'" in message or "\t" in message:
         return "indent with spaces, not tabs"
     return "check the indentation and the quoting around this place"
 
@@ -186,7 +196,9 @@ def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
     except UnicodeDecodeError as exc:
         before = data[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        # Count characters, not bytes, as YAML marks and editors do (æøå are two bytes each).
+        column = len(before[line_start:].decode("utf-8-sig" if line == 1 else "utf-8")) + 1
         return None, [
             Problem(
                 file,
@@ -201,6 +213,17 @@ def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
 
 def parse_text(text: str, file: str) -> tuple[Any, list[Problem]]:
     """Parse YAML text into located values; returns the tree (or None) and the problems."""
+    if len(text) > MAX_BYTES:
+        return None, [
+            Problem(
+                file,
+                1,
+                1,
+                "",
+                f"the text is {len(text)} characters; a workflow may be at most {MAX_BYTES}",
+                "a guide is text; check that this is the right file",
+            )
+        ]
     converter = _Converter(file)
     try:
         loader = _Loader(text)
@@ -208,6 +231,22 @@ def parse_text(text: str, file: str) -> tuple[Any, list[Problem]]:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        before = text[: exc.position]
+        line = before.count("\n") + 1
+        column = exc.position - (before.rfind("\n") + 1) + 1
+        char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
+        message = f"not valid YAML: the control character {char!r} is not allowed in a file"
+        return None, [
+            Problem(
+                file,
+                line,
+                column,
+                "",
+                message,
+                "delete it; it is invisible in most editors, so retype the text around this place",
+            )
+        ]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -126,9 +126,7 @@ def _person(value: Any) -> dict[str, Any]:
         try:
             value = Person(**value)
         except (TypeError, ValueError) as exc:
-            raise _Invalid(
-                f"a person needs id, and may have name, unit, email ({exc})"
-            ) from exc
+            raise _Invalid(f"a person needs id, and may have name, unit, email ({exc})") from exc
     if not isinstance(value, Person):
         raise _Invalid("expected a Person (id, name, unit)")
     data = person_data(value)
@@ -248,9 +246,11 @@ def _gaps(ctx: Context, step: Step) -> list[str]:
     return list(dict.fromkeys(missing))
 
 
-def _evaluation_limit(ctx: Context, date: str, delay_reason: str | None) -> list[Reason]:
+def _evaluation_limit(
+    ctx: Context, date: str, delay_reason: str | None, level: int | None = None
+) -> list[Reason]:
     day = dt.date.fromisoformat(date)
-    limit = ctx.workflow.evaluation_limit(ctx.case.level)
+    limit = ctx.workflow.evaluation_limit(ctx.case.level if level is None else level)
     latest = ctx.today + limit.timedelta
     if day < ctx.today:
         return [ctx.reason("evaluation_in_past", date=date)]
@@ -424,10 +424,11 @@ def _close(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     if not p.get("next_evaluation"):
         reasons.append(ctx.reason("evaluation_date_required"))
     else:
-        reasons += _evaluation_limit(ctx, p["next_evaluation"], p.get("delay_reason"))
+        # the next evaluation happens at the lower level, so that level's limit applies
+        reasons += _evaluation_limit(ctx, p["next_evaluation"], p.get("delay_reason"), hand_down)
     if reasons:
         raise _Refused(reasons)
-    data = {
+    data: dict[str, Any] = {
         "from_level": case.level,
         "to_level": hand_down,
         "step": dest,
@@ -439,6 +440,13 @@ def _close(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     }
     if p.get("delay_reason"):
         data["delay_reason"] = p["delay_reason"]
+    holder = p.get("baton_holder")
+    if (
+        holder is not None
+        and case.baton_holder is not None
+        and holder["id"] != case.baton_holder.id
+    ):
+        data["baton_offer"] = holder  # the holder keeps the baton until this is accepted
     return [Draft("level_changed", data)]
 
 
@@ -469,6 +477,11 @@ def _expand(ctx: Context, p: dict[str, Any], target: int) -> list[Draft]:
     holder = p.get("baton_holder")
     if case.level == 0 and holder is None:
         reasons.append(ctx.reason("baton_holder_required"))
+    elif (
+        case.baton_holder is None and holder is not None and not _unit_allowed(ctx, holder["unit"])
+    ):
+        # appointed at once, so the consent an accepted offer would need is needed now
+        reasons.append(ctx.reason("baton_unit_without_consent", unit=holder["unit"] or "?"))
     if case.level == 3 and target == 3 and not case.rights_assessed:
         if p.get("rights_assessment") is None:
             reasons.append(ctx.reason("rights_assessment_required"))

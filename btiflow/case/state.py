@@ -263,12 +263,17 @@ def _consent_given(case: Case, e: Entry) -> Case:
 
 
 def _consent_refused(case: Case, e: Entry) -> Case:
-    return _set_consent(case, e.data["units"], "refused", e.actor, e.time.isoformat())
+    # refusing a consent given earlier ends the unit's involvement, as a withdrawal does
+    return _consent_ended(case, e, "refused")
 
 
 def _consent_withdrawn(case: Case, e: Entry) -> Case:
+    return _consent_ended(case, e, "withdrawn")
+
+
+def _consent_ended(case: Case, e: Entry, status: str) -> Case:
     units = set(e.data["units"])
-    case = _set_consent(case, units, "withdrawn", e.actor, e.time.isoformat())
+    case = _set_consent(case, units, status, e.actor, e.time.isoformat())
     involved = tuple(i for i in case.involved if i.unit not in units)
     offer = case.baton_offer
     if offer is not None and offer.unit in units:

@@ -206,10 +206,11 @@ def test_bad_parameters_are_refused_as_invalid_input(
     tmp_path: Path, action: str, params: dict[str, Any], param: str, problem: str
 ) -> None:
     """Wrong types, missing required, unknown parameters and naive datetimes are invalid_input,
-    naming the parameter, and write nothing."""
+    naming the parameter, and write nothing (a decision is tried where one is due)."""
     engine, _ = make_engine(tmp_path)
-    case = to_level_1(engine)
-    refused = refuse(engine, case.id, action, TEACHER, "invalid_input", rule="input", **params)
+    case = to_level_1_decision(engine) if action == "decide" else to_level_1(engine)
+    by = GUARDIAN if action.endswith("_consent") else TEACHER
+    refused = refuse(engine, case.id, action, by, "invalid_input", rule="input", **params)
     messages = [r.message for r in refused.reasons if r.code == "invalid_input"]
     assert any(f"«{param}»" in m and problem in m for m in messages), messages
 
@@ -463,3 +464,29 @@ def test_every_entry_names_who_acted(tmp_path: Path) -> None:
     assert all(e.time.utcoffset() == dt.timedelta(0) for e in engine.log(case.id))
     involved = engine.case(case.id).involved
     assert [i.unit for i in involved] == [HEALTH]
+
+
+def test_decide_refuses_details_the_outcome_would_ignore(tmp_path: Path) -> None:
+    """A detail that does not apply to the chosen outcome is refused, not silently dropped."""
+    engine, clock = make_engine(tmp_path)
+    case = to_level_1_decision(engine)
+    refused = refuse(
+        engine, case.id, "decide", TEACHER, "invalid_input", rule="input",
+        outcome="close", changes="Bedre", agreed="Følge med", reason="Ingen grunn",
+    )  # fmt: skip
+    assert "«reason»" in refused.reasons[0].message
+    assert "changes, agreed, hand_down_to" in refused.reasons[0].message
+    refused = refuse(
+        engine, case.id, "decide", TEACHER, "invalid_input", rule="input",
+        outcome="continue", next_evaluation=clock.in_days(14), to_level=2,
+    )  # fmt: skip
+    assert "«to_level»" in refused.reasons[0].message
+
+
+def test_a_closed_case_says_closed_before_checking_details(tmp_path: Path) -> None:
+    """On a closed case, any action is refused as case_closed, whatever its parameters."""
+    engine, _ = make_engine(tmp_path)
+    case = open_case(engine)
+    case = to_level_0_decision(engine, case.id)
+    engine.act(case.id, "decide", TEACHER, outcome="close", reason="Avklart i samtale.")
+    refuse(engine, case.id, "schedule_meeting", TEACHER, "case_closed", kind="fest")

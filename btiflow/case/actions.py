@@ -367,6 +367,33 @@ def _allowed_outcomes(ctx: Context) -> list[str]:
     return allowed
 
 
+_HAND_DOWN = ("hand_down_to", "family_wish", "baton_holder", "next_evaluation", "delay_reason")
+_OUTCOME_PARAMS = {
+    "close": ("changes", "agreed", *_HAND_DOWN),
+    "continue": ("next_evaluation", "delay_reason", "agreed"),
+    "expand": ("to_level", "family_wish", "baton_holder", "rights_assessment"),
+}
+
+
+def _misplaced(ctx: Context, p: dict[str, Any]) -> list[Reason]:
+    """Details given that the chosen outcome would not use: say so rather than drop them."""
+    kind = p["outcome"]
+    fits: tuple[str, ...] = _OUTCOME_PARAMS[kind]
+    if kind == "close" and ctx.case.level == 0:
+        fits = ("reason",)
+    elif kind == "close" and "hand_down_to" not in p:
+        fits = ("changes", "agreed", "hand_down_to")
+    return [
+        ctx.reason(
+            "invalid_input",
+            param=key,
+            problem=f"it does not apply to {kind} here (this takes: {', '.join(fits)})",
+        )
+        for key in p
+        if key != "outcome" and key not in fits
+    ]
+
+
 def _decide(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     kind = p["outcome"]
     step = ctx.step
@@ -374,6 +401,9 @@ def _decide(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     allowed = ", ".join(_allowed_outcomes(ctx))
     if outcome is None:
         raise _Refused([ctx.reason("outcome_not_allowed", outcome=kind, allowed=allowed)])
+    misplaced = _misplaced(ctx, p)
+    if misplaced:
+        raise _Refused(misplaced)
     if kind == "close":
         return _close(ctx, p)
     if kind == "continue":
@@ -833,13 +863,13 @@ def decide(
             [ctx.reason("unknown_action", action=action, allowed=", ".join(sorted(ACTIONS)))],
         )
     try:
-        parsed = _parse(spec, ctx, params)
+        # Whether the action can be done now comes first; then whether its details are right.
         reasons = _common(spec, ctx)
         if not reasons:
             reasons = spec.precheck(ctx)
         if reasons:
             raise _Refused(reasons)
-        return spec.build(ctx, parsed)
+        return spec.build(ctx, _parse(spec, ctx, params))
     except _Refused as refused:
         raise ActionRefused(action, refused.reasons) from None
 

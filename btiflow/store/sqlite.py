@@ -12,6 +12,7 @@ import datetime as dt
 import json
 import os
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -27,6 +28,9 @@ from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
 
 migrations = Migrations("btiflow")
+
+_STATES_KEPT = 256
+"""How many decoded case states a store keeps (see ``SqliteStore.load``)."""
 
 
 @migrations()
@@ -83,6 +87,17 @@ def m001_relay_log(db: sqlite_utils.Database) -> None:
             f"CREATE TRIGGER entries_no_{event.lower()} BEFORE {event} ON entries "
             f"BEGIN SELECT RAISE(ABORT, 'relay log entries are append-only'); END"
         )
+
+
+@migrations()
+def m002_covering_due_index(db: sqlite_utils.Database) -> None:
+    """``due``/``overdue`` answered from the index alone, in its order (no table lookups)."""
+    db.execute("DROP INDEX cases_due")
+    db.execute(
+        "CREATE INDEX cases_due ON cases"
+        "(next_evaluation_due, case_id, level, step, baton_holder, baton_unit, status) "
+        "WHERE status = 'open' AND next_evaluation_due IS NOT NULL"
+    )
 
 
 def _entry_row(e: Entry) -> tuple[Any, ...]:
@@ -175,6 +190,8 @@ class SqliteStore:
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
         self.path = str(path)
+        self._states: OrderedDict[str, Case] = OrderedDict()
+        conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -186,6 +203,8 @@ class SqliteStore:
             with self._write():
                 migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
             raise StoreError(f"cannot open the relay log {self.path!r}: {exc}") from exc
 
     def close(self) -> None:
@@ -204,20 +223,51 @@ class SqliteStore:
         conn.execute("BEGIN IMMEDIATE")
         try:
             yield conn
+            conn.execute("COMMIT")
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        else:
-            conn.execute("COMMIT")
+
+    @contextmanager
+    def _snapshot(self) -> Iterator[sqlite3.Connection]:
+        """One read transaction: every SELECT inside sees the same committed state."""
+        conn = self._conn
+        conn.execute("BEGIN")
+        try:
+            yield conn
+        finally:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
 
     # --- reading ---
 
     def load(self, case_id: str) -> Case:
-        row = self._conn.execute("SELECT state FROM cases WHERE case_id = ?", (case_id,)).fetchone()
+        """The case's current state, from its state row (never a replay of the log).
+
+        Decoding a large state row costs more than the rest of an action, so the last states
+        this store read or wrote are kept, keyed by the chain head they belong to: a state row
+        whose head is unchanged is the same state. Another writer's append moves the head.
+        """
+        row = self._conn.execute(
+            "SELECT last_seq, head_hash, state FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
         if row is None:
             raise CaseNotFound(case_id)
-        return from_data(json.loads(row[0]))
+        last_seq, head_hash, state = row
+        cached = self._states.get(case_id)
+        if cached is not None and cached.seq == last_seq and cached.head_hash == head_hash:
+            self._states.move_to_end(case_id)
+            return cached
+        case = from_data(json.loads(state))
+        self._remember(case)
+        return case
+
+    def _remember(self, case: Case) -> None:
+        self._states[case.id] = case
+        self._states.move_to_end(case.id)
+        while len(self._states) > _STATES_KEPT:
+            self._states.popitem(last=False)
 
     def entries(self, case_id: str) -> list[Entry]:
         rows = self._conn.execute(
@@ -267,8 +317,9 @@ class SqliteStore:
                 conn.executemany(_INSERT_ENTRY, [_entry_row(e) for e in entries])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
-        except sqlite3.OperationalError as exc:
+        except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        self._remember(state)
 
     def save_workflow(self, workflow: Workflow) -> None:
         """Keep this workflow version, so a case pinned to it can always be explained."""
@@ -310,7 +361,15 @@ class SqliteStore:
         return [ChainHead(*r) for r in rows]
 
     def verify(self) -> VerifyReport:
-        """Recompute every chain; compare each state row with the replay of its log."""
+        """Recompute every chain; compare each state row with the replay of its log.
+
+        It reads one snapshot, so a writer appending meanwhile cannot make it see a case row
+        and a log from different moments.
+        """
+        with self._snapshot():
+            return self._verify()
+
+    def _verify(self) -> VerifyReport:
         problems: list[ChainProblem] = []
         cases = entries = 0
         rows = self._conn.execute(
@@ -359,6 +418,14 @@ def _check_chain(
         if entry.compute_hash() != entry.hash:
             return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
         prev = entry.hash
-    if not log or log[-1].seq != last_seq or prev != head_hash:
-        return ChainProblem(case_id, len(log), "the case row's head does not match the log")
+    if len(log) < last_seq:
+        return ChainProblem(
+            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
+        )
+    if len(log) > last_seq:
+        return ChainProblem(
+            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
+        )
+    if prev != head_hash:
+        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
     return None

@@ -1,0 +1,278 @@
+"""Benchmark: the case engine's hot paths, each as a ratio to a baseline measured in the same run.
+
+Run with ``python tests/benchmarks/bench_engine.py [--runs N] [--dir DIR]``. Not collected by
+pytest (its name does not match test_*.py). Prints the median of several runs for:
+
+(a) binding a case to its workflow's cached machine (``machine_for`` + ``GuideMachine.fire``)
+    against building a ``transitions.Machine`` for the case (``build_machine`` + ``fire``);
+    target: the cached path at least 20x cheaper;
+(b) one durable action (``Engine.act``: read the state row, decide, append entry + state row,
+    commit with ``synchronous=FULL``) against a bare SQLite insert + commit of one row in a WAL,
+    ``synchronous=FULL`` file in the same directory; target: at most 2x;
+(c) acting on a case with 1,000 entries against one with 10; target: about the same (no replay);
+(d) ``engine.overdue()`` over 100,000 cases; target: at most 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # measure this working tree, installed or not
+sys.path.insert(0, str(ROOT / "tests"))
+
+from helpers import scenario  # noqa: E402
+
+from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
+from btiflow.case.machine import build_machine, machine_for  # noqa: E402
+from btiflow.case.state import apply, to_data  # noqa: E402
+from btiflow.engine import Engine  # noqa: E402
+from btiflow.store.sqlite import (  # noqa: E402
+    _INSERT_CASE,
+    _INSERT_ENTRY,
+    _STATE_COLUMNS,
+    SqliteStore,
+    _entry_row,
+)
+
+TEACHER = scenario.TEACHER
+
+
+def per_op_us(fn: Callable[[], object], ops: int, runs: int) -> float:
+    """Median over ``runs`` of the mean time of one call, in microseconds."""
+    fn()  # warm up
+    samples = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        for _ in range(ops):
+            fn()
+        samples.append((time.perf_counter() - start) / ops * 1e6)
+    return statistics.median(samples)
+
+
+def paired_us(
+    a: Callable[[], object], b: Callable[[], object], ops: int, runs: int
+) -> tuple[float, float]:
+    """Like ``per_op_us`` for two calls, alternating their runs so drift hits both alike."""
+    a()
+    b()
+    sa, sb = [], []
+    for _ in range(runs):
+        for fn, samples in ((a, sa), (b, sb)):
+            start = time.perf_counter()
+            for _ in range(ops):
+                fn()
+            samples.append((time.perf_counter() - start) / ops * 1e6)
+    return statistics.median(sa), statistics.median(sb)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def bench_machine(runs: int) -> None:
+    wf = scenario.workflow()
+    with tempfile.TemporaryDirectory() as tmp:
+        eng = scenario.engine(Path(tmp) / "m.db")
+        case = scenario.at_level1(eng)
+        eng.store.close()  # type: ignore[attr-defined]
+
+    def cached() -> object:
+        return machine_for(wf).fire(case, "advance")
+
+    def fresh() -> object:
+        return build_machine(wf).fire(case, "advance")
+
+    cached_us = per_op_us(cached, 20_000, runs)
+    fresh_us = per_op_us(fresh, 50, runs)
+    lookup_us = per_op_us(lambda: machine_for(wf), 100_000, runs)
+    build_us = per_op_us(lambda: build_machine(wf), 50, runs)
+    ratio = fresh_us / cached_us
+    print("(a) bind a case to its machine")
+    print(f"    cached machine_for + fire     {cached_us:10.1f} us")
+    print(f"    build_machine per case + fire {fresh_us:10.1f} us")
+    print(f"    build / cached = {ratio:.0f}x   (target >= 20x: {verdict(ratio >= 20)})")
+    print(
+        f"    binding alone: machine_for {lookup_us:.2f} us vs build_machine {build_us:.1f} us "
+        f"({build_us / lookup_us:,.0f}x); the rest of a cached fire is transitions' trigger"
+    )
+
+
+def bare_insert(path: Path) -> Callable[[], object]:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT NOT NULL)")
+    value = "x" * 400  # about the size of a note entry
+
+    def insert() -> object:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("INSERT INTO t (v) VALUES (?)", (value,))
+        return conn.execute("COMMIT")
+
+    insert.conn = conn  # type: ignore[attr-defined]
+    return insert
+
+
+def grow(eng: Engine, case_id: str, total: int, *, meeting_every: int = 0) -> None:
+    """Add notes until the case has ``total`` entries (and a meeting every ``meeting_every``)."""
+    store = eng.store
+    assert isinstance(store, SqliteStore)
+    store._conn.execute("PRAGMA synchronous=OFF")  # only to build the case quickly
+    seq = eng.case(case_id).seq
+    while seq < total:
+        if meeting_every and seq % meeting_every == 0 and seq + 2 <= total:
+            state = eng.act(case_id, "schedule_meeting", TEACHER, kind="other", at=scenario.START)
+            eng.act(case_id, "hold_meeting", TEACHER, meeting=state.meetings[-1].id,
+                    child_took_part=True)  # fmt: skip
+        else:
+            eng.act(case_id, "add_note", TEACHER, text=f"Notat nr. {seq}: samtale med eleven")
+        seq = eng.case(case_id).seq
+    store._conn.execute("PRAGMA synchronous=FULL")
+
+
+def bench_act(directory: Path, runs: int) -> None:
+    eng = scenario.engine(directory / "act.db")
+    small = scenario.at_level1(eng, "elev-liten")
+    notes = scenario.at_level1(eng, "elev-notater")
+    meetings = scenario.at_level1(eng, "elev-moter")
+    grow(eng, small.id, 10)
+    grow(eng, notes.id, 1000)
+    grow(eng, meetings.id, 1000, meeting_every=25)
+    assert [eng.case(c.id).seq for c in (small, notes, meetings)] == [10, 1000, 1000]
+    insert = bare_insert(directory / "bare.db")
+
+    def act_on(case_id: str) -> Callable[[], object]:
+        return lambda: eng.act(case_id, "add_note", TEACHER, text="Kort notat etter samtale")
+
+    act_us, bare_us = paired_us(act_on(small.id), insert, 100, runs)
+    ratio = act_us / bare_us
+    print("(b) one durable action (synchronous=FULL, WAL)")
+    print(f"    Engine.act (add_note)         {act_us:10.1f} us")
+    print(f"    bare insert + commit          {bare_us:10.1f} us")
+    print(f"    act / bare = {ratio:.2f}x   (target <= 2x: {verdict(ratio <= 2)})")
+    store = eng.store
+    assert isinstance(store, SqliteStore)
+    for conn in (store._conn, insert.conn):  # type: ignore[attr-defined]
+        conn.execute("PRAGMA synchronous=OFF")
+    act_us, bare_us = paired_us(act_on(small.id), insert, 100, runs)
+    print(f"    the same without fsync (synchronous=OFF, CPU only): act {act_us:.1f} us, "
+          f"bare {bare_us:.1f} us, {act_us / bare_us:.1f}x (for reference)")  # fmt: skip
+    for conn in (store._conn, insert.conn):  # type: ignore[attr-defined]
+        conn.execute("PRAGMA synchronous=FULL")
+
+    n_meetings = len(eng.case(meetings.id).meetings)
+    print("(c) act on a case with 1,000 entries vs one with 10")
+    for label, big in (("notes", notes), (f"incl. {n_meetings} meetings", meetings)):
+        small_us, big_us = paired_us(act_on(small.id), act_on(big.id), 100, runs)
+        ratio = big_us / small_us
+        print(f"    10 entries {small_us:8.1f} us, 1,000+ entries ({label}) {big_us:8.1f} us: "
+              f"{ratio:.2f}x   (target about 1x: {verdict(ratio <= 1.5)})")  # fmt: skip
+    eng.store.close()  # type: ignore[attr-defined]
+
+
+def bulk_cases(store: SqliteStore, count: int, today: dt.date, overdue_share: float) -> int:
+    """Insert ``count`` cases in one transaction: a sealed opening entry and a state row each.
+
+    The state rows are synthetic (level 1 with an evaluation date, or closed; built from one
+    template, as folding 100,000 cases would take minutes), since only the ``cases`` table is
+    queried. A fifth of the cases are closed. Returns how many are overdue on ``today``.
+    """
+    wf = scenario.workflow()
+    rng = random.Random(17)
+    opened = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    opener = {"id": TEACHER.id, "name": TEACHER.name, "unit": TEACHER.unit, "email": None}
+    template: dict[str, Any] | None = None
+    overdue = 0
+    entries, states = [], []
+    for n in range(count):
+        case_id = f"c{n:06d}"
+        data = {
+            "workflow": {"id": wf.id, "version": wf.version, "hash": wf.content_hash},
+            "subject": f"elev-{n}",
+            "birth_date": None,
+            "opened_by": opener,
+            "step": wf.levels[0].steps[0].id,
+        }
+        entry = seal(Draft("case_opened", data), case_id=case_id, seq=1, time=opened,
+                     actor=TEACHER.id, role=TEACHER.role, unit=TEACHER.unit,
+                     workflow_hash=wf.content_hash, prev_hash=GENESIS)  # fmt: skip
+        if template is None:
+            template = to_data(apply(None, entry))
+        state = {**template, "id": case_id, "subject": data["subject"], "head_hash": entry.hash}
+        if n % 5 == 0:
+            state.update(status="closed", closed_at=opened.isoformat())
+            due = None
+        else:
+            late = rng.random() < overdue_share
+            days = -rng.randint(1, 60) if late else rng.randint(0, 28)
+            due = str(today + dt.timedelta(days))
+            state.update(level=1, next_evaluation_due=due)
+            overdue += late
+        row = {
+            **dict.fromkeys(_STATE_COLUMNS),
+            "case_id": case_id,
+            "workflow_id": wf.id,
+            "workflow_version": wf.version,
+            "workflow_hash": wf.content_hash,
+            "subject": state["subject"],
+            "status": state["status"],
+            "level": state["level"],
+            "step": state["step"],
+            "next_evaluation_due": due,
+            "last_seq": 1,
+            "head_hash": entry.hash,
+            "opened_at": state["opened_at"],
+            "closed_at": state["closed_at"],
+            "state": canonical_json(state),
+        }
+        entries.append(_entry_row(entry))
+        states.append([row[c] for c in _STATE_COLUMNS])
+    with store._write() as conn:
+        conn.executemany(_INSERT_CASE, states)
+        conn.executemany(_INSERT_ENTRY, entries)
+    return overdue
+
+
+def bench_overdue(directory: Path, runs: int) -> None:
+    at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=scenario.OSLO)
+    today = at.date()
+    print("(d) engine.overdue() over 100,000 cases (80% open, 20% closed)")
+    for label, share in (("5% of open cases overdue", 0.05), ("every open case overdue", 1.0)):
+        path = directory / f"due-{share}.db"
+        eng = scenario.engine(path)
+        start = time.perf_counter()
+        expected = bulk_cases(eng.store, 100_000, today, share)  # type: ignore[arg-type]
+        built = time.perf_counter() - start
+        assert len(eng.overdue(at)) == expected
+        ms = per_op_us(lambda: eng.overdue(at), 1, runs) / 1000  # noqa: B023
+        print(f"    {label:26} {expected:6} rows {ms:8.1f} ms"
+              f"   (target <= 50 ms: {verdict(ms <= 50)}; inserted in {built:.1f} s)")  # fmt: skip
+        eng.store.close()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
+    parser.add_argument("--dir", type=Path, help="where the SQLite files go (default: a temp dir)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
+        directory = Path(tmp)
+        print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, files in {tmp}")
+        bench_machine(args.runs)
+        bench_act(directory, args.runs)
+        bench_overdue(directory, args.runs)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Helpers for the store, durability and benchmark tests: clock, actors, walks, a worker."""

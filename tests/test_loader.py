@@ -1024,3 +1024,16 @@ def test_shipped_overlays_extend_bti() -> None:
         wf = load_workflow(path)
         assert [lv.level for lv in wf.levels] == [lv.level for lv in bti.levels]
         assert wf.content_hash
+
+
+def test_url_that_python_cannot_split_is_a_located_problem(tmp_path: Path) -> None:
+    """A link with a stray '[' (read as an IPv6 address) is a problem, not a ValueError."""
+    text = (WORKFLOWS / "bti.yaml").read_text(encoding="utf-8")
+    text = text.replace("url: https://www.snakkemedbarn.no", "url: https://[snakkemedbarn")
+    path = tmp_path / "bti.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    (problem,) = caught.value.problems
+    assert "expected a link starting with https://" in problem.message
+    assert problem.line == text[: text.index("https://[")].count("\n") + 1

@@ -357,7 +357,10 @@ class ShapeChecker:
         return value
 
     def _url(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
-        parts = urlsplit(value) if isinstance(value, str) else None
+        try:
+            parts = urlsplit(value) if isinstance(value, str) else None
+        except ValueError:  # e.g. an unclosed '[' that urlsplit reads as an IPv6 address
+            parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
             self.problem(
                 loc,

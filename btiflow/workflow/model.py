@@ -185,7 +185,9 @@ class Level:
     deadlines: Deadlines | None = attrs.field(
         default=None, metadata=_doc("Deadlines for this level, overriding the workflow's.")
     )
-    steps: tuple[Step, ...] = attrs.field(default=(), metadata=_doc("The numbered steps, in order."))
+    steps: tuple[Step, ...] = attrs.field(
+        default=(), metadata=_doc("The numbered steps, in order.")
+    )
 
     def step_number(self, step_id: str) -> int:
         """1-based number of a step in this level."""

@@ -164,7 +164,8 @@ def _containers(node: Any, found: list[Any]) -> list[Any]:
     return found
 
 
-# Replacement values of another type than is usually expected.
+# Replacement values of another type than is usually expected (deep-copied when drawn: a later
+# edit may change a list or mapping in place, and generation must not change these).
 ODD_VALUES = st.sampled_from(
     [
         None,
@@ -251,7 +252,7 @@ def tree_mutations(draw: st.DrawFn) -> tuple[str, str]:
         node = draw(st.sampled_from(nodes))
         if isinstance(node, dict):
             if not node:
-                node["x"] = draw(ODD_VALUES)
+                node["x"] = copy.deepcopy(draw(ODD_VALUES))
                 continue
             key = draw(st.sampled_from(sorted(node, key=str)))
             op = draw(st.sampled_from(["delete", "rename", "retype"]))
@@ -260,10 +261,10 @@ def tree_mutations(draw: st.DrawFn) -> tuple[str, str]:
             elif op == "rename":
                 node[_typo(str(key), draw)] = node.pop(key)
             else:
-                node[key] = draw(ODD_VALUES)
+                node[key] = copy.deepcopy(draw(ODD_VALUES))
         else:
             if not node:
-                node.append(draw(ODD_VALUES))
+                node.append(copy.deepcopy(draw(ODD_VALUES)))
                 continue
             i = draw(st.integers(0, len(node) - 1))
             op = draw(st.sampled_from(["duplicate", "swap", "retype", "delete", "clear"]))
@@ -273,7 +274,7 @@ def tree_mutations(draw: st.DrawFn) -> tuple[str, str]:
                 j = draw(st.integers(0, len(node) - 1))
                 node[i], node[j] = node[j], node[i]
             elif op == "retype":
-                node[i] = draw(ODD_VALUES)
+                node[i] = copy.deepcopy(draw(ODD_VALUES))
             elif op == "delete":
                 del node[i]
             else:

@@ -850,7 +850,7 @@ def test_overlay_problems_point_into_the_overlay(tmp_path: Path) -> None:
     problems = problems_of(path)
     assert all(p.file == str(path) for p in problems)
     assert [(p.line, p.column) for p in problems] == [(8, 16), (10, 9), (12, 20), (13, 9)]
-    assert problems[0].message == "'after: n1-kontakperson' names no step of this level"
+    assert problems[0].message == "'after: n1-kontakperson' names no step of this list"
     assert problems[0].hint.startswith("did you mean 'n1-kontaktperson'?")
     assert problems[1].message.startswith("unknown key 'guidence'")
     assert problems[2].message == "'nope' is not an allowed value"
@@ -1037,3 +1037,64 @@ def test_url_that_python_cannot_split_is_a_located_problem(tmp_path: Path) -> No
     (problem,) = caught.value.problems
     assert "expected a link starting with https://" in problem.message
     assert problem.line == text[: text.index("https://[")].count("\n") + 1
+
+
+def _overlay(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "testby.yaml"
+    path.write_text(
+        'format: btiflow/1\nextends: bti\nid: testby\nversion: "1"\n' + body, encoding="utf-8"
+    )
+    return path
+
+
+def test_a_translated_guide_falls_back_to_its_own_language() -> None:
+    """In the nynorsk guide every text's first language is nn, so a missing 'se' shows nynorsk."""
+    wf = load_workflow(WORKFLOWS / "nore-og-uvdal.yaml")
+    step = wf.level(1).steps[0]
+    assert step.title.languages[0] == "nn"
+    assert step.title.get("se") == step.title["nn"]
+    assert str(wf.title) == wf.title["nn"]
+
+
+def test_add_advice_keeps_the_child_welfare_advice(tmp_path: Path) -> None:
+    """add_advice appends to a step's advice instead of replacing the standard guide's."""
+    path = _overlay(
+        tmp_path,
+        (
+            "levels:\n  - level: 0\n    steps:\n      - id: n0-konkretiser\n"
+            "        add_advice:\n          - text: Ring barnevernvakta utenom kontortid.\n"
+        ),
+    )
+    advice = [a.text.get() for a in load_workflow(path).level(0).steps[0].advice]
+    assert len(advice) == 2
+    assert advice[0].startswith("Dersom bekymringen gjelder mulig vold")
+    assert advice[1] == "Ring barnevernvakta utenom kontortid."
+
+
+def test_a_principle_can_be_removed_but_a_level_cannot(tmp_path: Path) -> None:
+    """remove: true drops a principle; on a level it is a located problem."""
+    path = _overlay(tmp_path, "principles:\n  - id: trygghet\n    remove: true\n")
+    assert [p.id for p in load_workflow(path).principles] == [
+        "barnets-beste",
+        "barns-medvirkning",
+        "inkludering",
+    ]
+    path = _overlay(tmp_path, "levels:\n  - level: 2\n    remove: true\n")
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line, problem.column) == (str(path), 7, 5)
+    assert problem.message == "'remove' is not possible for a level"
+
+
+def test_extends_reads_only_guide_files(tmp_path: Path) -> None:
+    """extends naming a path that is not a .yaml file is refused before anything is read."""
+    path = tmp_path / "x.yaml"
+    path.write_text(
+        'format: btiflow/1\nextends: /etc/passwd\nid: x\nversion: "1"\n', encoding="utf-8"
+    )
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow(path)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (2, 10)
+    assert problem.message == "'/etc/passwd' is not a .yaml file"

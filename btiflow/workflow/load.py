@@ -18,7 +18,7 @@ import attrs
 import cattrs
 
 from btiflow.errors import Problem, WorkflowError
-from btiflow.workflow.model import Duration, Level, Step, Text, Workflow
+from btiflow.workflow.model import LANGUAGES, Duration, Level, Step, Text, Workflow
 from btiflow.workflow.shape import (
     FORMAT,
     Merger,
@@ -95,6 +95,15 @@ class _Loading:
         if not isinstance(name, str) or not name.strip():
             self.problem(loc, "extends", "extends must name a guide", "e.g. extends: bti")
             return None
+        if ("/" in name or "\\" in name) and not name.endswith((".yaml", ".yml")):
+            # Only a guide file is ever read, never an arbitrary file a path could name.
+            self.problem(
+                loc,
+                "extends",
+                f"'{name}' is not a .yaml file",
+                "name a shipped guide (extends: bti) or a .yaml file beside this one",
+            )
+            return None
         candidates = _resolve_extends(name, path)
         found = next((c for c in candidates if c.is_file()), None)
         if found is None:
@@ -146,6 +155,13 @@ class _Loading:
         merged = merger.merge(base, overlay, Workflow, "")
         self.problems.extend(merger.problems)
         return merged
+
+
+def _declared_languages(tree: LMap) -> tuple[str, ...]:
+    langs = tree.get("languages")
+    if not isinstance(langs, LList):
+        return ()
+    return tuple(lang for lang in langs if isinstance(lang, str) and lang in LANGUAGES)
 
 
 def _default_language(tree: LMap, inherited: str | None = None) -> str:
@@ -244,9 +260,11 @@ class _Semantics:
                     here.line,
                     here.column,
                     "languages",
-                    f"{len(paths)} texts of the guide extended have no '{lang}' ({shown})",
-                    f"translate them in this file (e.g. {paths[0]}: {{{lang}: ...}}), or declare "
-                    f"only complete languages; other translations may still be given in texts",
+                    f"{len(paths)} text{'s' if len(paths) != 1 else ''} of the guide extended "
+                    f"{'have' if len(paths) != 1 else 'has'} no '{lang}' ({shown})",
+                    f"translate each in this file, giving the item's id and the text as a mapping "
+                    f"(e.g. title: {{{lang}: ...}}), or declare only complete languages; other "
+                    f"translations may still be given in texts",
                 )
             )
 
@@ -448,7 +466,7 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
                 loc, "format", f"unknown format {fmt!r}", f"this btiflow reads format: {FORMAT}"
             )
             return None
-    checker = ShapeChecker(_default_language(tree))
+    checker = ShapeChecker(_default_language(tree), _declared_languages(tree))
     data = checker.check_class(tree, Workflow, "", tree.loc, partial=True)
     loading.problems.extend(checker.problems)
     if data is None:

@@ -48,6 +48,7 @@ _OVERLAY_KINDS: dict[str, tuple[Any, ...]] = {
     "remove": ("enum", (True,)),  # the loader: "remove takes true"
     "add_tools": ("list", ("class", model.Tool)),
     "add_questions": ("list", ("text",)),
+    "add_advice": ("list", ("class", model.Advice)),
 }
 
 _OVERLAY_SUFFIX = "Overlay"

@@ -58,12 +58,29 @@ KEYED_LISTS: dict[tuple[type, str], str] = {
 # Keys allowed only in a file that extends another, per class: what they do.
 OVERLAY_KEYS: dict[type, dict[str, str]] = {
     model.Workflow: {"extends": "the guide this file builds on: 'bti' or a relative path"},
+    model.Principle: {
+        "after": "this principle goes after the principle with this id",
+        "remove": "true removes this principle of the guide extended",
+    },
     model.Step: {
-        "after": "a new step goes after the step with this id",
+        "after": "this step goes after the step with this id (in the same level)",
         "remove": "true removes this step of the guide extended",
         "add_tools": "tools added after the extended guide's tools",
         "add_questions": "questions added after the extended guide's questions",
+        "add_advice": "advice added after the extended guide's advice",
     },
+    model.Outcome: {"remove": "true removes this outcome of the guide extended"},
+}
+
+
+# Overlay keys that append to a list of the extended guide's step instead of replacing it.
+ADD_KEYS = {"add_tools": "tools", "add_questions": "questions", "add_advice": "advice"}
+
+_NOUNS: dict[type, str] = {
+    model.Level: "level",
+    model.Principle: "principle",
+    model.Step: "step",
+    model.Outcome: "outcome",
 }
 
 
@@ -178,8 +195,13 @@ class ShapeChecker:
     checks can point into the file. ``texts`` lists every text, for the translation check.
     """
 
-    def __init__(self, default_language: str) -> None:
+    def __init__(self, default_language: str, languages: tuple[str, ...] = ()) -> None:
         self.default_language = default_language
+        # A text's languages are ordered as the workflow declares them, so that a text's first
+        # language (the fallback) is the workflow's, even when an overlay merged it from a base
+        # written in another language.
+        order = (*languages, default_language, *LANGUAGES)
+        self._rank = {lang: order.index(lang) for lang in LANGUAGES}
         self.problems: list[Problem] = []
         self.locs: dict[str, Loc] = {}
         self.texts: list[tuple[str, tuple[str, ...]]] = []
@@ -212,7 +234,7 @@ class ShapeChecker:
                     node.key_locs[key],
                     path_join(path, key),
                     f"unknown key '{key}'{where}",
-                    suggest(key, names),
+                    suggest(key, (*names, *OVERLAY_KEYS.get(cls, {}))),
                 )
         out: dict[str, Any] = {}
         ok = True
@@ -306,6 +328,7 @@ class ShapeChecker:
             ok = False
         if ok:
             self.texts.append((path, tuple(lang for lang, _ in pairs)))
+        pairs.sort(key=lambda pair: self._rank.get(pair[0], len(LANGUAGES)))
         return pairs if ok else _BAD
 
     def _str(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
@@ -467,9 +490,11 @@ class Merger:
         items: list[tuple[Any, Loc]] = list(zip(base, base.item_locs, strict=True))
         index = {self._key(item, key): i for i, (item, _) in enumerate(items)}
         given: dict[Any, Loc] = {}
+        noun = _NOUNS.get(item_cls, "item")
         for j, (item, loc) in enumerate(zip(over, over.item_locs, strict=True)):
             ident = self._key(item, key)
             path_j = path_join(path, j)
+            item = self._only_allowed(item, item_cls, path_j)
             if ident is not None and ident in given:
                 self.problem(
                     loc,
@@ -493,7 +518,7 @@ class Merger:
                 after = item.get("after") if isinstance(item, LMap) else None
                 if after is not None:
                     moved = items.pop(i)
-                    items.insert(self._after(items, key, after, item, path_j), moved)
+                    items.insert(self._after(items, key, after, item, path_j, noun), moved)
             else:
                 if isinstance(item, LMap) and item.get("remove") is True:
                     self.problem(
@@ -508,7 +533,7 @@ class Merger:
                 if after is None:
                     items.append((clean, loc))
                 else:
-                    items.insert(self._after(items, key, after, item, path_j), (clean, loc))
+                    items.insert(self._after(items, key, after, item, path_j, noun), (clean, loc))
             index = {self._key(it, key): i for i, (it, _) in enumerate(items) if it is not None}
         out = LList(over.loc)
         for item, loc in items:
@@ -517,8 +542,33 @@ class Merger:
                 out.item_locs.append(loc)
         return out
 
+    def _only_allowed(self, item: Any, item_cls: type, path: str) -> Any:
+        """Report and drop 'after'/'remove' where this kind of item cannot be moved or removed."""
+        if not isinstance(item, LMap):
+            return item
+        allowed = OVERLAY_KEYS.get(item_cls, {})
+        misplaced = [k for k in ("after", "remove") if k in item and k not in allowed]
+        if not misplaced:
+            return item
+        out = _copy_map(item)
+        for k in misplaced:
+            self.problem(
+                item.key_locs[k],
+                path_join(path, k),
+                f"'{k}' is not possible for a {_NOUNS.get(item_cls, 'item')}",
+                "levels are always 0 to 3 in order; outcomes can be removed, not moved",
+            )
+            del out[k]
+        return out
+
     def _after(
-        self, items: list[tuple[Any, Loc]], key: str, after: Any, item: LMap, path: str
+        self,
+        items: list[tuple[Any, Loc]],
+        key: str,
+        after: Any,
+        item: LMap,
+        path: str,
+        noun: str = "item",
     ) -> int:
         for i, (it, _) in enumerate(items):
             if it is not None and self._key(it, key) == after:
@@ -527,7 +577,7 @@ class Merger:
         self.problem(
             item.value_locs["after"],
             path_join(path, "after"),
-            f"'after: {after}' names no step of this level",
+            f"'after: {after}' names no {noun} of this list",
             suggest(str(after), ids),
         )
         return len(items)
@@ -548,14 +598,14 @@ class Merger:
             )
 
     def _strip(self, item: Any, base: Any, path: str) -> Any:
-        """Apply and remove overlay-only keys (after, remove, add_tools, add_questions)."""
+        """Apply and remove overlay-only keys (after, remove, add_tools/questions/advice)."""
         if not isinstance(item, LMap):
             return item
         out = _copy_map(item)
         for key in ("after", "remove"):
             if key in out:
                 del out[key]
-        for extra, target in (("add_tools", "tools"), ("add_questions", "questions")):
+        for extra, target in ADD_KEYS.items():
             if extra not in out:
                 continue
             added = out.pop(extra)
@@ -596,6 +646,7 @@ def normalize_texts(node: Any, kind: tuple[Any, ...], language: str) -> Any:
         kinds = {f.name: f.kind for f in fields_of(kind[1])}
         kinds["add_tools"] = ("list", ("class", model.Tool))
         kinds["add_questions"] = ("list", ("text",))
+        kinds["add_advice"] = ("list", ("class", model.Advice))
         for key in list(node):
             if key in kinds:
                 node[key] = _normalized_item(node[key], kinds[key], language, node.value_locs[key])

@@ -283,8 +283,8 @@ def test_options_for_a_guardian_when_the_concern_arises(tmp_path: Path) -> None:
 
 
 def test_options_in_a_harm_case_point_to_child_welfare(tmp_path: Path) -> None:
-    """With suspected harm, after the leader is told, guardians are refused until child welfare
-    is consulted, and the reason says so."""
+    """With suspected harm, after the leader is told, guardians and the child are refused until
+    child welfare is consulted, and the reason says so."""
     engine, _ = make_engine(tmp_path)
     case = open_case(engine, suspected_harm=True)
     engine.act(case.id, "inform_leader", TEACHER)
@@ -292,7 +292,11 @@ def test_options_in_a_harm_case_point_to_child_welfare(tmp_path: Path) -> None:
     assert codes(got["inform_guardians"]) == ["child_welfare_first"]
     assert "barneverntjenesten" in got["inform_guardians"].reasons[0].message
     assert got["consult_child_welfare"].allowed
+    assert codes(got["inform_child"]) == ["child_welfare_first"]
+    engine.act(case.id, "consult_child_welfare", TEACHER, advice="Snakk med barnet først.")
+    got = by_action(engine.options(case.id, TEACHER))
     assert got["inform_child"].allowed
+    assert got["inform_guardians"].allowed
 
 
 def test_options_at_a_decision_list_each_allowed_outcome(tmp_path: Path) -> None:

@@ -310,7 +310,9 @@ def _inform_guardians_check(ctx: Context) -> list[Reason]:
 
 
 def _inform_child_check(ctx: Context) -> list[Reason]:
-    return [] if ctx.case.leader_informed else [ctx.reason("leader_before_guardians")]
+    # The source names guardians; talking with the child before the child welfare service has
+    # advised on a suspected-harm concern can do as much harm, so the same order applies.
+    return _inform_guardians_check(ctx)
 
 
 def _complete_check(ctx: Context) -> list[Reason]:

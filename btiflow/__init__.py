@@ -8,7 +8,7 @@ from btiflow.case.actions import ACTIONS, Option
 from btiflow.case.entries import Entry
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case, fold
-from btiflow.engine import Engine, retry, system_clock
+from btiflow.engine import Engine, ManualClock, retry, system_clock
 from btiflow.errors import (
     ActionRefused,
     BtiflowError,
@@ -57,6 +57,7 @@ __all__ = [
     "Engine",
     "Entry",
     "Level",
+    "ManualClock",
     "Option",
     "Outcome",
     "Person",

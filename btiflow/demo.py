@@ -13,11 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-import attrs
-
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.engine import Engine
+from btiflow.engine import Engine, ManualClock
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.model import Workflow
 
@@ -31,32 +29,16 @@ NURSE = Actor("helsesykepleier-1", "employee", HEALTH, "Sara Demo (helsesykeplei
 GUARDIAN = Actor("foresatt-1", "guardian", "", "Anne Test (foresatt)")
 
 
-@attrs.define
-class SimulatedClock:
-    """A clock the demo moves forward by hand."""
-
-    now: dt.datetime
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, days: int = 0, hours: int = 0) -> None:
-        self.now += dt.timedelta(days=days, hours=hours)
-
-    def day(self, days: int) -> dt.date:
-        return (self.now + dt.timedelta(days=days)).astimezone(OSLO).date()
-
-
 def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
     """Run the demo cases; return the engine and the cases as they ended."""
-    clock = SimulatedClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
+    clock = ManualClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
     engine = Engine(workflow, SqliteStore(db_path), clock=clock)
     first = _main_case(engine, clock)
     second = _case_with_evaluation_due(engine, clock)
     return engine, [first, second]
 
 
-def _main_case(engine: Engine, clock: SimulatedClock) -> Case:
+def _main_case(engine: Engine, clock: ManualClock) -> Case:
     case = engine.open_case(
         "elev-17",
         TEACHER,
@@ -104,7 +86,7 @@ def _main_case(engine: Engine, clock: SimulatedClock) -> Case:
     act(
         "agree_measures",
         meeting=meeting,
-        next_evaluation=clock.day(27),
+        next_evaluation=clock.in_days(27),
         measures=[
             {"what": "Fast voksen ute i friminuttene", "responsible": TEACHER.name},
             {"what": "Ukentlig samtale med eleven", "responsible": TEACHER.name},
@@ -176,7 +158,7 @@ def _main_case(engine: Engine, clock: SimulatedClock) -> Case:
         "agree_measures",
         by=NURSE,
         meeting=meeting,
-        next_evaluation=clock.day(28),
+        next_evaluation=clock.in_days(28),
         measures=[
             {"what": "Samtaler hos helsesykepleier annenhver uke", "responsible": NURSE.name},
             {"what": "Fast voksen i friminuttene fortsetter", "responsible": TEACHER.name},
@@ -222,7 +204,7 @@ def _main_case(engine: Engine, clock: SimulatedClock) -> Case:
     )
 
 
-def _case_with_evaluation_due(engine: Engine, clock: SimulatedClock) -> Case:
+def _case_with_evaluation_due(engine: Engine, clock: ManualClock) -> Case:
     case = engine.open_case("elev-23", TEACHER, concern="Mye fravær etter høstferien.")
     cid = case.id
 
@@ -249,7 +231,7 @@ def _case_with_evaluation_due(engine: Engine, clock: SimulatedClock) -> Case:
     act(
         "agree_measures",
         meeting=meeting,
-        next_evaluation=clock.day(5),
+        next_evaluation=clock.in_days(5),
         measures=[{"what": "Oppmøteplan med daglig kontakt hjem", "responsible": TEACHER.name}],
     )
     return act("record_minutes", meeting=meeting, text="Oppmøteplan avtalt.")

@@ -32,6 +32,35 @@ def system_clock() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+class ManualClock:
+    """A clock moved by hand, for demos and tests: ``clock.advance(days=28)``.
+
+    ``start`` must be timezone-aware; ``today`` and ``in_days`` count days in Europe/Oslo, as the
+    engine's deadlines do.
+    """
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware start time")
+        self.now = start
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, days: float = 0, hours: float = 0) -> dt.datetime:
+        """Move the clock forward; returns the new time."""
+        self.now += dt.timedelta(days=days, hours=hours)
+        return self.now
+
+    @property
+    def today(self) -> dt.date:
+        return self.now.astimezone(OSLO).date()
+
+    def in_days(self, days: int) -> str:
+        """The ISO date ``days`` after today, e.g. for ``next_evaluation``."""
+        return (self.today + dt.timedelta(days=days)).isoformat()
+
+
 class Engine:
     """Runs cases on one or more workflow versions, keeping each case's relay log in a store.
 

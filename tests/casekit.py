@@ -18,7 +18,7 @@ import pytest
 
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
-from btiflow.engine import Engine
+from btiflow.engine import Engine, ManualClock
 from btiflow.errors import ActionRefused
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.load import load_workflow
@@ -43,26 +43,11 @@ ADVISER = Actor("ppt-g", "employee", PPT, "Rådgiver G")
 WISH = "Familien ønsker at kontaktlæreren fortsatt er stafettholder"
 
 
-class Clock:
-    """A settable, timezone-aware clock for the engine: ``clock.advance(days=14)``."""
+class Clock(ManualClock):
+    """The engine's clock in tests, starting at ``START``: ``clock.advance(days=14)``."""
 
     def __init__(self, start: dt.datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, days: float = 0, hours: float = 0) -> dt.datetime:
-        self.now += dt.timedelta(days=days, hours=hours)
-        return self.now
-
-    @property
-    def today(self) -> dt.date:
-        return self.now.astimezone(OSLO).date()
-
-    def in_days(self, days: int) -> str:
-        """The ISO date ``days`` after today (Europe/Oslo)."""
-        return (self.today + dt.timedelta(days=days)).isoformat()
+        super().__init__(start)
 
 
 def workflow(name: str = "bti") -> Workflow:

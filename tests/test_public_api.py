@@ -22,6 +22,7 @@ EXPECTED = [
     "Engine",
     "Entry",
     "Level",
+    "ManualClock",
     "Option",
     "Outcome",
     "Person",

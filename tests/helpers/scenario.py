@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.engine import Engine
+from btiflow.engine import Engine, ManualClock
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import Workflow
@@ -28,25 +28,11 @@ GUARDIAN = Actor("foresatt-1", "guardian", "", "Foresatt 1")
 NURSE = Actor("helsesyk-1", "employee", "Helsestasjonen", "Helsesykepleier 1")
 
 
-class Clock:
-    """A settable, timezone-aware clock for the engine."""
+class Clock(ManualClock):
+    """The engine's clock in tests, starting at ``START``: ``clock.advance(days=14)``."""
 
     def __init__(self, start: dt.datetime = START) -> None:
-        self.now = start
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> dt.datetime:
-        self.now += dt.timedelta(**delta)
-        return self.now
-
-    @property
-    def today(self) -> dt.date:
-        return self.now.astimezone(OSLO).date()
-
-    def in_days(self, days: int) -> str:
-        return (self.today + dt.timedelta(days=days)).isoformat()
+        super().__init__(start)
 
 
 _workflows: dict[str, Workflow] = {}

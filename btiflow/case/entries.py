@@ -49,47 +49,26 @@ class Entry:
 
     def compute_hash(self) -> str:
         """The hash this entry should have, from its fields and ``prev_hash``."""
-        return _hash(
-            self.case_id,
-            self.seq,
-            self.time,
-            self.actor,
-            self.role,
-            self.unit,
-            self.kind,
-            self.data,
-            self.workflow_hash,
-            self.prev_hash,
-        )
+        return _hash(self, canonical_json(dict(self.data)))
 
 
-def _hash(
-    case_id: str,
-    seq: int,
-    time: dt.datetime,
-    actor: str,
-    role: str,
-    unit: str,
-    kind: str,
-    data: Mapping[str, Any],
-    workflow_hash: str,
-    prev_hash: str,
-) -> str:
-    body = canonical_json(
+def _hash(entry: Entry, data_text: str) -> str:
+    # The header fields and the data's canonical JSON, on two lines: the data is encoded once
+    # per entry, and stored as exactly the text that was hashed.
+    head = canonical_json(
         [
-            case_id,
-            seq,
-            time.isoformat(),
-            actor,
-            role,
-            unit,
-            kind,
-            dict(data),
-            workflow_hash,
-            prev_hash,
+            entry.case_id,
+            entry.seq,
+            entry.time.isoformat(),
+            entry.actor,
+            entry.role,
+            entry.unit,
+            entry.kind,
+            entry.workflow_hash,
+            entry.prev_hash,
         ]
     )
-    return hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return hashlib.sha256(f"{head}\n{data_text}".encode()).hexdigest()
 
 
 def seal(
@@ -108,10 +87,9 @@ def seal(
     if time.tzinfo is None:
         raise ValueError("entry time must be timezone-aware")
     time = time.astimezone(dt.UTC)
-    data = json.loads(canonical_json(dict(draft.data)))  # what is stored is what is hashed
-    digest = _hash(
-        case_id, seq, time, actor, role, unit, draft.kind, data, workflow_hash, prev_hash
+    data_text = canonical_json(dict(draft.data))
+    data = json.loads(data_text)  # what is stored is what is hashed (tuples become lists...)
+    entry = Entry(
+        case_id, seq, time, actor, role, unit, draft.kind, data, workflow_hash, prev_hash, ""
     )
-    return Entry(
-        case_id, seq, time, actor, role, unit, draft.kind, data, workflow_hash, prev_hash, digest
-    )
+    return attrs.evolve(entry, hash=_hash(entry, data_text))

@@ -290,7 +290,7 @@ def _unit_involved(case: Case, e: Entry) -> Case:
 
 def _simple(**changes: Any) -> Callable[[Case, Entry], Case]:
     def apply(case: Case, e: Entry) -> Case:
-        return attrs.evolve(case, **changes)
+        return attrs.evolve(case, **changes) if changes else case
 
     return apply
 

@@ -61,6 +61,10 @@ _NB: dict[str, str] = {
     "rights_assessed": "Rettigheter vurdert (ansvarsgruppe, individuell plan, barnekoordinator)",
     "note_added": "Notat",
     "document_added": "Dokument: {title}",
+    "workflow_migrated": (
+        "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
+        "«{to_title}»{due}"
+    ),
 }
 
 _OUTCOMES = {"expand": "utvides", "hand_down": "videreføres på lavere nivå"}
@@ -115,6 +119,14 @@ def _values(entry: Entry, workflow: Workflow | None, lang: str) -> dict[str, Any
     elif entry.kind == "measures_agreed":
         values["measures"] = "; ".join(
             f"{m['what']} (ansvar: {m['responsible']})" for m in d["measures"]
+        )
+    elif entry.kind == "workflow_migrated":
+        values["from_version"] = d["from"]["version"]
+        values["to_version"] = d["to"]["version"]
+        values["from_title"] = d.get("from_title") or d["from_step"]
+        values["to_title"] = _step_title(workflow, d["to_step"])
+        values["due"] = (
+            f". Evaluering senest {d['next_evaluation']}" if d.get("next_evaluation") else ""
         )
     elif entry.kind.startswith("consent_"):
         values["units"] = ", ".join(d["units"])

@@ -22,7 +22,11 @@ CHILD_VOICE_KINDS = ("planning", "evaluation")
 
 @attrs.frozen
 class Meeting:
-    """A meeting in the case: scheduled, then held, then minuted."""
+    """A meeting in the case: scheduled (perhaps moved or cancelled), then held, then minuted.
+
+    ``sequence`` counts the changes since it was scheduled (raised by each move and by a
+    cancellation), as an iCalendar invitation's SEQUENCE does.
+    """
 
     id: str
     kind: str
@@ -35,6 +39,8 @@ class Meeting:
     child_took_part: bool | None = None
     child_voice: str | None = None
     minutes: str | None = None
+    sequence: int = 0
+    cancelled: bool = False
 
 
 @attrs.frozen
@@ -66,6 +72,20 @@ class Involvement:
     unit: str
     task: str
     person: Person | None = None
+
+
+@attrs.frozen
+class Migration:
+    """The case moved to another version of its guide (a ``workflow_migrated`` entry)."""
+
+    from_version: str
+    from_hash: str
+    to_version: str
+    to_hash: str
+    at: str
+    by: str
+    from_step: str
+    to_step: str
 
 
 @attrs.frozen
@@ -102,6 +122,7 @@ class Case:
     next_evaluation_due: str | None = None
     evaluations: int = 0
     closed_at: str | None = None
+    migrations: tuple[Migration, ...] = ()
     seq: int = 0
     head_hash: str = GENESIS
 
@@ -226,6 +247,22 @@ def _meeting_scheduled(case: Case, e: Entry) -> Case:
     return attrs.evolve(case, meetings=(*case.meetings, meeting))
 
 
+def _meeting_moved(case: Case, e: Entry) -> Case:
+    d = e.data
+    meeting = case.meeting(d["meeting"])
+    assert meeting is not None
+    changes: dict[str, Any] = {"at": d["at"], "sequence": meeting.sequence + 1}
+    if "place" in d:
+        changes["place"] = d["place"]
+    return _replace_meeting(case, d["meeting"], **changes)
+
+
+def _meeting_cancelled(case: Case, e: Entry) -> Case:
+    meeting = case.meeting(e.data["meeting"])
+    assert meeting is not None
+    return _replace_meeting(case, meeting.id, cancelled=True, sequence=meeting.sequence + 1)
+
+
 def _meeting_held(case: Case, e: Entry) -> Case:
     d = e.data
     case = _replace_meeting(
@@ -288,6 +325,30 @@ def _unit_involved(case: Case, e: Entry) -> Case:
     return _mark(attrs.evolve(case, involved=(*kept, joined)), "units_involved")
 
 
+def _migrated(case: Case, e: Entry) -> Case:
+    d = e.data
+    moved = Migration(
+        from_version=d["from"]["version"],
+        from_hash=d["from"]["hash"],
+        to_version=d["to"]["version"],
+        to_hash=d["to"]["hash"],
+        at=e.time.isoformat(),
+        by=e.actor,
+        from_step=d["from_step"],
+        to_step=d["to_step"],
+    )
+    case = attrs.evolve(
+        case,
+        workflow_version=d["to"]["version"],
+        workflow_hash=d["to"]["hash"],
+        step=d["to_step"],
+        migrations=(*case.migrations, moved),
+    )
+    if "next_evaluation" in d:
+        case = attrs.evolve(case, next_evaluation_due=d["next_evaluation"])
+    return case
+
+
 def _simple(**changes: Any) -> Callable[[Case, Entry], Case]:
     def apply(case: Case, e: Entry) -> Case:
         return attrs.evolve(case, **changes) if changes else case
@@ -322,6 +383,8 @@ _APPLY: dict[str, Callable[[Case, Entry], Case]] = {
     "baton_declined": _simple(baton_offer=None),
     "baton_offer_withdrawn": _simple(baton_offer=None),
     "meeting_scheduled": _meeting_scheduled,
+    "meeting_moved": _meeting_moved,
+    "meeting_cancelled": _meeting_cancelled,
     "meeting_held": _meeting_held,
     "minutes_recorded": lambda c, e: _replace_meeting(c, e.data["meeting"], minutes=e.data["text"]),
     "measures_agreed": _measures,
@@ -336,6 +399,7 @@ _APPLY: dict[str, Callable[[Case, Entry], Case]] = {
     "rights_assessed": _record("rights_assessment", rights_assessed=True),
     "note_added": _simple(),
     "document_added": _simple(),
+    "workflow_migrated": _migrated,
 }
 
 ENTRY_KINDS: tuple[str, ...] = ("case_opened", *_APPLY)
@@ -389,9 +453,17 @@ def fold(entries: Iterable[Entry]) -> Case:
     return case
 
 
+_LATER_FIELDS = ("migrations",)
+"""Fields added after state rows were first written: left out of the data while empty, so a
+row written before they existed still equals the replay of its log."""
+
+
 def to_data(case: Case) -> dict[str, Any]:
     """The state as plain JSON-ready data (for the store's state row)."""
     data: dict[str, Any] = _converter.unstructure(case)
+    for name in _LATER_FIELDS:
+        if not data.get(name):
+            data.pop(name, None)
     return data
 
 

@@ -7,6 +7,7 @@
     ├── ActionRefused (ValueError)    an action breaks a rule of the guide; .reasons say which
     ├── CaseNotFound (LookupError)    no case with that id in the store
     ├── ConflictError                 another writer changed the case first; reload and retry
+    ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
     └── StoreError                    the store cannot be opened or written (bad file, schema)
 
 No exception from yaml, cattrs, sqlite3 or transitions escapes the public API: each is
@@ -92,6 +93,15 @@ class ConflictError(BtiflowError):
             f"case {case_id!r} changed while this action was decided (expected to write entry "
             f"{expected_seq}); reload the case and try again, or use btiflow.retry"
         )
+
+
+class MigrationError(BtiflowError, ValueError):
+    """Two guide versions cannot be compared, or a migration's input is wrong; nothing was
+    written. ``problems`` lists every problem found, in words for the guide editor."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems: tuple[str, ...] = tuple(problems)
+        super().__init__("\n".join(self.problems))
 
 
 class StoreError(BtiflowError):

@@ -18,6 +18,7 @@ import click
 
 from btiflow.demo import run_demo
 from btiflow.errors import BtiflowError, Problem, WorkflowError
+from btiflow.render.diagram import FORMATS, diagram
 from btiflow.store.base import DueCase
 from btiflow.store.sqlite import SqliteStore
 from btiflow.timeline import timeline
@@ -141,6 +142,48 @@ def schema(output: str | None) -> None:
         return
     with click.open_file(output, "w", encoding="utf-8") as out:
         out.write(text)
+    click.echo(f"wrote {output}", err=True)
+
+
+@main.command("diagram")
+@click.argument("file")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="mermaid",
+    show_default=True,
+    help="mermaid (for Markdown pages, GitHub, GitLab) or dot (Graphviz).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="Language of the texts (default: the guide's first language).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the diagram to this file instead of printing it.",
+)
+def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -> None:
+    """Print the workflow as a diagram: levels as groups, numbered steps, decisions as arrows.
+
+    Decisions are diamonds; their close, continue and expand outcomes are labelled arrows
+    (close is dashed and leads to the end). Paste Mermaid into a Markdown page, or draw DOT
+    with Graphviz: btiflow diagram kafjord --format dot | dot -Tsvg > guide.svg
+    """
+    workflow, problems = _load(file)
+    if workflow is None:
+        _report(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    text = diagram(workflow, fmt, lang)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).write_text(text, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
 
 

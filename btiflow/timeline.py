@@ -49,6 +49,8 @@ _NB: dict[str, str] = {
     "baton_declined": "Tilbudet om stafettpinnen avslått",
     "baton_offer_withdrawn": "Tilbudet om stafettpinnen trukket tilbake",
     "meeting_scheduled": "{kind} ({meeting}) avtalt {at}",
+    "meeting_moved": "Møte ({meeting}) flyttet til {at}",
+    "meeting_cancelled": "Møte ({meeting}) avlyst",
     "meeting_held": "{kind} ({meeting}) holdt; {voice}",
     "minutes_recorded": "Referat fra {meeting} skrevet",
     "measures_agreed": "Tiltak avtalt: {measures}. Evaluering senest {next_evaluation}",
@@ -108,6 +110,10 @@ def _values(entry: Entry, workflow: Workflow | None, lang: str) -> dict[str, Any
         values["holder"] = _person(d["holder"])
     elif entry.kind == "meeting_scheduled":
         values["kind"] = kinds.get(d["kind"], d["kind"]).capitalize()
+        values["at"] = (
+            dt.datetime.fromisoformat(d["at"]).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+        )
+    elif entry.kind == "meeting_moved":
         values["at"] = (
             dt.datetime.fromisoformat(d["at"]).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
         )

@@ -263,6 +263,8 @@ def _meeting_reasons(ctx: Context, meeting_id: str, *, held: bool) -> list[Reaso
     meeting = ctx.case.meeting(meeting_id)
     if meeting is None:
         return [ctx.reason("unknown_meeting", meeting=meeting_id)]
+    if meeting.cancelled:
+        return [ctx.reason("meeting_cancelled", meeting=meeting_id)]
     if held and not meeting.held:
         return [ctx.reason("meeting_not_held", meeting=meeting_id)]
     if not held and meeting.held:
@@ -545,6 +547,25 @@ def _schedule(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     return [Draft("meeting_scheduled", data)]
 
 
+def _move(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    reasons = _meeting_reasons(ctx, p["meeting"], held=False)
+    meeting = ctx.case.meeting(p["meeting"])
+    if not reasons and meeting is not None:
+        same_time = dt.datetime.fromisoformat(p["at"]) == dt.datetime.fromisoformat(meeting.at)
+        if same_time and p.get("place", meeting.place) == meeting.place:
+            reasons.append(ctx.reason("meeting_unchanged", meeting=meeting.id))
+    if reasons:
+        raise _Refused(reasons)
+    return [Draft("meeting_moved", p)]
+
+
+def _cancel(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    reasons = _meeting_reasons(ctx, p["meeting"], held=False)
+    if reasons:
+        raise _Refused(reasons)
+    return [Draft("meeting_cancelled", p)]
+
+
 def _hold(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     reasons = _meeting_reasons(ctx, p["meeting"], held=False)
     meeting = ctx.case.meeting(p["meeting"])
@@ -729,6 +750,18 @@ ACTIONS: dict[str, ActionSpec] = {
                 "invitees": (_persons, _F),
             },
             _schedule,
+            levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "move_meeting",
+            {"meeting": (_text, _T), "at": (_datetime, _T), "place": (_text, _F)},
+            _move,
+            levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "cancel_meeting",
+            {"meeting": (_text, _T), "reason": (_text, _F)},
+            _cancel,
             levels=(1, 2, 3),
         ),
         ActionSpec(

@@ -254,6 +254,22 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "Meeting {meeting} is already recorded as held.",
         },
     ),
+    "meeting_cancelled": (
+        "guide",
+        {
+            "nb": "Møtet {meeting} er avlyst; avtal et nytt møte.",
+            "nn": "Møtet {meeting} er avlyst; avtal eit nytt møte.",
+            "en": "Meeting {meeting} is cancelled; schedule a new meeting.",
+        },
+    ),
+    "meeting_unchanged": (
+        "guide",
+        {
+            "nb": "Møtet {meeting} er allerede satt til dette tidspunktet; oppgi ny tid eller nytt sted.",
+            "nn": "Møtet {meeting} er alt sett til dette tidspunktet; oppgi ny tid eller ny stad.",
+            "en": "Meeting {meeting} is already at this time; give a new time or place.",
+        },
+    ),
     "not_evaluation_meeting": (
         "10 evaluation-outcome",
         {

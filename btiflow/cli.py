@@ -2,7 +2,8 @@
 
 Add a command with ``@main.command()`` and a docstring (its help text); a test runs ``--help`` on
 every command of the group. Exit codes: 0 success, 1 the input has problems (printed as
-``file:line:column: message (hint)``), 2 wrong usage (click's own).
+``file:line:column: message (hint)``), 2 wrong usage (click's own). ``diff`` follows diff(1)
+(0 same, 1 different, 2 trouble); ``migrate`` adds 3: some cases stay on their version.
 """
 
 from __future__ import annotations
@@ -16,12 +17,17 @@ from zoneinfo import ZoneInfo
 
 import click
 
+from btiflow.case.people import Actor
 from btiflow.demo import run_demo
-from btiflow.errors import BtiflowError, Problem, WorkflowError
+from btiflow.errors import BtiflowError, MigrationError, Problem, WorkflowError
+from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
 from btiflow.render.diagram import FORMATS, diagram
+from btiflow.render.site import render_site, site_languages
 from btiflow.store.base import DueCase
 from btiflow.store.sqlite import SqliteStore
 from btiflow.timeline import timeline
+from btiflow.workflow.diff import diff as diff_workflows
+from btiflow.workflow.diff import report as diff_report
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import LANGUAGES, Workflow
 from btiflow.workflow.outline import outline
@@ -187,6 +193,46 @@ def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -
     click.echo(f"wrote {output}", err=True)
 
 
+@main.command()
+@click.argument("file")
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(file_okay=False, writable=True),
+    help="The folder to write the site into (created if needed).",
+)
+@click.option(
+    "--lang",
+    "extra",
+    multiple=True,
+    type=click.Choice(LANGUAGES),
+    help="Also render this language, though the guide does not declare it (repeatable); "
+    "texts it lacks are shown in the guide's language, marked as such.",
+)
+def render(file: str, output: str, extra: tuple[str, ...]) -> None:
+    """Write the guide as a static web site: start page, a page per level, a diagram.
+
+    One folder per language the guide declares (nb/, nn/, ...) with a language switch between
+    them, one stylesheet (screen, phone, print on A4), no JavaScript, nothing fetched from
+    another host. Tool files named in the guide are copied from beside the workflow file;
+    those not found are listed. Publish the folder on any web server.
+    """
+    workflow, problems = _load(file)
+    if workflow is None:
+        _report(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    site = render_site(workflow, output, site_languages(workflow, extra))
+    for missing in site.missing_files:
+        click.echo(
+            f"note: tool file {missing} was not found beside {file}; copy it to "
+            f"{Path(output) / missing}",
+            err=True,
+        )
+    langs = sorted({page.language for page in site.pages})
+    click.echo(f"wrote {len(site.pages)} pages ({', '.join(langs)}) to {output}")
+
+
 def _store(db: str) -> SqliteStore:
     if not Path(db).is_file():
         raise click.ClickException(f"{db}: no such relay log (run 'btiflow demo --db {db}')")
@@ -214,7 +260,9 @@ def _print_log(store: SqliteStore, case_id: str) -> None:
     holder = case.baton_holder.label() if case.baton_holder else "ingen"
     click.echo(f"Sak {case.id} ({case.subject}) – {workflow.title.get()} {workflow.version}")
     click.echo(f"Status: {case.status}, nivå {case.level}, stafettholder: {holder}")
-    click.echo(timeline(store.entries(case_id), workflow, lambda a: names.get(a, a)), nl=False)
+    entries = store.entries(case_id)
+    versions = {h: store.load_workflow(h) for h in {e.workflow_hash for e in entries}}
+    click.echo(timeline(entries, workflow, lambda a: names.get(a, a), versions=versions), nl=False)
 
 
 def _print_due(rows: list[DueCase], heading: str) -> None:
@@ -328,6 +376,139 @@ def verify(db: str, heads: str | None) -> None:
     )
     if not report.ok:
         sys.exit(EXIT_PROBLEMS)
+
+
+EXIT_DIFFERENT = 1
+EXIT_TROUBLE = 2
+EXIT_NOT_ALL_MOVED = 3
+
+
+@main.command()
+@click.argument("old")
+@click.argument("new")
+@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON, for programs.")
+def diff(old: str, new: str, as_json: bool) -> None:
+    """Show what changed between two versions of a guide, in words a guide editor understands.
+
+    OLD and NEW are workflow files (or shipped names) of the same guide (same id). Steps are
+    matched by id: levels and steps added, removed, renamed (same id, new title) or moved;
+    changed texts, deadlines (per level too), records, requires and outcomes. Each line starts
+    with a stable change kind in brackets, e.g. [step_renamed]; --json prints the same as data.
+
+    Exit codes (like diff(1)): 0 no differences, 1 differences, 2 trouble: a file that does not
+    load (problems printed as FILE:LINE:COLUMN: MESSAGE) or two different guides.
+    """
+    loaded = []
+    for file in (old, new):
+        workflow, problems = _load(file)
+        if workflow is None:
+            _report(problems, err=True)
+            sys.exit(EXIT_TROUBLE)
+        loaded.append(workflow)
+    try:
+        changes = diff_workflows(loaded[0], loaded[1])
+    except MigrationError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_TROUBLE)
+    if as_json:
+        data = [c.as_data() for c in changes]
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(diff_report(loaded[0], loaded[1], changes), nl=False)
+    if changes:
+        sys.exit(EXIT_DIFFERENT)
+
+
+def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for pair in pairs:
+        source, sep, target = pair.partition("=")
+        if not sep or not source.strip() or not target.strip():
+            raise click.BadParameter(f"{pair!r}: write OLD_STEP=NEW_STEP", param_hint="--map")
+        if source.strip() in mapping:
+            raise click.BadParameter(f"{source.strip()!r} is mapped twice", param_hint="--map")
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+@main.command()
+@click.argument("db")
+@click.option("--to", "to", required=True, help="The new version of the guide (file or name).")
+@click.option(
+    "--map",
+    "pairs",
+    multiple=True,
+    metavar="OLD_STEP=NEW_STEP",
+    help="Where cases standing in OLD_STEP go (a removed or renamed step); repeatable. "
+    "--map X=X confirms that a renamed step X is still the same step.",
+)
+@click.option("--dry-run", is_flag=True, help="Print the plan for every case; write nothing.")
+@click.option(
+    "--deadlines",
+    type=click.Choice(DEADLINE_MODES),
+    default="keep",
+    show_default=True,
+    help="keep: due evaluations keep their dates. recompute: a date later than the new "
+    "version's limit allows (counted from the day it was set) is brought forward to it.",
+)
+@click.option(
+    "--by",
+    "by",
+    metavar="ACTOR_ID",
+    default=None,
+    help="Who migrates (written in each case's log); required unless --dry-run.",
+)
+def migrate(
+    db: str, to: str, pairs: tuple[str, ...], dry_run: bool, deadlines: str, by: str | None
+) -> None:
+    """Move the open cases in DB to a new version of their guide, each as a logged entry.
+
+    Every open case on an older version of the same guide (same id) is planned: it moves
+    automatically when its step exists unchanged (same id, level and title), needs --map when
+    its step was removed, renamed or moved to another level, and is refused (stays on its
+    version, with the reason) when the move would break a rule: the target step must be in the
+    case's level, a case at level 1 or above keeps its baton holder, and the case must have
+    done what the steps it would be placed past ask for. Cases on another guide are skipped.
+    --dry-run prints the plan for every case. The real run prints the same plan, then moves
+    each case in its own transaction ("workflow_migrated" in its log: who, from which version
+    to which, with which mapping, new step, evaluation date) and saves the new version in DB.
+
+    Nothing is written when the input is wrong: a new version that does not load, a mapping to
+    a step it lacks, no case on this guide, a version label reused for other content.
+
+    Exit codes: 0 every case on an older version moved (or would move, with --dry-run);
+    1 wrong input, nothing written; 2 wrong usage; 3 some cases stay on their version
+    (listed with the reason: needs a mapping, refused, or changed while migrating).
+    """
+    mapping = _mapping(pairs)
+    if not dry_run and not by:
+        raise click.UsageError("say who migrates with --by ACTOR_ID (or use --dry-run)")
+    workflow, problems = _load(to)
+    if workflow is None:
+        _report(problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    store = _store(db)
+    try:
+        plan = plan_migration(store, workflow, mapping=mapping, deadlines=deadlines)
+    except MigrationError as exc:
+        for problem in exc.problems:
+            click.echo(f"error: {problem}", err=True)
+        click.echo("Ingenting er skrevet.", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(plan_text(plan, dry_run=dry_run), nl=False)
+    staying = len(plan.staying)
+    if not dry_run:
+        assert by is not None
+        result = apply_migration(store, plan, by=Actor(by, "admin"))
+        for conflict in result.conflicts:
+            click.echo(f"Sak {conflict.case_id}: ikke flyttet: {conflict.message}")
+        click.echo(
+            f"Flyttet {len(result.migrated)} sak(er) til {workflow.id} {workflow.version}; "
+            "hver sak har fått en oppføring i sin logg."
+        )
+        staying += len(result.conflicts)
+    if staying:
+        sys.exit(EXIT_NOT_ALL_MOVED)
 
 
 __all__ = ["main"]

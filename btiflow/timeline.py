@@ -153,11 +153,18 @@ def timeline(
     entries: Iterable[Entry],
     workflow: Workflow | None = None,
     actor_name: Callable[[str], str] | None = None,
+    versions: Mapping[str, Workflow] | None = None,
 ) -> str:
-    """The entries as numbered lines: seq, local time, who, what."""
+    """The entries as numbered lines: seq, local time, who, what.
+
+    ``versions`` (content hash → workflow) explains each entry with the guide version it was
+    written under (a case moved to a new version keeps its old steps' titles); ``workflow``
+    is used for entries whose version is not given.
+    """
     lines = []
     for e in entries:
         when = e.time.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
         who = actor_name(e.actor) if actor_name else e.actor
-        lines.append(f"{e.seq:>3}  {when}  {who:<30} {describe(e, workflow)}")
+        wf = versions.get(e.workflow_hash, workflow) if versions else workflow
+        lines.append(f"{e.seq:>3}  {when}  {who:<30} {describe(e, wf)}")
     return "\n".join(lines) + "\n"

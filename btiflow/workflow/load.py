@@ -33,6 +33,7 @@ from btiflow.workflow.yamlsource import LList, LMap, Loc, parse_file, parse_text
 
 DEFAULT_EVALUATION = "P4W"
 DEFAULT_BATON_OFFER_REMINDER = "P7D"
+DEFAULT_EVALUATION_REMINDER = "P7D"
 _CLOSED = "<closed>"
 
 _converter = cattrs.Converter(forbid_extra_keys=True)
@@ -175,6 +176,7 @@ def _fill_defaults(data: dict[str, Any]) -> None:
     deadlines = data.setdefault("deadlines", {})
     deadlines.setdefault("evaluation", DEFAULT_EVALUATION)
     deadlines.setdefault("baton_offer_reminder", DEFAULT_BATON_OFFER_REMINDER)
+    deadlines.setdefault("evaluation_reminder", DEFAULT_EVALUATION_REMINDER)
 
 
 def content_hash(workflow: Workflow) -> str:

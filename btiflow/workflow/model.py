@@ -92,6 +92,10 @@ class Deadlines:
         default=None,
         metadata=_doc("Remind when an offer of the baton is unanswered this long (P7D)."),
     )
+    evaluation_reminder: Duration | None = attrs.field(
+        default=None,
+        metadata=_doc("Remind the baton holder this long before an evaluation falls due (P7D)."),
+    )
 
 
 @attrs.frozen
@@ -249,6 +253,14 @@ class Workflow:
             return own.evaluation
         assert self.deadlines.evaluation is not None  # the loader fills the default
         return self.deadlines.evaluation
+
+    def evaluation_reminder(self, level: int) -> Duration:
+        """How long before an evaluation falls due its reminder is sent, at ``level``."""
+        own = self.level(level).deadlines
+        if own is not None and own.evaluation_reminder is not None:
+            return own.evaluation_reminder
+        assert self.deadlines.evaluation_reminder is not None  # the loader fills the default
+        return self.deadlines.evaluation_reminder
 
     @property
     def baton_offer_reminder(self) -> Duration:

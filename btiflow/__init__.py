@@ -7,20 +7,29 @@ Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore``, and r
 from btiflow.case.actions import ACTIONS, Option
 from btiflow.case.entries import Entry
 from btiflow.case.people import Actor, Person
-from btiflow.case.state import Case, fold
+from btiflow.case.state import Case, Migration, fold
 from btiflow.engine import Engine, ManualClock, retry, system_clock
 from btiflow.errors import (
     ActionRefused,
     BtiflowError,
     CaseNotFound,
     ConflictError,
+    MigrationError,
     Problem,
     Reason,
     StoreError,
     WorkflowError,
 )
+from btiflow.migrate import (
+    CasePlan,
+    MigrationPlan,
+    MigrationResult,
+    apply_migration,
+    plan_migration,
+)
 from btiflow.store.base import ChainHead, DueCase, VerifyReport
 from btiflow.store.sqlite import SqliteStore
+from btiflow.workflow.diff import Change, diff
 from btiflow.workflow.load import (
     check_workflow,
     load_workflow,
@@ -48,7 +57,9 @@ __all__ = [
     "BtiflowError",
     "Case",
     "CaseNotFound",
+    "CasePlan",
     "ChainHead",
+    "Change",
     "ConflictError",
     "Consent",
     "Deadlines",
@@ -58,6 +69,10 @@ __all__ = [
     "Entry",
     "Level",
     "ManualClock",
+    "Migration",
+    "MigrationError",
+    "MigrationPlan",
+    "MigrationResult",
     "Option",
     "Outcome",
     "Person",
@@ -72,10 +87,13 @@ __all__ = [
     "VerifyReport",
     "Workflow",
     "WorkflowError",
+    "apply_migration",
     "check_workflow",
+    "diff",
     "fold",
     "load_workflow",
     "load_workflow_text",
+    "plan_migration",
     "retry",
     "system_clock",
 ]

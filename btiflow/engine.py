@@ -20,6 +20,9 @@ from btiflow.case.people import Actor
 from btiflow.case.rules import reason
 from btiflow.case.state import Case, apply, person_data
 from btiflow.errors import ActionRefused, ConflictError
+from btiflow.notify import plan as notify_plan
+from btiflow.notify.messages import NotifyConfig
+from btiflow.notify.rows import OutboxRow
 from btiflow.store.base import DueCase, Store, VerifyReport
 from btiflow.workflow.model import Workflow
 
@@ -65,7 +68,9 @@ class Engine:
     """Runs cases on one or more workflow versions, keeping each case's relay log in a store.
 
     New cases open on the first workflow given; a case pinned to another version needs that
-    version among ``workflows`` too.
+    version among ``workflows`` too. With ``notify`` the engine writes the invitations a
+    scheduled, moved or cancelled meeting causes to the store's outbox, in the same
+    transaction as the entry (``btiflow.notify.dispatch`` sends them); without it, no mail.
     """
 
     def __init__(
@@ -75,6 +80,7 @@ class Engine:
         *,
         clock: Clock = system_clock,
         new_id: Callable[[], str] | None = None,
+        notify: NotifyConfig | None = None,
     ) -> None:
         listed = [workflows] if isinstance(workflows, Workflow) else list(workflows)
         if not listed:
@@ -84,6 +90,7 @@ class Engine:
         self.store = store
         self.clock = clock
         self._new_id = new_id or (lambda: uuid.uuid4().hex[:12])
+        self.notify = notify
         for wf in listed:
             machine_for(wf)  # compile once, up front
             store.save_workflow(wf)
@@ -226,8 +233,46 @@ class Engine:
             )
             state = apply(state, entry)
             entries.append(entry)
-        self.store.append(entries, state, expected_seq=case.seq)
+        outbox = self._mail(case, entries, workflow)
+        self.store.append(entries, state, expected_seq=case.seq, outbox=outbox)
         return state
+
+    # --- mail ---
+
+    def plan_reminders(self, at: dt.datetime | None = None) -> int:
+        """Put the reminders due at ``at`` (default now) in the outbox; how many were new.
+
+        An evaluation falling due within the workflow's ``evaluation_reminder``, one overdue,
+        and an offer of the baton unanswered for ``baton_offer_reminder``: each is enqueued
+        once per case, date and kind, so this can run as often as you like (e.g. daily).
+        """
+        if self.notify is None:
+            raise ValueError("plan_reminders needs Engine(..., notify=NotifyConfig(...))")
+        now = self._now() if at is None else at
+        if now.tzinfo is None:
+            raise ValueError("give a timezone-aware datetime")
+        rows: list[OutboxRow] = []
+        for case_id in self.store.case_ids():
+            case = self.case(case_id)
+            if not case.is_open:
+                continue
+            wf = self.workflow_of(case)
+            offered = notify_plan.baton_offered_at(self.log(case_id)) if case.baton_offer else None
+            rows += notify_plan.reminders(
+                case,
+                now,
+                self.notify,
+                wf.language,
+                evaluation_reminder=wf.evaluation_reminder(case.level),
+                baton_offer_reminder=wf.baton_offer_reminder,
+                offered_at=offered,
+            )
+        return self.store.enqueue(rows)
+
+    def _mail(self, case: Case, entries: list[Entry], workflow: Workflow) -> list[OutboxRow]:
+        if self.notify is None:
+            return []
+        return notify_plan.for_entries(case, entries, self.notify, workflow.language)
 
     # --- helpers ---
 

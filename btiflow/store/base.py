@@ -10,6 +10,7 @@ import attrs
 
 from btiflow.case.entries import Entry
 from btiflow.case.state import Case
+from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Workflow
 
 
@@ -64,11 +65,20 @@ class Store(Protocol):
 
     def load(self, case_id: str) -> Case: ...
 
-    def append(self, entries: Sequence[Entry], state: Case, *, expected_seq: int) -> None: ...
+    def append(
+        self,
+        entries: Sequence[Entry],
+        state: Case,
+        *,
+        expected_seq: int,
+        outbox: Sequence[OutboxRow] = (),
+    ) -> None: ...
 
     def entries(self, case_id: str) -> list[Entry]: ...
 
     def case_ids(self) -> list[str]: ...
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> int: ...
 
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]: ...
 

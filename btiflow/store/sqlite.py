@@ -23,6 +23,7 @@ from sqlite_utils.migrations import Migrations
 from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.state import Case, fold, from_data, to_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
+from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
 from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
@@ -98,6 +99,39 @@ def m002_covering_due_index(db: sqlite_utils.Database) -> None:
         "(next_evaluation_due, case_id, level, step, baton_holder, baton_unit, status) "
         "WHERE status = 'open' AND next_evaluation_due IS NOT NULL"
     )
+
+
+@migrations()
+def m004_outbox(db: sqlite_utils.Database) -> None:
+    """Mail to send, each row written in the same transaction as the entry that caused it."""
+    db["outbox"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "key": str,
+            "case_id": str,
+            "seq": int,
+            "kind": str,
+            "recipient": str,
+            "address": str,
+            "message_id": str,
+            "subject": str,
+            "message": bytes,
+            "status": str,
+            "note": str,
+            "attempts": int,
+            "created_at": str,
+            "next_attempt_at": str,
+            "claimed_by": str,
+            "claimed_until": str,
+            "sent_at": str,
+            "error": str,
+        },
+        pk="id",
+        not_null={"key", "case_id", "kind", "message_id", "status", "attempts", "created_at"},
+        defaults={"attempts": 0},
+    )
+    db.execute("CREATE UNIQUE INDEX outbox_key ON outbox(key)")
+    db.execute("CREATE INDEX outbox_due ON outbox(status, next_attempt_at)")
 
 
 def _entry_row(e: Entry) -> tuple[Any, ...]:
@@ -302,8 +336,18 @@ class SqliteStore:
 
     # --- writing ---
 
-    def append(self, entries: Sequence[Entry], state: Case, *, expected_seq: int) -> None:
-        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``."""
+    def append(
+        self,
+        entries: Sequence[Entry],
+        state: Case,
+        *,
+        expected_seq: int,
+        outbox: Sequence[OutboxRow] = (),
+    ) -> None:
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
+
+        ``outbox`` rows (the mail the entries cause) are written in the same transaction.
+        """
         row = _state_row(state)
         values = [row[c] for c in _STATE_COLUMNS]
         try:
@@ -315,11 +359,22 @@ class SqliteStore:
                     if cur.rowcount != 1:
                         raise ConflictError(state.id, expected_seq + 1)
                 conn.executemany(_INSERT_ENTRY, [_entry_row(e) for e in entries])
+                conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
         self._remember(state)
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> int:
+        """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
+        try:
+            with self._write() as conn:
+                before = conn.total_changes
+                conn.executemany(INSERT_OUTBOX, [r.values() for r in rows])
+                return conn.total_changes - before
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
 
     def save_workflow(self, workflow: Workflow) -> None:
         """Keep this workflow version, so a case pinned to it can always be explained."""

@@ -162,8 +162,9 @@ def diagram(workflow: Workflow, fmt: str, lang: str | None = None) -> str:
 # -- SVG of the levels and the decisions between them (for the site; no JavaScript) -----------
 
 _BOX_X, _BOX_W = 150, 340
-_END_X, _END_W = 590, 130
+_END_X, _END_W = 575, 150
 _WIDTH = 740
+_BELOW = 44  # room under the last box for its continue loop
 _LINE = 18
 _GAP = 64
 _WRAP = 40
@@ -236,12 +237,14 @@ def levels_svg(
             box = f'<a href="{escape(href[level.level])}">{box}</a>'
         parts.append(box)
         y += height + _GAP
-    total = y - _GAP + 20
+    total = y - _GAP + _BELOW
     end_y = 20.0
     parts.append(
         f'<rect class="end" x="{_END_X}" y="{end_y:g}" width="{_END_W}" '
-        f'height="{total - 40:g}" rx="8"/>'
-        + _text_lines(_END_X + _END_W / 2, total / 2, [end_label(lang)], "head", "middle")
+        f'height="{total - _BELOW - 20:g}" rx="8"/>'
+        + _text_lines(
+            _END_X + _END_W / 2, (total - _BELOW) / 2 + 15, [end_label(lang)], "head", "middle"
+        )
     )
     left_depth = 0
     for move in level_moves(workflow, lang):
@@ -286,16 +289,17 @@ def levels_svg(
                     f'<path class="expand" d="M{_BOX_X} {y0:g} C{out} {y0:g} {out} {y1:g} '
                     f'{_BOX_X - 3} {y1:g}" marker-end="url(#arrow)"/>'
                     f'<text class="edge" x="{out - 4}" y="{(y0 + y1) / 2 + 4:g}" '
-                    f'text-anchor="end">{label} → {move.target}</text>'
+                    f'text-anchor="end">{label} → {labels["level"]} {move.target}</text>'
                 )
     title_el = f"<title>{escape(title)}</title>" if title else ""
     defs = (
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" '
-        'markerHeight="8" orient="auto-start-reverse">'
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" '
+        'markerHeight="6" orient="auto-start-reverse">'
         '<path d="M0 0 L10 5 L0 10 z"/></marker></defs>'
     )
+    role = "group" if href else "img"  # an image must not hold links
     return (
-        f'<svg class="levels" viewBox="0 0 {_WIDTH} {total:g}" role="img" '
+        f'<svg class="levels" viewBox="0 0 {_WIDTH} {total:g}" role="{role}" '
         f'aria-labelledby="levels-svg-title" xmlns="http://www.w3.org/2000/svg">'
         + title_el.replace("<title>", '<title id="levels-svg-title">')
         + defs

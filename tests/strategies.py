@@ -524,3 +524,65 @@ def random_params(draw: st.DrawFn, action: str) -> dict[str, Any]:
     if draw(st.integers(0, 9)) == 0:
         params["colour"] = draw(JUNK)
     return params
+
+
+# --- guide edits, for migrations ---------------------------------------------------------------
+# Used by tests/test_migrate_properties.py: random edits a guide editor might make to Kåfjord's
+# guide (rename, remove and add steps, change evaluation deadlines), as overlay lines for
+# ``helpers.variants.variant_text``. Steps Kåfjord's own file already names are left alone (an
+# overlay names a step once), and 'continue' targets and decision steps are never removed.
+
+_EDITABLE = {
+    0: ["n0-del-med-leder", "n0-del-med-foresatte", "n0-grunn-til-oppfolging"],
+    1: ["n1-iverksett", "n1-evaluer"],
+    2: ["n2-planlegg", "n2-gjennomfor", "n2-evaluer"],
+    3: ["n3-kontakt-instanser", "n3-planlegg", "n3-iverksett", "n3-evaluer"],
+}
+_CONTINUE_TARGETS = {"n1-iverksett", "n2-gjennomfor", "n3-iverksett"}
+_NEW_RECORDS = ["meeting", "minutes", "child_voice", "measures", "contact_person", "consent"]
+_NEW_REQUIRES = ["leader_informed", "baton_holder_appointed", "rights_assessed", "consent_given"]
+
+
+@st.composite
+def guide_edits(draw: st.DrawFn) -> dict[str, Any]:
+    """Keyword arguments for ``variant_text``: a new version with random step and deadline
+    edits (possibly none but the version)."""
+    items: dict[int, dict[str, dict[str, str]]] = {n: {} for n in range(4)}
+    removed: set[str] = set()
+    for _ in range(draw(st.integers(1, 5))):
+        what = draw(st.sampled_from(["rename", "remove", "add", "deadline", "level_deadline"]))
+        level = draw(st.integers(0, 3))
+        if what in ("rename", "remove"):
+            step_id = draw(st.sampled_from(_EDITABLE[level]))
+            if what == "remove" and step_id not in _CONTINUE_TARGETS and len(removed) < 2:
+                items[level].setdefault(step_id, {})["remove"] = "true"
+                removed.add(step_id)
+            elif step_id not in removed:
+                number = draw(st.integers(1, 9))
+                items[level].setdefault(step_id, {})["title"] = f"Nytt navn {number}"
+        elif what == "add":
+            after = draw(st.sampled_from([s for s in _EDITABLE[level] if s not in removed]))
+            new = {"title": "Et nytt steg", "after": after}
+            records = draw(st.lists(st.sampled_from(_NEW_RECORDS), max_size=2, unique=True))
+            requires = draw(st.lists(st.sampled_from(_NEW_REQUIRES), max_size=1))
+            if records:
+                new["records"] = f"[{', '.join(records)}]"
+            if requires:
+                new["requires"] = f"[{', '.join(requires)}]"
+            items[level][f"n{level}-nytt-{len(items[level])}"] = new
+    steps = {
+        level: "".join(
+            "      - id: " + sid + "\n" + "".join(f"        {k}: {v}\n" for k, v in keys.items())
+            for sid, keys in by_id.items()
+        )
+        for level, by_id in items.items()
+        if by_id
+    }
+    top = ""
+    if draw(st.booleans()):
+        top = f"deadlines:\n  evaluation: P{draw(st.integers(1, 8))}W\n"
+    level_keys = {}
+    if draw(st.integers(0, 3)) == 0:
+        level = draw(st.integers(1, 3))
+        level_keys[level] = f"    deadlines:\n      evaluation: P{draw(st.integers(1, 8))}W\n"
+    return {"steps": steps, "top": top, "level_keys": level_keys}

@@ -1,0 +1,241 @@
+"""The rendered guide in a real browser: Debian's Chromium, headless, driven by Playwright.
+
+Every page is served over http on 127.0.0.1, loaded, checked for console errors and failed
+requests, for the titles from the YAML, and with axe-core (injected from npm's package) for
+accessibility: no serious or critical violation. .ci/run installs chromium and axe-core; outside
+CI (env CI=true) the tests skip when chromium is missing, and say so.
+
+Set BTIFLOW_UPDATE_SCREENSHOTS=1 to refresh docs/screenshots/ from these runs.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from btiflow.render.site import render_site
+from btiflow.workflow.load import load_workflow
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+IN_CI = os.environ.get("CI") == "true"
+AXE = Path(os.environ.get("BTIFLOW_AXE", "/tmp/btiflow-axe/node_modules/axe-core/axe.min.js"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+if not CHROMIUM.exists() and not IN_CI:
+    pytest.skip(
+        "Debian's chromium is not installed (apt-get install chromium; .ci/run does it)",
+        allow_module_level=True,
+    )
+
+from playwright.sync_api import Browser, Page, sync_playwright  # noqa: E402
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def sites(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Kåfjord in bokmål with its North Sámi texts; Nore og Uvdal in nynorsk with bokmål."""
+    root = tmp_path_factory.mktemp("www")
+    render_site(load_workflow("kafjord"), root / "kafjord", ("nb", "se"))
+    render_site(load_workflow("nore-og-uvdal"), root / "nou", ("nn", "nb"))
+    return root
+
+
+@pytest.fixture(scope="module")
+def server(sites: Path) -> Iterator[str]:
+    """An http server on 127.0.0.1 (a free port) serving the rendered sites."""
+    handler = functools.partial(_Quiet, directory=str(sites))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Headless Debian chromium; never a browser Playwright downloads."""
+    assert AXE.is_file(), (
+        f"axe-core not found at {AXE}: npm install --no-save --prefix /tmp/btiflow-axe "
+        "axe-core@4, or set BTIFLOW_AXE to its axe.min.js"
+    )
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+class _Visit:
+    """A page opened in a fresh tab, with every console error and failed request collected."""
+
+    def __init__(self, browser: Browser, url: str, width: int = 1200) -> None:
+        self.page: Page = browser.new_page(viewport={"width": width, "height": 900})
+        self.problems: list[str] = []
+        self.page.on(
+            "console",
+            lambda m: self.problems.append(f"console: {m.text}") if m.type == "error" else None,
+        )
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url}"))
+        self.page.on(
+            "response",
+            lambda r: self.problems.append(f"{r.status}: {r.url}") if r.status >= 400 else None,
+        )
+        response = self.page.goto(url)
+        assert response is not None
+        assert response.ok, url
+
+    def axe(self) -> list[str]:
+        """Serious and critical axe-core violations, as 'rule: element' lines."""
+        self.page.add_script_tag(path=str(AXE))
+        violations = self.page.evaluate(
+            """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+                .filter(v => v.impact === 'serious' || v.impact === 'critical')
+                .flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))"""
+        )
+        return list(violations)
+
+    def close(self) -> None:
+        self.page.close()
+
+
+def _pages(sites: Path) -> list[str]:
+    return sorted(p.relative_to(sites).as_posix() for p in sites.rglob("*.html"))
+
+
+def test_every_page_loads_cleanly_and_passes_axe(
+    browser: Browser, server: str, sites: Path, tmp_path: Path
+) -> None:
+    """Each rendered page loads with no console error or failed request and no serious axe issue."""
+    pages = _pages(sites)
+    assert len(pages) == 2 + 2 * 2 * 5  # two roots, two languages each, start + four levels
+    for name in pages:
+        visit = _Visit(browser, f"{server}/{name}")
+        if name.endswith("/index.html") and name.count("/") == 1:
+            visit.page.wait_for_url("**/n*/index.html")  # the root redirects to a language
+        assert visit.axe() == [], name
+        assert visit.problems == [], name
+        visit.page.screenshot(
+            path=str(tmp_path / (name.replace("/", "_") + ".png")), full_page=True
+        )
+        visit.close()
+
+
+def test_start_page_shows_the_yaml_titles(browser: Browser, server: str, tmp_path: Path) -> None:
+    """The start page's heading, principles and level links are the YAML's own texts."""
+    workflow = load_workflow("kafjord")
+    visit = _Visit(browser, f"{server}/kafjord/nb/index.html")
+    page = visit.page
+    assert page.locator("h1").inner_text() == workflow.title["nb"]
+    for principle in workflow.principles:
+        assert page.get_by_role("heading", name=principle.title["nb"], exact=True).is_visible()
+    for level in workflow.levels:
+        link = page.get_by_role("link", name=f"Nivå {level.level}: {level.title['nb']}")
+        assert link.first.is_visible()
+    assert page.get_by_role("img", name="Nivåene og avgjørelsene mellom dem").is_visible()
+    shot = tmp_path / "guide-start.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("BTIFLOW_UPDATE_SCREENSHOTS"):
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(shot, SCREENSHOTS / "guide-start.png")
+    visit.close()
+
+
+def test_level_pages_show_every_numbered_step(browser: Browser, server: str) -> None:
+    """Each level page's step headings are '<n>. title' from the YAML, in order."""
+    workflow = load_workflow("nore-og-uvdal")
+    for level in workflow.levels:
+        visit = _Visit(browser, f"{server}/nou/nn/niva-{level.level}.html")
+        headings = [" ".join(t.split()) for t in visit.page.locator("li.step h2").all_inner_texts()]
+        assert headings == [f"{n}. {s.title['nn']}" for n, s in enumerate(level.steps, 1)]
+        visit.close()
+
+
+def test_language_switch_goes_to_the_same_page_in_the_other_language(
+    browser: Browser, server: str
+) -> None:
+    """From level 1 in nynorsk, 'Norsk bokmål' opens level 1 in bokmål, and back again."""
+    workflow = load_workflow("nore-og-uvdal")
+    visit = _Visit(browser, f"{server}/nou/nn/niva-1.html")
+    page = visit.page
+    assert page.locator("html").get_attribute("lang") == "nn"
+    page.get_by_role("navigation", name="Språk").get_by_role("link", name="Norsk bokmål").click()
+    page.wait_for_url("**/nou/nb/niva-1.html")
+    assert page.locator("html").get_attribute("lang") == "nb"
+    first = workflow.level(1).steps[0]
+    assert page.locator(f"#{first.id} h2").inner_text().endswith(first.title["nb"])
+    # a question Nore og Uvdal gives only in nynorsk is shown so, and marked as nynorsk
+    question = page.locator("ul.checklist li[lang=nn]").first
+    assert question.is_visible()
+    page.get_by_role("link", name="Norsk nynorsk").click()
+    page.wait_for_url("**/nou/nn/niva-1.html")
+    assert page.locator("h1").inner_text().endswith(workflow.level(1).title["nn"])
+    visit.close()
+
+
+def test_keyboard_skip_link_and_visible_focus(browser: Browser, server: str) -> None:
+    """The first Tab shows the skip link; Enter moves to the main content; focus is outlined."""
+    visit = _Visit(browser, f"{server}/kafjord/nb/niva-0.html")
+    page = visit.page
+    page.keyboard.press("Tab")
+    focused = page.evaluate("document.activeElement.textContent")
+    assert focused == "Hopp til hovedinnholdet"
+    box = page.locator("a.skip").bounding_box()
+    assert box is not None
+    assert box["y"] >= 0
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
+    visit.close()
+
+
+def test_phone_width_and_print(browser: Browser, server: str, tmp_path: Path) -> None:
+    """At 360 px nothing scrolls sideways; printed, the navigation is gone and A4 is asked for."""
+    visit = _Visit(browser, f"{server}/kafjord/nb/niva-1.html", width=360)
+    page = visit.page
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
+    page.emulate_media(media="print")
+    assert page.locator("nav.pages").is_hidden()
+    assert page.locator("a.skip").is_hidden()
+    pdf = page.pdf(path=str(tmp_path / "level-1.pdf"), prefer_css_page_size=True)
+    assert pdf.startswith(b"%PDF")
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert sizes
+    assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in sizes)  # A4
+    visit.close()
+
+
+def test_the_accessibility_check_can_fail(browser: Browser) -> None:
+    """axe-core, as injected here, reports a button without a name as critical."""
+    page = browser.new_page()
+    page.set_content('<html lang="nb"><title>x</title><main><button></button></main></html>')
+    visit = _Visit.__new__(_Visit)
+    visit.page = page
+    assert any(v.startswith("button-name:") for v in visit.axe())
+    page.close()

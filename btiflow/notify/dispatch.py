@@ -115,8 +115,10 @@ class Dispatcher:
                     outcome = self._send(message)
                 except _ServerGone as gone:
                     problem = str(gone)
-                    self._defer(message, problem)
-                    deferred += 1
+                    if self._defer(message, problem):
+                        deferred += 1
+                    else:
+                        failed += 1
                     break
                 if outcome is None:
                     self.outbox.mark_sent(message.id, self.worker, self.clock())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from email.policy import SMTP
 
 from btiflow.case.entries import Entry
 from btiflow.case.people import Person
@@ -73,7 +74,7 @@ def _row(
             language=language,
             calendar=calendar,
             method=method,
-        ).as_bytes()
+        ).as_bytes(policy=SMTP)  # CRLF line ends, as sent
     return OutboxRow(
         key=key,
         case_id=case_id,

@@ -27,6 +27,9 @@ from btiflow.migrate import (
     apply_migration,
     plan_migration,
 )
+from btiflow.notify.dispatch import DispatchReport, Dispatcher, SmtpSettings
+from btiflow.notify.messages import NotifyConfig
+from btiflow.notify.outbox import Outbox, OutboxMessage
 from btiflow.store.base import ChainHead, DueCase, VerifyReport
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.diff import Change, diff
@@ -63,6 +66,8 @@ __all__ = [
     "ConflictError",
     "Consent",
     "Deadlines",
+    "DispatchReport",
+    "Dispatcher",
     "DueCase",
     "Duration",
     "Engine",
@@ -73,12 +78,16 @@ __all__ = [
     "MigrationError",
     "MigrationPlan",
     "MigrationResult",
+    "NotifyConfig",
     "Option",
+    "Outbox",
+    "OutboxMessage",
     "Outcome",
     "Person",
     "Principle",
     "Problem",
     "Reason",
+    "SmtpSettings",
     "SqliteStore",
     "Step",
     "StoreError",

@@ -27,7 +27,7 @@ from btiflow.migrate import (
     apply_migration,
     plan_migration,
 )
-from btiflow.notify.dispatch import DispatchReport, Dispatcher, SmtpSettings
+from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.outbox import Outbox, OutboxMessage
 from btiflow.store.base import ChainHead, DueCase, VerifyReport

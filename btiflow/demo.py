@@ -56,7 +56,11 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
     act("inform_leader", leader=PRINCIPAL.name)
     act("complete_step")
     clock.advance(days=1)
-    act("inform_guardians", note="Samtale med foresatte; de kjenner seg igjen i bekymringen.")
+    act(
+        "inform_guardians",
+        note="Samtale med foresatte; de kjenner seg igjen i bekymringen.",
+        guardians=[GUARDIAN.as_person()],
+    )
     act("complete_step")
     act("complete_step")
     act(
@@ -214,7 +218,7 @@ def _case_with_evaluation_due(engine: Engine, clock: ManualClock) -> Case:
     act("complete_step")
     act("inform_leader")
     act("complete_step")
-    act("inform_guardians")
+    act("inform_guardians", guardians=[GUARDIAN.as_person()])
     act("complete_step")
     act("complete_step")
     act(

@@ -13,17 +13,19 @@ import uuid
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from btiflow import access
 from btiflow.case.actions import OSLO, Option, decide, options
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
 from btiflow.case.machine import machine_for
 from btiflow.case.people import Actor
 from btiflow.case.rules import reason
 from btiflow.case.state import Case, apply, person_data
-from btiflow.errors import ActionRefused, ConflictError
+from btiflow.errors import AccessDenied, ActionRefused, ConflictError
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow
 from btiflow.store.base import DueCase, Store, VerifyReport
+from btiflow.views import FamilyView, StaffView, family_view, staff_view
 from btiflow.workflow.model import Workflow
 
 Clock = Callable[[], dt.datetime]
@@ -117,7 +119,44 @@ class Engine:
     def options(self, case_id: str, by: Actor) -> list[Option]:
         """Every action ``by`` could take now: allowed, or refused with the reasons."""
         case = self.case(case_id)
-        return options(self.workflow_of(case), case, by, self._now())
+        workflow, now = self.workflow_of(case), self._now()
+        return [
+            Option(o.action, False, tuple(refused), o.params)
+            if (refused := access.refusal(workflow, case, o.action, by, now))
+            else o
+            for o in _once_if_refused(options(workflow, case, by, now), workflow, case, by, now)
+        ]
+
+    def view(self, case_id: str, viewer: Actor) -> FamilyView | StaffView:
+        """What ``viewer`` may see of the case, shaped for them; the read is logged.
+
+        Staff with access get a ``StaffView``, guardians and the young person a ``FamilyView``;
+        anyone else gets ``AccessDenied`` (and nothing is logged).
+        """
+        case = self.case(case_id)
+        workflow, now = self.workflow_of(case), self._now()
+        seen = access.access(workflow, case, viewer, now)
+        if seen.sees is None:
+            raise AccessDenied(case_id, viewer.id)
+        log = self.log(case_id)
+        shown: FamilyView | StaffView
+        if seen.sees == "staff":
+            shown = staff_view(workflow, case, log, seen.relation)
+        else:
+            shown = family_view(workflow, case, log, hidden=seen.hidden)
+        self.store.record_access([_record(case, viewer, seen, now, f"view:{seen.sees}")])
+        return shown
+
+    def access_log(self, case_id: str, viewer: Actor) -> list[access.AccessRecord]:
+        """Who has read the case and acted in it, oldest first: for its guardians, the young
+        person who may see it, and administrators. The read is logged too."""
+        case = self.case(case_id)
+        workflow, now = self.workflow_of(case), self._now()
+        if not access.may_read_access_log(workflow, case, viewer, now):
+            raise AccessDenied(case_id, viewer.id, "the access log of this case")
+        seen = access.access(workflow, case, viewer, now)
+        self.store.record_access([_record(case, viewer, seen, now, "access_log")])
+        return self.store.access_log(case_id)
 
     def due(
         self,
@@ -200,7 +239,9 @@ class Engine:
             prev_hash=GENESIS,
         )
         case = apply(None, entry)
-        self.store.append([entry], case, expected_seq=0)
+        opened = access.access(wf, case, by, now)
+        record = _record(case, by, opened, now, "action:open_case", seq=1)
+        self.store.append([entry], case, expected_seq=0, access=[record])
         return case
 
     def act(self, case_id: str, action: str, by: Actor, **params: Any) -> Case:
@@ -216,6 +257,10 @@ class Engine:
         case = self.case(case_id)
         workflow = self.workflow_of(case)
         now = self._now()
+        refused = access.refusal(workflow, case, action, by, now)
+        if refused:
+            raise ActionRefused(action, refused)
+        seen = access.access(workflow, case, by, now)
         drafts = decide(workflow, case, action, params, by, now)
         entries = []
         state = case
@@ -234,7 +279,8 @@ class Engine:
             state = apply(state, entry)
             entries.append(entry)
         outbox = self._mail(case, entries, workflow)
-        self.store.append(entries, state, expected_seq=case.seq, outbox=outbox)
+        record = _record(case, by, seen, now, f"action:{action}", seq=state.seq)
+        self.store.append(entries, state, expected_seq=case.seq, access=[record], outbox=outbox)
         return state
 
     # --- mail ---
@@ -290,6 +336,32 @@ class Engine:
                 raise ValueError("give a timezone-aware datetime, or a date")
             return at.astimezone(OSLO).date()
         return at
+
+
+def _record(
+    case: Case,
+    by: Actor,
+    seen: access.Access,
+    now: dt.datetime,
+    what: str,
+    *,
+    seq: int | None = None,
+) -> access.AccessRecord:
+    return access.AccessRecord(
+        case.id, now, by.id, by.name, by.role, by.unit, seen.relation, what, seq
+    )
+
+
+def _once_if_refused(
+    listed: list[Option], workflow: Workflow, case: Case, by: Actor, now: dt.datetime
+) -> list[Option]:
+    """``decide`` is listed once per outcome; one entry is enough when it is not permitted."""
+    if not access.refusal(workflow, case, "decide", by, now):
+        return listed
+    out = [o for o in listed if o.action != "decide"]
+    first = next((i for i, o in enumerate(listed) if o.action == "decide"), len(out))
+    out.insert(first, Option("decide", False))
+    return out
 
 
 def retry(fn: Callable[[], T], *, attempts: int = 5, pause: float = 0.01) -> T:

@@ -6,6 +6,7 @@
     ├── WorkflowError (ValueError)    a workflow file cannot be loaded; .problems lists all
     ├── ActionRefused (ValueError)    an action breaks a rule of the guide; .reasons say which
     ├── CaseNotFound (LookupError)    no case with that id in the store
+    ├── AccessDenied (PermissionError) this person may not see the case (or its access log)
     ├── ConflictError                 another writer changed the case first; reload and retry
     ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
     └── StoreError                    the store cannot be opened or written (bad file, schema)
@@ -81,6 +82,18 @@ class CaseNotFound(BtiflowError, LookupError):
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
         super().__init__(f"no case with id {case_id!r} in this store")
+
+
+class AccessDenied(BtiflowError, PermissionError):
+    """The viewer may not see this case (or its access log); nothing was shown or recorded."""
+
+    def __init__(self, case_id: str, viewer: str, what: str = "this case") -> None:
+        self.case_id = case_id
+        self.viewer = viewer
+        super().__init__(
+            f"{viewer!r} may not see {what} ({case_id!r}): access follows the case's people, "
+            "consent and the workflow's age limits (see docs/permissions.md)"
+        )
 
 
 class ConflictError(BtiflowError):

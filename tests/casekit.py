@@ -35,7 +35,7 @@ PPT = "PPT"
 TEACHER = Actor("laerer-a", "employee", SCHOOL, "Lærer A")
 LEADER = Actor("rektor-b", "leader", SCHOOL, "Rektor B")
 GUARDIAN = Actor("foresatt-c", "guardian", "", "Foresatt C")
-CHILD = Actor("elev-d", "child", "", "Elev D")
+CHILD = Actor("elev-0042", "child", "", "Elev D")  # the subject of open_case
 NURSE = Actor("helsesyk-e", "employee", HEALTH, "Helsesykepleier E")
 COLLEAGUE = Actor("laerer-f", "employee", SCHOOL, "Lærer F")
 ADVISER = Actor("ppt-g", "employee", PPT, "Rådgiver G")
@@ -151,7 +151,10 @@ def to_level_0_decision(engine: Engine, case_id: str, by: Actor = TEACHER) -> Ca
     case = engine.case(case_id)
     if case.suspected_harm and not case.child_welfare_consulted:
         engine.act(case_id, "consult_child_welfare", by, advice="Anonym drøfting: meld bekymring")
-    engine.act(case_id, "inform_guardians", by, note="Samtale med foresatte")
+    engine.act(
+        case_id, "inform_guardians", by, note="Samtale med foresatte",
+        guardians=[GUARDIAN.as_person()],
+    )  # fmt: skip
     engine.act(case_id, "complete_step", by)
     return engine.act(case_id, "complete_step", by)
 

@@ -263,23 +263,31 @@ def test_options_for_a_teacher_when_the_concern_arises(tmp_path: Path) -> None:
     assert "nærmeste leder" in got["inform_guardians"].reasons[0].message
     assert codes(got["decide"]) == ["not_a_decision_step"]
     assert codes(got["offer_baton"]) == ["not_at_level"]
-    assert codes(got["give_consent"]) == ["consent_by_guardian"]
+    assert codes(got["give_consent"]) == ["not_permitted"]
+    assert "foresatte" in got["give_consent"].reasons[0].message
     for option in options:
         assert option.allowed == (not option.reasons)
         assert all(r.code and r.rule and r.message for r in option.reasons)
 
 
 def test_options_for_a_guardian_when_the_concern_arises(tmp_path: Path) -> None:
-    """A guardian may consent and add notes, and is told staff record the rest."""
+    """Before being told a guardian may do nothing; once told, consent, add notes and ask to
+    close, and is told who records the rest."""
     engine, _ = make_engine(tmp_path)
     case = open_case(engine)
     got = by_action(engine.options(case.id, GUARDIAN))
-    for allowed in ("give_consent", "refuse_consent", "add_note"):
+    assert all(codes(o) == ["not_permitted"] for o in got.values())
+    case = to_level_0_decision(engine, case.id)
+    got = by_action(engine.options(case.id, GUARDIAN))
+    for allowed in ("give_consent", "refuse_consent", "add_note", "ask_to_close"):
         assert got[allowed].allowed, allowed
     for staff in ("inform_leader", "inform_guardians", "decide", "add_document"):
         assert not got[staff].allowed, staff
-        assert codes(got[staff])[0] == "staff_only", staff
-    assert got["inform_leader"].reasons[0].message == "Dette registreres av ansatte."
+        assert codes(got[staff])[0] == "not_permitted", staff
+    assert got["inform_leader"].reasons[0].message == (
+        "Mangler tillatelsen «arbeide i saken»: i denne saken kan bare den som åpnet saken, "
+        "stafettholderen, kontaktpersonen og (på nivå 0) nærmeste leder gjøre dette."
+    )
 
 
 def test_options_in_a_harm_case_point_to_child_welfare(tmp_path: Path) -> None:
@@ -314,7 +322,7 @@ def test_options_at_a_decision_list_each_allowed_outcome(tmp_path: Path) -> None
     got = by_action(engine.options(case.id, TEACHER))
     assert codes(got["complete_step"]) == ["decision_step"]
     guardian = by_action(engine.options(case.id, GUARDIAN))
-    assert codes(guardian["decide"]) == ["staff_only"]
+    assert codes(guardian["decide"]) == ["not_permitted"]
 
 
 def test_options_at_level_0_decision_offer_close_and_level_1(tmp_path: Path) -> None:
@@ -335,24 +343,23 @@ def test_options_around_a_pending_baton_offer(tmp_path: Path) -> None:
     nurse = by_action(engine.options(case.id, NURSE))
     assert nurse["accept_baton"].allowed
     assert nurse["decline_baton"].allowed
-    assert codes(nurse["offer_baton"]) == ["only_baton_holder", "baton_offer_pending"]
+    assert codes(nurse["offer_baton"]) == ["not_permitted"]
+    assert "stafettholderen" in nurse["offer_baton"].reasons[0].message
     teacher = by_action(engine.options(case.id, TEACHER))
-    assert codes(teacher["accept_baton"]) == ["not_offered_to_you"]
-    assert "Helsesykepleier E (Helsestasjonen)" in teacher["accept_baton"].reasons[0].message
+    assert codes(teacher["accept_baton"]) == ["not_permitted"]
+    assert "den som har fått tilbudet" in teacher["accept_baton"].reasons[0].message
     assert codes(teacher["offer_baton"]) == ["baton_offer_pending"]
     assert teacher["withdraw_baton_offer"].allowed
     guardian = by_action(engine.options(case.id, GUARDIAN))
     assert guardian["withdraw_consent"].allowed
-    assert codes(guardian["accept_baton"]) == ["staff_only"]
+    assert codes(guardian["accept_baton"]) == ["not_permitted"]
 
 
 def test_options_for_a_young_person_change_on_the_birthday(tmp_path: Path) -> None:
     """The young person's consent option turns allowed the day they turn 15."""
     engine, clock = make_engine(tmp_path)
     case = open_case(engine, birth_date="2011-09-02")
-    assert codes(by_action(engine.options(case.id, CHILD))["give_consent"]) == [
-        "consent_by_guardian"
-    ]
+    assert codes(by_action(engine.options(case.id, CHILD))["give_consent"]) == ["not_permitted"]
     clock.advance(days=1)
     assert by_action(engine.options(case.id, CHILD))["give_consent"].allowed
 

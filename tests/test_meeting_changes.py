@@ -62,4 +62,4 @@ def test_a_held_or_unknown_meeting_cannot_move(tmp_path: Path) -> None:
     engine.act(cid, "hold_meeting", TEACHER, meeting=mid, child_took_part=True)
     refuse(engine, cid, "move_meeting", TEACHER, "meeting_already_held", meeting=mid, at=later)
     refuse(engine, cid, "cancel_meeting", TEACHER, "meeting_already_held", meeting=mid)
-    refuse(engine, cid, "move_meeting", GUARDIAN, "staff_only", meeting=mid, at=later)
+    refuse(engine, cid, "move_meeting", GUARDIAN, "not_permitted", meeting=mid, at=later)

@@ -706,7 +706,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("inform_leader", {"leader": (_text, _F)}, _simple("leader_informed")),
         ActionSpec(
             "inform_guardians",
-            {"note": (_text, _F)},
+            {"note": (_text, _F), "guardians": (_persons, _F)},
             _simple("guardians_informed"),
             precheck=_inform_guardians_check,
         ),
@@ -866,6 +866,10 @@ ACTIONS: dict[str, ActionSpec] = {
             levels=(2, 3),
         ),
         ActionSpec("add_note", {"text": (_text, _T)}, _simple("note_added"), staff_only=False),
+        ActionSpec("register_guardian", {"person": (_person, _T)}, _simple("guardian_registered")),
+        ActionSpec(
+            "ask_to_close", {"reason": (_text, _F)}, _simple("close_requested"), staff_only=False
+        ),
         ActionSpec(
             "add_document",
             {"title": (_text, _T), "text": (_text, _F), "shared_with_family": (_bool, _F)},

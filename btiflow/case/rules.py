@@ -346,6 +346,14 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "This is recorded by staff.",
         },
     ),
+    "not_permitted": (
+        "actor",
+        {
+            "nb": "Mangler tillatelsen «{permission}»: i denne saken kan bare {holders} gjøre dette.",
+            "nn": "Manglar løyvet «{permission}»: i denne saka kan berre {holders} gjere dette.",
+            "en": "Missing the permission '{permission}': in this case only {holders} may do this.",
+        },
+    ),
     "invalid_input": (
         "input",
         {

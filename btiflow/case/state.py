@@ -123,6 +123,7 @@ class Case:
     evaluations: int = 0
     closed_at: str | None = None
     migrations: tuple[Migration, ...] = ()
+    guardians: tuple[Person, ...] = ()
     seq: int = 0
     head_hash: str = GENESIS
 
@@ -349,6 +350,14 @@ def _migrated(case: Case, e: Entry) -> Case:
     return case
 
 
+def _add_guardians(case: Case, added: Iterable[Mapping[str, Any]]) -> Case:
+    """The guardians of the case, each once (by id); a later record replaces an earlier one."""
+    new = [p for p in (person(d) for d in added) if p is not None]
+    ids = {p.id for p in new}
+    kept = tuple(g for g in case.guardians if g.id not in ids)
+    return attrs.evolve(case, guardians=kept + tuple(new))
+
+
 def _simple(**changes: Any) -> Callable[[Case, Entry], Case]:
     def apply(case: Case, e: Entry) -> Case:
         return attrs.evolve(case, **changes) if changes else case
@@ -367,7 +376,12 @@ _APPLY: dict[str, Callable[[Case, Entry], Case]] = {
     "concern_recorded": _concern,
     "child_welfare_consulted": _simple(child_welfare_consulted=True),
     "leader_informed": _record("leader_informed", leader_informed=True),
-    "guardians_informed": _record("guardians_informed", guardians_informed=True),
+    "guardians_informed": lambda c, e: _mark(
+        _add_guardians(attrs.evolve(c, guardians_informed=True), e.data.get("guardians", ())),
+        "guardians_informed",
+    ),
+    "guardian_registered": lambda c, e: _add_guardians(c, [e.data["person"]]),
+    "close_requested": _simple(),
     "child_informed": _simple(child_informed=True),
     "step_completed": lambda c, e: attrs.evolve(c, step=e.data["to_step"]),
     "level_changed": _level_changed,
@@ -453,7 +467,7 @@ def fold(entries: Iterable[Entry]) -> Case:
     return case
 
 
-_LATER_FIELDS = ("migrations",)
+_LATER_FIELDS = ("migrations", "guardians")
 """Fields added after state rows were first written: left out of the data while empty, so a
 row written before they existed still equals the replay of its log."""
 

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import attrs
 
+from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry
 from btiflow.case.state import Case
 from btiflow.notify.rows import OutboxRow
@@ -71,8 +72,13 @@ class Store(Protocol):
         state: Case,
         *,
         expected_seq: int,
+        access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
     ) -> None: ...
+
+    def record_access(self, records: Sequence[AccessRecord]) -> None: ...
+
+    def access_log(self, case_id: str) -> list[AccessRecord]: ...
 
     def entries(self, case_id: str) -> list[Entry]: ...
 

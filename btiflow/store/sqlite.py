@@ -2,8 +2,9 @@
 
 Tables: ``entries`` (primary key case_id + seq; triggers refuse UPDATE and DELETE), ``cases``
 (the current state of each case, written in the same transaction as its entries) and
-``workflows`` (every workflow version a case pins). A writer whose view is stale (another entry
-took its seq) gets ``ConflictError`` and nothing is written.
+``workflows`` (every workflow version a case pins), ``access_log`` (every read and action;
+append-only like ``entries``, an action's row written with its entries). A writer whose view
+is stale (another entry took its seq) gets ``ConflictError`` and nothing is written.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import Any
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
+from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.state import Case, fold, from_data, to_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
@@ -98,6 +100,53 @@ def m002_covering_due_index(db: sqlite_utils.Database) -> None:
         "CREATE INDEX cases_due ON cases"
         "(next_evaluation_due, case_id, level, step, baton_holder, baton_unit, status) "
         "WHERE status = 'open' AND next_evaluation_due IS NOT NULL"
+    )
+
+
+@migrations()
+def m003_access_log(db: sqlite_utils.Database) -> None:
+    """Every read of a case through a view and every action: who, as what, when, what."""
+    db["access_log"].create(  # type: ignore[union-attr]
+        {
+            "id": int,
+            "case_id": str,
+            "time": str,
+            "actor": str,
+            "name": str,
+            "role": str,
+            "unit": str,
+            "relation": str,
+            "what": str,
+            "seq": int,
+        },
+        pk="id",
+        not_null={"case_id", "time", "actor", "role", "what"},
+    )
+    db.execute("CREATE INDEX access_log_case ON access_log(case_id, id)")
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER access_log_no_{event.lower()} BEFORE {event} ON access_log "
+            f"BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
+        )
+
+
+_INSERT_ACCESS = (
+    "INSERT INTO access_log (case_id, time, actor, name, role, unit, relation, what, seq) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _access_row(r: AccessRecord) -> tuple[Any, ...]:
+    return (
+        r.case_id,
+        r.time.isoformat(),
+        r.actor,
+        r.name,
+        r.role,
+        r.unit,
+        r.relation,
+        r.what,
+        r.seq,
     )
 
 
@@ -342,11 +391,13 @@ class SqliteStore:
         state: Case,
         *,
         expected_seq: int,
+        access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
     ) -> None:
         """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
 
-        ``outbox`` rows (the mail the entries cause) are written in the same transaction.
+        ``outbox`` rows (the mail the entries cause) and ``access`` records (the action, for the
+        access log) are written in the same transaction.
         """
         row = _state_row(state)
         values = [row[c] for c in _STATE_COLUMNS]
@@ -360,11 +411,29 @@ class SqliteStore:
                         raise ConflictError(state.id, expected_seq + 1)
                 conn.executemany(_INSERT_ENTRY, [_entry_row(e) for e in entries])
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
+                conn.executemany(_INSERT_ACCESS, [_access_row(r) for r in access])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
         self._remember(state)
+
+    def record_access(self, records: Sequence[AccessRecord]) -> None:
+        """Add reads to the access log (append-only)."""
+        try:
+            with self._write() as conn:
+                conn.executemany(_INSERT_ACCESS, [_access_row(r) for r in records])
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+
+    def access_log(self, case_id: str) -> list[AccessRecord]:
+        """Every read and action recorded for the case, oldest first."""
+        rows = self._conn.execute(
+            "SELECT case_id, time, actor, name, role, unit, relation, what, seq "
+            "FROM access_log WHERE case_id = ? ORDER BY id",
+            (case_id,),
+        ).fetchall()
+        return [AccessRecord(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:
         """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""

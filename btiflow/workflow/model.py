@@ -106,6 +106,25 @@ class Consent:
         default=15,
         metadata=_doc("Age from which the young person consents alone (12-18; 15 or 16 usual)."),
     )
+    child_view_age: int = attrs.field(
+        default=12,
+        metadata=_doc(
+            "Age from which the young person sees their own case (the family's view; 6-18)."
+        ),
+    )
+    guardian_limit_age: int = attrs.field(
+        default=16,
+        metadata=_doc(
+            "Age of the young person from which guardians see less (guardian_hides; 12-18)."
+        ),
+    )
+    guardian_hides: tuple[str, ...] = attrs.field(
+        default=("minutes", "documents"),
+        metadata=_doc(
+            "What guardians no longer see from guardian_limit_age: minutes, documents, "
+            "measures, meetings, involved (empty: guardians see all)."
+        ),
+    )
 
 
 @attrs.frozen

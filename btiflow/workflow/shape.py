@@ -43,6 +43,12 @@ CHECKS: dict[tuple[type, str], Any] = {
     (model.Outcome, "to"): ("range", 0, 3),
     (model.Level, "level"): ("range", 0, 3),
     (model.Consent, "self_consent_age"): ("range", 12, 18),
+    (model.Consent, "child_view_age"): ("range", 6, 18),
+    (model.Consent, "guardian_limit_age"): ("range", 12, 18),
+    (model.Consent, "guardian_hides"): (
+        "enum",
+        ("minutes", "documents", "measures", "meetings", "involved"),
+    ),
     (model.Tool, "url"): ("url",),
     (model.Tool, "file"): ("file",),
 }

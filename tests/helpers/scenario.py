@@ -60,7 +60,7 @@ def level0_done(eng: Engine, case_id: str) -> Case:
     eng.act(case_id, "complete_step", TEACHER)
     eng.act(case_id, "inform_leader", TEACHER, leader=LEADER.id)
     eng.act(case_id, "complete_step", TEACHER)
-    eng.act(case_id, "inform_guardians", TEACHER)
+    eng.act(case_id, "inform_guardians", TEACHER, guardians=[GUARDIAN.as_person()])
     eng.act(case_id, "complete_step", TEACHER)
     return eng.act(case_id, "complete_step", TEACHER)
 

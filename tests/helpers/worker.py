@@ -1,12 +1,14 @@
 """A writer process for the durability tests: ``python -m tests.helpers.worker MODE ...``.
 
 ``concurrent DB CASES --actor NAME --ops N --seed S --barrier DIR``
-    waits until DIR/go exists, then does N actions (notes, and meetings scheduled then held) on
-    the comma-separated CASES through ``btiflow.retry``, and prints one JSON summary: every
-    success as [case, seq, kind], the conflicts the helper retried and the ones it surfaced.
+    waits until DIR/go exists, then does N notes on the comma-separated CASES (at level 2, the
+    health station involved under consent: NAME works there, so may add notes) through
+    ``btiflow.retry``, and prints one JSON summary: every success as [case, seq, kind], the
+    conflicts the helper retried and the ones it surfaced.
 ``churn DB CASES --seed S``
-    acts on CASES (at level 1 or above) until killed, printing ``ok CASE SEQ`` (flushed) after
-    each action returns; now and then it opens a new case (``ok CASE 1``) and adds notes to it.
+    acts as the cases' teacher on CASES (at level 1 or above) until killed, printing
+    ``ok CASE SEQ`` (flushed) after each action returns; now and then it opens a new case
+    (``ok CASE 1``) and adds notes to it.
 """
 
 from __future__ import annotations
@@ -74,7 +76,7 @@ def _one_action(
 
 
 def concurrent(args: argparse.Namespace) -> None:
-    actor = Actor(args.actor, "employee", scenario.TEACHER.unit, args.actor)
+    actor = Actor(args.actor, "employee", scenario.NURSE.unit, args.actor)
     engine = scenario.engine(args.db)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)
@@ -84,7 +86,7 @@ def concurrent(args: argparse.Namespace) -> None:
     while not (barrier / "go").exists():
         time.sleep(0.005)
     for n in range(args.ops):
-        _one_action(runner, rng, rng.choice(cases), n)
+        _one_action(runner, rng, rng.choice(cases), n, meetings=False)
     json.dump(
         {"done": runner.done, "retried": runner.retried, "surfaced": runner.surfaced},
         sys.stdout,
@@ -92,7 +94,7 @@ def concurrent(args: argparse.Namespace) -> None:
 
 
 def churn(args: argparse.Namespace) -> None:
-    actor = Actor("churn", "employee", scenario.TEACHER.unit, "Churn")
+    actor = scenario.TEACHER  # holds the baton, is contact person and opened every case
     engine = scenario.engine(args.db)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)

@@ -1,0 +1,293 @@
+"""Who may see a case and do what in it: pure functions of (workflow, case, actor, time).
+
+An embedding app authenticates people and hands btiflow an ``Actor`` (id, role, unit). The role
+alone gives no access to any case: access comes from how the actor is tied to *this* case, which
+is read from the case itself (``relations``):
+
+=================  =========================================================================
+relation           holds when
+=================  =========================================================================
+opener             staff whose id (and unit) is the one who opened the case
+leader             a line manager (role ``leader``) of the opener's unit, while at level 0
+baton_holder       staff who hold the baton, while their unit may know (own unit or consent)
+contact_person     staff who are the contact person, under the same condition
+offered            staff offered the baton (they may answer; seeing needs another relation)
+unit_staff         staff of a unit involved in the case under a given consent
+guardian           a guardian recorded in the case (told, or registered) who has been told
+child              the young person the case is about (actor id = the case's subject id)
+young_person       the child, from the workflow's self-consent age
+admin              a municipality administrator: reads access logs, never case contents
+=================  =========================================================================
+
+A person recorded in a case matches an actor only when the role is a staff role and the id and
+unit agree, so a guardian who claims a baton holder's id gets nothing. Every refusal is a
+``Reason`` with code ``not_permitted`` (rule ``actor``) naming the permission missing and who
+holds it. See docs/permissions.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import attrs
+
+from btiflow.case.actions import ACTIONS
+from btiflow.case.people import Actor, Person
+from btiflow.case.rules import reason
+from btiflow.case.state import Case
+from btiflow.errors import Reason
+from btiflow.workflow.model import Workflow
+
+OSLO = ZoneInfo("Europe/Oslo")
+
+STAFF_SEES = frozenset({"opener", "leader", "baton_holder", "contact_person", "unit_staff"})
+"""Relations that let a member of staff see the case (the staff view)."""
+
+# permission: who holds it (relations)
+HOLDERS: dict[str, frozenset[str]] = {
+    "work_case": frozenset({"opener", "leader", "baton_holder", "contact_person"}),
+    "lead_meetings": frozenset({"baton_holder", "contact_person"}),
+    "pass_baton": frozenset({"baton_holder"}),
+    "answer_baton": frozenset({"offered"}),
+    "consent": frozenset({"guardian", "young_person"}),
+    "note": STAFF_SEES | {"guardian"},
+    "ask_to_close": frozenset({"guardian", "young_person"}),
+}
+
+# action: the permission it needs (an action not listed needs work_case)
+PERMISSION_OF: dict[str, str] = {
+    "schedule_meeting": "lead_meetings",
+    "move_meeting": "lead_meetings",
+    "cancel_meeting": "lead_meetings",
+    "record_minutes": "lead_meetings",
+    "offer_baton": "pass_baton",
+    "withdraw_baton_offer": "pass_baton",
+    "accept_baton": "answer_baton",
+    "decline_baton": "answer_baton",
+    "give_consent": "consent",
+    "refuse_consent": "consent",
+    "withdraw_consent": "consent",
+    "add_note": "note",
+    "ask_to_close": "ask_to_close",
+}
+
+# permission: (name, who holds it) per language; {age} is the self-consent age
+WORDS: dict[str, dict[str, tuple[str, str]]] = {
+    "work_case": {
+        "nb": (
+            "arbeide i saken",
+            "den som åpnet saken, stafettholderen, kontaktpersonen og (på nivå 0) nærmeste leder",
+        ),
+        "nn": (
+            "arbeide i saka",
+            "den som opna saka, stafetthaldaren, kontaktpersonen og (på nivå 0) næraste leiar",
+        ),
+        "en": (
+            "work on the case",
+            "the person who opened it, the baton holder, the contact person and (at level 0) "
+            "the line manager",
+        ),
+    },
+    "lead_meetings": {
+        "nb": ("kalle inn til møter og skrive referat", "stafettholderen og kontaktpersonen"),
+        "nn": ("kalle inn til møte og skrive referat", "stafetthaldaren og kontaktpersonen"),
+        "en": ("call meetings and record minutes", "the baton holder and the contact person"),
+    },
+    "pass_baton": {
+        "nb": ("gi stafettpinnen videre", "stafettholderen"),
+        "nn": ("gje stafettpinnen vidare", "stafetthaldaren"),
+        "en": ("pass the baton on", "the baton holder"),
+    },
+    "answer_baton": {
+        "nb": ("svare på tilbudet om stafettpinnen", "den som har fått tilbudet"),
+        "nn": ("svare på tilbodet om stafettpinnen", "den som har fått tilbodet"),
+        "en": ("answer the offer of the baton", "the person offered it"),
+    },
+    "consent": {
+        "nb": ("samtykke", "sakens foresatte, og ungdommen selv fra {age} år"),
+        "nn": ("samtykke", "føresette i saka, og ungdommen sjølv frå {age} år"),
+        "en": ("consent", "the case's guardians, and the young person from age {age}"),
+    },
+    "note": {
+        "nb": ("skrive notat", "ansatte med tilgang til saken og foresatte som er informert"),
+        "nn": ("skrive notat", "tilsette med tilgang til saka og føresette som er informerte"),
+        "en": ("add a note", "staff with access to the case and guardians who have been told"),
+    },
+    "ask_to_close": {
+        "nb": ("be om at saken avsluttes", "sakens foresatte, og ungdommen selv fra {age} år"),
+        "nn": ("be om at saka blir avslutta", "føresette i saka, og ungdommen sjølv frå {age} år"),
+        "en": (
+            "ask to close the case",
+            "the case's guardians, and the young person from age {age}",
+        ),
+    },
+}
+
+_PRIORITY = (
+    "baton_holder",
+    "contact_person",
+    "opener",
+    "leader",
+    "unit_staff",
+    "offered",
+    "guardian",
+    "young_person",
+    "child",
+    "admin",
+)
+
+
+@attrs.frozen
+class Access:
+    """How one actor is tied to one case: relations, which view they get, what is hidden."""
+
+    relations: frozenset[str]
+    sees: str | None = None
+    """``staff``, ``family`` or None (may not see the case)."""
+    hidden: tuple[str, ...] = ()
+    """Parts of the family's view withheld (from a guardian, once the young person is older)."""
+
+    @property
+    def relation(self) -> str:
+        """The main relation, for the access log ('none' when there is none)."""
+        return next((r for r in _PRIORITY if r in self.relations), "none")
+
+
+@attrs.frozen
+class AccessRecord:
+    """One read of a case or one action on it, as the append-only access log keeps it."""
+
+    case_id: str
+    time: dt.datetime
+    actor: str
+    name: str
+    role: str
+    unit: str
+    relation: str
+    what: str
+    """``view:family``, ``view:staff``, ``access_log``, or ``action:<name>``."""
+    seq: int | None = None
+    """For an action: the last relay-log entry it wrote."""
+
+
+def _is_case_staff(actor: Actor) -> bool:
+    return actor.role in ("employee", "leader")
+
+
+def _is(p: Person | None, actor: Actor) -> bool:
+    """The recorded person is this actor: a staff role, the same id and (if recorded) unit."""
+    return (
+        p is not None
+        and _is_case_staff(actor)
+        and p.id == actor.id
+        and (not p.unit or p.unit == actor.unit)
+    )
+
+
+def unit_may_know(case: Case, unit: str) -> bool:
+    """The unit may hold the case's information: the opener's own unit, or under consent."""
+    return unit == case.opened_by.unit or case.has_consent(unit)
+
+
+def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> frozenset[str]:
+    """Every relation that ties ``actor`` to ``case`` on ``today`` (see the module's table)."""
+    found = set()
+    if actor.role == "admin":
+        found.add("admin")
+    if _is(case.opened_by, actor):
+        found.add("opener")
+    leads = actor.role == "leader" and actor.unit and actor.unit == case.opened_by.unit
+    if leads and case.level == 0:
+        found.add("leader")
+    for name, p in (("baton_holder", case.baton_holder), ("contact_person", case.contact_person)):
+        if p is not None and _is(p, actor) and unit_may_know(case, actor.unit):
+            found.add(name)
+    if _is(case.baton_offer, actor):
+        found.add("offered")
+    if (
+        _is_case_staff(actor)
+        and actor.unit
+        and any(i.unit == actor.unit and case.has_consent(i.unit) for i in case.involved)
+    ):
+        found.add("unit_staff")
+    if (
+        actor.role == "guardian"
+        and case.guardians_informed
+        and any(g.id == actor.id for g in case.guardians)
+    ):
+        found.add("guardian")
+    if actor.role == "child" and actor.id == case.subject:
+        found.add("child")
+        age = case.age_on(today)
+        if age is not None and age >= workflow.consent.self_consent_age:
+            found.add("young_person")
+    return frozenset(found)
+
+
+def access(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> Access:
+    """What ``actor`` may see of ``case`` at ``now``: the staff view, the family's, or nothing."""
+    today = now.astimezone(OSLO).date()
+    rel = relations(workflow, case, actor, today)
+    if rel & STAFF_SEES:
+        return Access(rel, "staff")
+    age = case.age_on(today)
+    if "guardian" in rel:
+        limited = age is not None and age >= workflow.consent.guardian_limit_age
+        return Access(rel, "family", workflow.consent.guardian_hides if limited else ())
+    if "child" in rel and age is not None and age >= workflow.consent.child_view_age:
+        return Access(rel, "family")
+    return Access(rel, None)
+
+
+def may_see(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> bool:
+    """Whether ``actor`` may see ``case`` at all at ``now``."""
+    return access(workflow, case, actor, now).sees is not None
+
+
+def may_read_access_log(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> bool:
+    """Guardians and the young person who may see the case, and administrators."""
+    seen = access(workflow, case, actor, now)
+    return seen.sees == "family" or "admin" in seen.relations
+
+
+def permission_of(action: str) -> str:
+    """The permission ``action`` needs."""
+    return PERMISSION_OF.get(action, "work_case")
+
+
+def refusal(
+    workflow: Workflow, case: Case, action: str, actor: Actor, now: dt.datetime
+) -> list[Reason]:
+    """Why ``actor`` may not do ``action`` on ``case`` now (empty: permitted; the rules of the
+    guide are checked after this, by ``decide``)."""
+    if action not in ACTIONS:
+        return []  # decide names the unknown action
+    permission = permission_of(action)
+    seen = access(workflow, case, actor, now)
+    if seen.relations & HOLDERS[permission]:
+        return []
+    if not case.is_open and seen.sees is not None:
+        return []  # nothing is done on a closed case: the guide's rule says so, to those who see it
+    if seen.sees is not None and _vacant(case, permission):
+        return []  # nobody can hold it now (no baton yet, no offer): the guide's rule says why
+    return [permission_reason(workflow, permission)]
+
+
+def _vacant(case: Case, permission: str) -> bool:
+    if permission == "lead_meetings":
+        return case.baton_holder is None and case.contact_person is None
+    if permission == "pass_baton":
+        return case.baton_holder is None
+    if permission == "answer_baton":
+        return case.baton_offer is None
+    return False
+
+
+def permission_reason(workflow: Workflow, permission: str) -> Reason:
+    """The ``not_permitted`` reason for ``permission``, in the workflow's language."""
+    lang = workflow.language
+    words = WORDS[permission]
+    name, holders = words.get(lang) or words["nb"]
+    holders = holders.format(age=workflow.consent.self_consent_age)
+    return reason("not_permitted", lang, permission=name, holders=holders)

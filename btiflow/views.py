@@ -1,0 +1,316 @@
+"""What a person is shown of a case: the family's view and the staff view, as frozen data.
+
+Built by pure functions from the workflow version the case is pinned to, the case, its log and
+what ``btiflow.access`` allows. The family's view (``FamilyView``) is in the workflow's language
+and plain words, and never holds the concern, internal notes or documents not shared with the
+family. The staff view (``StaffView``) adds those and the whole log.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import attrs
+
+from btiflow.case.entries import Entry
+from btiflow.case.people import Person
+from btiflow.case.state import Case
+from btiflow.workflow.model import Workflow
+
+FAMILY_ROLES = ("guardian", "child")
+
+_WORDS: dict[str, dict[str, str]] = {
+    "nb": {
+        "open": "pågår",
+        "closed": "avsluttet",
+        "planning": "planleggingsmøte",
+        "startup": "oppstartsmøte",
+        "evaluation": "evalueringsmøte",
+        "other": "møte",
+        "given": "gitt",
+        "refused": "nektet",
+        "withdrawn": "trukket tilbake",
+        "decision": "En beslutning: avslutte, fortsette eller utvide samarbeidet",
+        "hidden": "Noe av saken vises ikke for foresatte når ungdommen har fylt {age} år: {parts}.",
+        "minutes": "referater",
+        "documents": "dokumenter",
+        "measures": "tiltak",
+        "meetings": "møter",
+        "involved": "hvem som er involvert",
+    },
+    "nn": {
+        "open": "pågår",
+        "closed": "avslutta",
+        "planning": "planleggingsmøte",
+        "startup": "oppstartsmøte",
+        "evaluation": "evalueringsmøte",
+        "other": "møte",
+        "given": "gitt",
+        "refused": "nekta",
+        "withdrawn": "trekt tilbake",
+        "decision": "Ei avgjerd: avslutte, halde fram eller utvide samarbeidet",
+        "hidden": "Noko av saka blir ikkje vist for føresette når ungdommen har fylt {age} år: "
+        "{parts}.",
+        "minutes": "referat",
+        "documents": "dokument",
+        "measures": "tiltak",
+        "meetings": "møte",
+        "involved": "kven som er involverte",
+    },
+    "en": {
+        "open": "in progress",
+        "closed": "closed",
+        "planning": "planning meeting",
+        "startup": "start-up meeting",
+        "evaluation": "evaluation meeting",
+        "other": "meeting",
+        "given": "given",
+        "refused": "refused",
+        "withdrawn": "withdrawn",
+        "decision": "A decision: close, continue or widen the cooperation",
+        "hidden": "Some of the case is not shown to guardians once the young person is {age}: "
+        "{parts}.",
+        "minutes": "minutes",
+        "documents": "documents",
+        "measures": "measures",
+        "meetings": "meetings",
+        "involved": "who is involved",
+    },
+}
+
+
+def _word(language: str, key: str) -> str:
+    return (_WORDS.get(language) or _WORDS["nb"]).get(key, key)
+
+
+@attrs.frozen
+class Contact:
+    """Someone the family can reach: name, service, e-mail when recorded."""
+
+    name: str
+    unit: str
+    email: str | None = None
+
+
+@attrs.frozen
+class MeetingInfo:
+    """A meeting in plain words: which kind, when, where."""
+
+    id: str
+    kind: str
+    at: str
+    place: str
+
+
+@attrs.frozen
+class Involved:
+    """A service taking part, its task, and the person there when named."""
+
+    unit: str
+    task: str
+    person: str | None = None
+
+
+@attrs.frozen
+class MeasureInfo:
+    """An agreed measure: what, who is responsible, by when."""
+
+    what: str
+    responsible: str
+    by_date: str | None = None
+
+
+@attrs.frozen
+class Minutes:
+    """The minutes of a held meeting."""
+
+    meeting: str
+    kind: str
+    at: str
+    text: str
+
+
+@attrs.frozen
+class Document:
+    """A document added to the case; ``shared_with_family`` tells whether the family sees it."""
+
+    title: str
+    text: str
+    added_at: str
+    shared_with_family: bool
+
+
+@attrs.frozen
+class Note:
+    """A note in the case: who wrote it (id, role), when, what."""
+
+    by: str
+    role: str
+    at: str
+    text: str
+
+
+@attrs.frozen
+class ConsentInfo:
+    """A consent decision for one service, in words."""
+
+    unit: str
+    status: str
+    at: str
+
+
+@attrs.frozen
+class FamilyView:
+    """The case as the guardians and the young person see it (never the concern or staff notes).
+
+    ``hidden`` names the parts withheld from a guardian once the young person has reached the
+    workflow's ``guardian_limit_age``; ``notice`` says so in words.
+    """
+
+    case_id: str
+    language: str
+    status: str
+    level: int
+    level_title: str
+    step_title: str
+    next_step: str | None
+    baton_holder: Contact | None
+    contact_person: Contact | None
+    next_meeting: MeetingInfo | None
+    next_evaluation: str | None
+    involved: tuple[Involved, ...]
+    measures: tuple[MeasureInfo, ...]
+    minutes: tuple[Minutes, ...]
+    documents: tuple[Document, ...]
+    consents: tuple[ConsentInfo, ...]
+    family_notes: tuple[Note, ...]
+    hidden: tuple[str, ...] = ()
+    notice: str = ""
+
+
+@attrs.frozen
+class StaffView:
+    """The case as staff with access see it: the family's view plus what staff need."""
+
+    case_id: str
+    relation: str
+    family: FamilyView
+    concern: str | None
+    suspected_harm: bool
+    notes: tuple[Note, ...]
+    documents: tuple[Document, ...]
+    case: Case
+    log: tuple[Entry, ...]
+
+
+def _contact(p: Person | None) -> Contact | None:
+    return None if p is None else Contact(p.name or p.id, p.unit, p.email)
+
+
+def _documents(log: Sequence[Entry]) -> tuple[Document, ...]:
+    return tuple(
+        Document(
+            e.data["title"],
+            e.data.get("text", ""),
+            e.time.isoformat(),
+            bool(e.data.get("shared_with_family", False)),
+        )
+        for e in log
+        if e.kind == "document_added"
+    )
+
+
+def _notes(log: Sequence[Entry]) -> tuple[Note, ...]:
+    return tuple(
+        Note(e.actor, e.role, e.time.isoformat(), e.data["text"])
+        for e in log
+        if e.kind == "note_added"
+    )
+
+
+def _next_step(workflow: Workflow, case: Case, language: str) -> str | None:
+    if not case.is_open:
+        return None
+    level, step = workflow.find_step(case.step)
+    if step.is_decision:
+        return _word(language, "decision")
+    later = level.steps[level.step_number(step.id) :]
+    return later[0].title.get(language) if later else None
+
+
+def family_view(
+    workflow: Workflow,
+    case: Case,
+    log: Sequence[Entry],
+    *,
+    hidden: Sequence[str] = (),
+) -> FamilyView:
+    """The family's view of ``case``; the parts named in ``hidden`` are left empty."""
+    lang = workflow.language
+    level, step = workflow.find_step(case.step)
+    kinds = {m.id: _word(lang, m.kind) for m in case.meetings}
+    waiting = sorted(
+        (m for m in case.meetings if not m.held and not getattr(m, "cancelled", False)),
+        key=lambda m: dt.datetime.fromisoformat(m.at),
+    )
+    parts = ("minutes", "documents", "measures", "meetings", "involved")
+    show = {part: part not in hidden for part in parts}
+    notice = ""
+    if hidden:
+        notice = _word(lang, "hidden").format(
+            age=workflow.consent.guardian_limit_age, parts=", ".join(_word(lang, h) for h in hidden)
+        )
+    return FamilyView(
+        case_id=case.id,
+        language=lang,
+        status=_word(lang, case.status),
+        level=case.level,
+        level_title=level.title.get(lang),
+        step_title=step.title.get(lang),
+        next_step=_next_step(workflow, case, lang),
+        baton_holder=_contact(case.baton_holder),
+        contact_person=_contact(case.contact_person),
+        next_meeting=(
+            MeetingInfo(waiting[0].id, kinds[waiting[0].id], waiting[0].at, waiting[0].place)
+            if waiting and show["meetings"]
+            else None
+        ),
+        next_evaluation=case.next_evaluation_due,
+        involved=tuple(
+            Involved(i.unit, i.task, (i.person.name or i.person.id) if i.person else None)
+            for i in case.involved
+        )
+        if show["involved"]
+        else (),
+        measures=tuple(MeasureInfo(m.what, m.responsible, m.by_date) for m in case.measures)
+        if show["measures"]
+        else (),
+        minutes=tuple(
+            Minutes(m.id, kinds[m.id], m.at, m.minutes) for m in case.meetings if m.minutes
+        )
+        if show["minutes"]
+        else (),
+        documents=tuple(d for d in _documents(log) if d.shared_with_family)
+        if show["documents"]
+        else (),
+        consents=tuple(ConsentInfo(c.unit, _word(lang, c.status), c.at) for c in case.consents),
+        family_notes=tuple(n for n in _notes(log) if n.role in FAMILY_ROLES),
+        hidden=tuple(hidden),
+        notice=notice,
+    )
+
+
+def staff_view(workflow: Workflow, case: Case, log: Sequence[Entry], relation: str) -> StaffView:
+    """The staff view of ``case``: the family's view, the concern, every note and document."""
+    return StaffView(
+        case_id=case.id,
+        relation=relation,
+        family=family_view(workflow, case, log),
+        concern=case.concern,
+        suspected_harm=case.suspected_harm,
+        notes=_notes(log),
+        documents=_documents(log),
+        case=case,
+        log=tuple(log),
+    )

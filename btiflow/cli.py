@@ -312,6 +312,8 @@ def demo(db: str, workflow_name: str) -> None:
     now = engine.clock()
     _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
     _print_due(engine.overdue(now), "Forfalte evalueringer:")
+    click.echo()
+    _print_mail(db)
     report = engine.verify()
     click.echo(
         f"\nKontroll av loggen: {report.cases} saker, {report.entries} oppføringer, "
@@ -515,6 +517,26 @@ def migrate(
         staying += len(result.conflicts)
     if staying:
         sys.exit(EXIT_NOT_ALL_MOVED)
+
+
+def _print_mail(db: str) -> None:
+    """The invitations and reminders in the outbox, and what the first invitation says."""
+    with Outbox(db) as outbox:
+        rows = outbox.messages()
+    click.echo(
+        f"E-post i utboksen ({len(rows)}), uten navn, saks-id eller bekymring "
+        f"(send: btiflow send {db} --smtp HOST:PORT):"
+    )
+    for m in rows:
+        event = m.calendar()
+        ics = f"  [{event.method}, SEQUENCE {event.sequence}]" if event else ""
+        to = m.address or f"{m.recipient} (ingen e-postadresse: ikke sendt)"
+        click.echo(f"  {to}: {m.subject}{ics}")
+    first = next((m for m in rows if m.kind == "invitation" and m.address), None)
+    if first is not None:
+        click.echo(f"\nSlik lyder den første, til {first.address}:")
+        for line in first.text().splitlines():
+            click.echo(f"  | {line}")
 
 
 def _local(moment: dt.datetime) -> str:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from btiflow.case.people import Actor
+from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
+from btiflow.notify.messages import NotifyConfig
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.model import Workflow
 
@@ -28,13 +29,19 @@ PRINCIPAL = Actor("rektor-1", "leader", SCHOOL, "Ola Prøve (rektor)")
 NURSE = Actor("helsesykepleier-1", "employee", HEALTH, "Sara Demo (helsesykepleier)")
 GUARDIAN = Actor("foresatt-1", "guardian", "", "Anne Test (foresatt)")
 
+# Invitations and reminders go to invented addresses at example.org (reserved for examples).
+MAIL = NotifyConfig("https://bti.kommune.example.org", "bti@kommune.example.org", "BTI (demo)")
+FAMILY = Person(GUARDIAN.id, GUARDIAN.name, "", "foresatt@example.org")
+CONTACT = Person(TEACHER.id, TEACHER.name, SCHOOL, "kontaktlaerer@skole.example.org")
+
 
 def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
     """Run the demo cases; return the engine and the cases as they ended."""
     clock = ManualClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
-    engine = Engine(workflow, SqliteStore(db_path), clock=clock)
+    engine = Engine(workflow, SqliteStore(db_path), clock=clock, notify=MAIL)
     first = _main_case(engine, clock)
     second = _case_with_evaluation_due(engine, clock)
+    engine.plan_reminders()  # the second case's evaluation is near: its holder is reminded
     return engine, [first, second]
 
 
@@ -80,7 +87,7 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
             kind="planning",
             at=clock.now + dt.timedelta(days=2),
             place="Olderdalen skole, møterom 2",
-            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+            invitees=[FAMILY, CONTACT],
         )
         .meetings[-1]
         .id
@@ -101,9 +108,7 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
     act("complete_step")
     clock.advance(days=27)
     meeting = (
-        act("schedule_meeting", kind="evaluation", at=clock.now, invitees=[GUARDIAN.as_person()])
-        .meetings[-1]
-        .id
+        act("schedule_meeting", kind="evaluation", at=clock.now, invitees=[FAMILY]).meetings[-1].id
     )
     act(
         "hold_meeting",
@@ -151,11 +156,13 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
             by=NURSE,
             kind="planning",
             at=clock.now + dt.timedelta(days=3),
-            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+            invitees=[FAMILY, CONTACT],
         )
         .meetings[-1]
         .id
     )
+    # the family cannot come at that hour: the meeting moves, and the invitation is updated
+    act("move_meeting", by=NURSE, meeting=meeting, at=clock.now + dt.timedelta(days=3, hours=1))
     clock.advance(days=3)
     act("hold_meeting", by=NURSE, meeting=meeting, child_took_part=True)
     act(
@@ -183,7 +190,7 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
             by=NURSE,
             kind="evaluation",
             at=clock.now,
-            invitees=[GUARDIAN.as_person(), TEACHER.as_person()],
+            invitees=[FAMILY, CONTACT],
         )
         .meetings[-1]
         .id
@@ -225,7 +232,7 @@ def _case_with_evaluation_due(engine: Engine, clock: ManualClock) -> Case:
         "decide",
         outcome="expand",
         to_level=1,
-        baton_holder=TEACHER,
+        baton_holder=CONTACT,
         family_wish="Ingen særskilte ønsker.",
     )
     act("appoint_contact_person", person=TEACHER)

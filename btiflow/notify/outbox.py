@@ -11,15 +11,19 @@ Message-ID (see docs/design.md: at least once).
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email.message import EmailMessage
 from typing import Any
 
 import attrs
 
 from btiflow.errors import StoreError
+from btiflow.notify.ics import CalendarEvent, read_event
 from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow, stamp
 from btiflow.store.sqlite import SqliteStore
 
@@ -46,6 +50,30 @@ class OutboxMessage:
     next_attempt_at: dt.datetime
     sent_at: dt.datetime | None
     error: str | None
+
+    def email(self) -> EmailMessage | None:
+        """The message as a mail client reads it (None for a skipped row)."""
+        if not self.message:
+            return None
+        parsed = email.message_from_bytes(self.message, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        return parsed
+
+    def text(self) -> str:
+        """The plain-text body ('' for a skipped row)."""
+        msg = self.email()
+        body = msg.get_body(("plain",)) if msg is not None else None
+        return "" if body is None else str(body.get_content())
+
+    def calendar(self) -> CalendarEvent | None:
+        """The attached invitation (invite.ics), if the message has one."""
+        msg = self.email()
+        for part in msg.iter_attachments() if msg is not None else ():
+            if part.get_filename() == "invite.ics":
+                data = part.get_payload(decode=True)
+                assert isinstance(data, bytes)
+                return read_event(data)
+        return None
 
 
 _COLUMNS = (

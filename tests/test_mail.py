@@ -376,3 +376,18 @@ def test_reminders_are_enqueued_once_per_case_date_and_kind(tmp_path: Path) -> N
     assert offer.subject == "Påminnelse: ubesvart tilbud om stafettpinnen"
     assert SUBJECT not in offer.everything()
     assert CONCERN not in offer.everything()
+
+
+def test_demo_shows_the_invitations_it_produced(tmp_path: Path) -> None:
+    """btiflow demo lists its invitations (the moved meeting as SEQUENCE 1) with no case details."""
+    code, output = _cli("demo", "--db", str(tmp_path / "demo.db"))
+    assert code == 0, output
+    mail = output.split("E-post i utboksen")[1].split("Kontroll av loggen")[0]
+    assert "foresatt@example.org: Invitasjon: planleggingsmøte" in mail
+    assert "[REQUEST, SEQUENCE 1]" in mail
+    assert "Påminnelse: evaluering senest" in mail
+    assert "Logg inn for å se mer: https://bti.kommune.example.org" in mail
+    for secret in ("elev-17", "elev-23", "Trekker seg unna", "fravær", "Anne Test"):
+        assert secret not in mail
+    for m in Outbox(tmp_path / "demo.db").messages():
+        assert m.address is None or m.address.endswith("example.org")

@@ -1,26 +1,56 @@
-"""The Python in README.md and docs/embedding.md runs as written."""
+"""The docs say what is true: their Python runs, their CLI and error references are complete."""
 
+import inspect
 import re
 from pathlib import Path
 
+import click
 import pytest
 
+import btiflow.errors
+from btiflow.cli import main
+
 ROOT = Path(__file__).resolve().parents[1]
+DOCS = sorted((ROOT / "docs").glob("*.md"))
+PAGES = [ROOT / "README.md", *DOCS]
+WITH_PYTHON = [p for p in PAGES if "```python\n" in p.read_text(encoding="utf-8")]
 
 
 def _python_blocks(path: Path) -> str:
+    """Every ```python block, in order; a block tagged ```python no-run is left out."""
     text = path.read_text(encoding="utf-8")
     return "\n".join(re.findall(r"```python\n(.*?)```", text, flags=re.S))
 
 
-@pytest.mark.parametrize("name", ["README.md", "docs/embedding.md"])
-def test_python_blocks_run(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _named_files(path: Path) -> dict[str, str]:
+    """Blocks the page names with <!-- file: NAME --> just above them (e.g. a YAML example)."""
+    text = path.read_text(encoding="utf-8")
+    return dict(re.findall(r"<!-- file: (\S+) -->\n```\w*\n(.*?)```", text, flags=re.S))
+
+
+def test_the_pages_with_python_are_found() -> None:
+    """README, the embedding guide and the tutorial hold python blocks (the run is not empty)."""
+    names = {p.relative_to(ROOT).as_posix() for p in WITH_PYTHON}
+    assert {"README.md", "docs/embedding.md", "docs/tutorial.md", "docs/errors.md"} <= names
+
+
+@pytest.mark.parametrize("page", WITH_PYTHON, ids=lambda p: p.relative_to(ROOT).as_posix())
+def test_python_blocks_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every python block of the page runs, in order, in a fresh folder."""
-    code = _python_blocks(ROOT / name)
-    assert code.strip(), f"{name} has no python block"
+    code = _python_blocks(page)
     monkeypatch.chdir(tmp_path)
     (tmp_path / "workflows").symlink_to(ROOT / "workflows")
-    exec(compile(code, name, "exec"), {"__name__": "__docs__"})
+    for name, content in _named_files(page).items():
+        (tmp_path / name).write_text(content, encoding="utf-8")
+    exec(compile(code, str(page.relative_to(ROOT)), "exec"), {"__name__": "__docs__"})
+
+
+def test_included_examples_match_their_files() -> None:
+    """A block that starts '# examples/NAME.py' is that file, word for word."""
+    for page in PAGES:
+        text = page.read_text(encoding="utf-8")
+        for name, body in re.findall(r"```python\n# (examples/\S+\.py)\n(.*?)```", text, re.S):
+            assert (ROOT / name).read_text(encoding="utf-8") == body, (page.name, name)
 
 
 def test_readme_commands_match_ci() -> None:
@@ -30,3 +60,57 @@ def test_readme_commands_match_ci() -> None:
     commands = re.findall(r"```sh\n(.*?)\n```", readme, flags=re.S)
     assert len(commands) == 2
     assert commands[1].strip() in ci.splitlines()
+
+
+def _cli_sections() -> dict[str, str]:
+    text = (ROOT / "docs" / "cli.md").read_text(encoding="utf-8")
+    parts = re.split(r"^## btiflow (\S+)\n", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.mark.parametrize("name", sorted(main.commands))
+def test_every_command_is_in_the_cli_reference(name: str) -> None:
+    """docs/cli.md has a section for the command, naming each of its options, and it has help."""
+    command = main.commands[name]
+    assert command.help, f"'{name}' has no help text"
+    sections = _cli_sections()
+    assert name in sections, f"docs/cli.md has no '## btiflow {name}' section"
+    section = sections[name]
+    first = inspect.cleandoc(command.help).split("\n")[0]
+    assert first in section
+    for param in command.params:
+        if isinstance(param, click.Option):
+            longest = max(param.opts, key=len)
+            assert f"{longest}" in section, f"docs/cli.md: {name} does not mention {longest}"
+
+
+def test_cli_reference_names_no_missing_command() -> None:
+    """Every command docs/cli.md describes exists."""
+    assert set(_cli_sections()) <= set(main.commands)
+
+
+def _tree(text: str) -> list[str]:
+    """The lines of an exception tree (from 'BtiflowError' to the last '└──' line)."""
+    lines = [line.strip() for line in text.splitlines()]
+    start = lines.index(next(line for line in lines if line.startswith("BtiflowError ")))
+    end = start + next(i for i, line in enumerate(lines[start:]) if line.startswith("└──"))
+    return lines[start : end + 1]
+
+
+def test_errors_doc_tree_matches_the_code() -> None:
+    """docs/errors.md shows the tree of btiflow/errors.py's docstring, and explains each name."""
+    doc = (ROOT / "docs" / "errors.md").read_text(encoding="utf-8")
+    source_doc = btiflow.errors.__doc__
+    assert source_doc is not None
+    assert _tree(doc) == _tree(source_doc)
+    names = [re.sub(r"^[├└]── ", "", line).split()[0] for line in _tree(doc)]
+    for name in names:
+        assert f"### {name}\n" in doc, f"docs/errors.md does not explain {name}"
+        cls = getattr(btiflow.errors, name)
+        assert issubclass(cls, btiflow.errors.BtiflowError)
+    defined = {
+        n
+        for n, obj in vars(btiflow.errors).items()
+        if isinstance(obj, type) and issubclass(obj, btiflow.errors.BtiflowError)
+    }
+    assert defined == set(names), "the tree and the classes in btiflow/errors.py differ"

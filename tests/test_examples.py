@@ -42,3 +42,17 @@ def test_first_case_output() -> None:
     )
     assert "closed på nivå 0" in result.stdout
     assert "Loggen er hel: True" in result.stdout
+
+
+def test_publish_guide_writes_site_and_diagram(tmp_path: Path) -> None:
+    """The publishing example writes the web site and the Mermaid diagram into the folder."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "examples" / "publish_guide.py"), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert f"6 pages in {tmp_path / 'site'}" in result.stdout
+    assert (tmp_path / "site" / "nb" / "niva-3.html").is_file()
+    assert (tmp_path / "guide.mmd").read_text(encoding="utf-8").startswith("flowchart TD")

@@ -4,12 +4,14 @@ Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore``, and r
 ``Engine``; everything btiflow raises on purpose is a ``BtiflowError``.
 """
 
+from btiflow.access import AccessRecord
 from btiflow.case.actions import ACTIONS, Option
 from btiflow.case.entries import Entry
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case, Migration, fold
 from btiflow.engine import Engine, ManualClock, retry, system_clock
 from btiflow.errors import (
+    AccessDenied,
     ActionRefused,
     BtiflowError,
     CaseNotFound,
@@ -32,6 +34,7 @@ from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.outbox import Outbox, OutboxMessage
 from btiflow.store.base import ChainHead, DueCase, VerifyReport
 from btiflow.store.sqlite import SqliteStore
+from btiflow.views import FamilyView, StaffView
 from btiflow.workflow.diff import Change, diff
 from btiflow.workflow.load import (
     check_workflow,
@@ -54,6 +57,8 @@ from btiflow.workflow.model import (
 
 __all__ = [
     "ACTIONS",
+    "AccessDenied",
+    "AccessRecord",
     "ActionRefused",
     "Actor",
     "Advice",
@@ -72,6 +77,7 @@ __all__ = [
     "Duration",
     "Engine",
     "Entry",
+    "FamilyView",
     "Level",
     "ManualClock",
     "Migration",
@@ -89,6 +95,7 @@ __all__ = [
     "Reason",
     "SmtpSettings",
     "SqliteStore",
+    "StaffView",
     "Step",
     "StoreError",
     "Text",

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from btiflow.case.people import Actor
-from btiflow.demo import run_demo
+from btiflow.demo import family_text, run_demo
 from btiflow.engine import Engine
 from btiflow.errors import BtiflowError, MigrationError, Problem, WorkflowError
 from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
@@ -309,6 +309,8 @@ def demo(db: str, workflow_name: str) -> None:
     for case in cases:
         _print_log(store, case.id)
         click.echo()
+    click.echo(family_text(engine, cases[0].id))
+    click.echo()
     now = engine.clock()
     _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
     _print_due(engine.overdue(now), "Forfalte evalueringer:")

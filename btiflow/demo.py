@@ -18,6 +18,7 @@ from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
 from btiflow.notify.messages import NotifyConfig
 from btiflow.store.sqlite import SqliteStore
+from btiflow.views import FamilyView, render_family
 from btiflow.workflow.model import Workflow
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -43,6 +44,13 @@ def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
     second = _case_with_evaluation_due(engine, clock)
     engine.plan_reminders()  # the second case's evaluation is near: its holder is reminded
     return engine, [first, second]
+
+
+def family_text(engine: Engine, case_id: str) -> str:
+    """The case as the demo's guardian sees it (the read is logged like any other)."""
+    view = engine.view(case_id, GUARDIAN)
+    assert isinstance(view, FamilyView)
+    return render_family(view)
 
 
 def _main_case(engine: Engine, clock: ManualClock) -> Case:
@@ -149,6 +157,14 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
         person=NURSE,
         task="Samtaler om søvn og trivsel; stafettholder",
     )
+    act(
+        "add_document",
+        by=NURSE,
+        title="Søvndagbok",
+        text="Skjema for å notere leggetid og oppvåkning i to uker.",
+        shared_with_family=True,
+    )
+    act("add_note", by=GUARDIAN, text="Vi fører søvndagboken hjemme.")
     act("complete_step", by=NURSE)
     meeting = (
         act(

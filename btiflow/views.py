@@ -314,3 +314,112 @@ def staff_view(workflow: Workflow, case: Case, log: Sequence[Entry], relation: s
         case=case,
         log=tuple(log),
     )
+
+
+_LABELS: dict[str, dict[str, str]] = {
+    "nb": {
+        "title": "Slik ser foresatte saken",
+        "status": "Status",
+        "where": "Her i veilederen",
+        "next": "Neste",
+        "baton": "Stafettholder",
+        "contact": "Kontaktperson",
+        "meeting": "Neste møte",
+        "evaluation": "Neste evaluering",
+        "involved": "Involvert",
+        "measures": "Tiltak",
+        "minutes": "Referater",
+        "documents": "Dokumenter",
+        "consents": "Samtykker",
+        "notes": "Notater fra familien",
+        "level": "Nivå",
+        "none": "ingen",
+    },
+    "nn": {
+        "title": "Slik ser føresette saka",
+        "status": "Status",
+        "where": "Her i rettleiaren",
+        "next": "Neste",
+        "baton": "Stafetthaldar",
+        "contact": "Kontaktperson",
+        "meeting": "Neste møte",
+        "evaluation": "Neste evaluering",
+        "involved": "Involverte",
+        "measures": "Tiltak",
+        "minutes": "Referat",
+        "documents": "Dokument",
+        "consents": "Samtykke",
+        "notes": "Notat frå familien",
+        "level": "Nivå",
+        "none": "ingen",
+    },
+    "en": {
+        "title": "The case as the family sees it",
+        "status": "Status",
+        "where": "Where in the guide",
+        "next": "Next",
+        "baton": "Baton holder",
+        "contact": "Contact person",
+        "meeting": "Next meeting",
+        "evaluation": "Next evaluation",
+        "involved": "Involved",
+        "measures": "Measures",
+        "minutes": "Minutes",
+        "documents": "Documents",
+        "consents": "Consents",
+        "notes": "Notes from the family",
+        "level": "Level",
+        "none": "none",
+    },
+}
+
+
+def render_family(view: FamilyView) -> str:
+    """The family's view as plain text, in its language (for the demo and simple front ends)."""
+    t = _LABELS.get(view.language) or _LABELS["nb"]
+
+    def who(c: Contact | None) -> str:
+        if c is None:
+            return t["none"]
+        parts = [c.name, c.unit, c.email or ""]
+        return ", ".join(p for p in parts if p)
+
+    lines = [
+        f"{t['title']} ({view.case_id})",
+        f"  {t['status']}: {view.status}",
+        f"  {t['where']}: {t['level']} {view.level} {view.level_title} – {view.step_title}",
+    ]
+    if view.next_step:
+        lines.append(f"  {t['next']}: {view.next_step}")
+    lines.append(f"  {t['baton']}: {who(view.baton_holder)}")
+    lines.append(f"  {t['contact']}: {who(view.contact_person)}")
+    meeting = view.next_meeting
+    lines.append(
+        f"  {t['meeting']}: "
+        + (f"{meeting.kind} {meeting.at} {meeting.place}".strip() if meeting else t["none"])
+    )
+    lines.append(f"  {t['evaluation']}: {view.next_evaluation or t['none']}")
+    sections: list[tuple[str, list[str]]] = [
+        (
+            "involved",
+            [f"{i.unit}: {i.task}" + (f" ({i.person})" if i.person else "") for i in view.involved],
+        ),
+        (
+            "measures",
+            [
+                f"{m.what} – {m.responsible}" + (f", {m.by_date}" if m.by_date else "")
+                for m in view.measures
+            ],
+        ),
+        ("minutes", [f"{m.kind} {m.at[:10]}: {m.text}" for m in view.minutes]),
+        ("documents", [f"{d.title}: {d.text}".rstrip(": ") for d in view.documents]),
+        ("consents", [f"{c.unit}: {c.status} {c.at[:10]}" for c in view.consents]),
+        ("notes", [f"{n.at[:10]}: {n.text}" for n in view.family_notes]),
+    ]
+    for key, items in sections:
+        if items:
+            lines.append(f"  {t[key]}:")
+            lines += [f"    - {item}" for item in items]
+    if view.notice:
+        lines.append(f"  {view.notice}")
+    return "\n".join(lines)

@@ -307,7 +307,7 @@ ACTORS: dict[str, Actor] = {
     "nurse": Actor("helga", "employee", HEALTH, "Helga Helsesykepleier"),
     "ppt": Actor("per", "employee", PPT, "Per Rådgiver"),
     "guardian": Actor("mor", "guardian", "", "Mor"),
-    "child": Actor("elev", "child", "", "Elev"),
+    "child": Actor("elev-17", "child", "", "Elev"),  # the subject of the harness's cases
     "stranger": Actor("ola", "employee", "NAV", "Ola Uvedkommende"),
 }
 STAFF = [a for a in ACTORS.values() if a.is_staff]
@@ -343,7 +343,16 @@ def good_params(
         return {"advice": text()}
     if action == "inform_leader":
         return {"leader": "rektor"}
-    if action in ("inform_guardians", "inform_child", "decline_baton"):
+    if action == "inform_guardians":
+        p = draw(st.sampled_from([{}, {"note": text()}]))
+        if draw(st.integers(0, 5)):
+            p["guardians"] = [ACTORS["guardian"].as_person()]
+        return p
+    if action == "register_guardian":
+        return {"person": ACTORS["guardian"].as_person()}
+    if action == "ask_to_close":
+        return draw(st.sampled_from([{}, {"reason": text()}]))
+    if action in ("inform_child", "decline_baton"):
         key = "reason" if action == "decline_baton" else "note"
         return draw(st.sampled_from([{}, {key: text()}]))
     if action in ("complete_step", "accept_baton", "withdraw_baton_offer"):
@@ -586,3 +595,20 @@ def guide_edits(draw: st.DrawFn) -> dict[str, Any]:
         level = draw(st.integers(1, 3))
         level_keys[level] = f"    deadlines:\n      evaluation: P{draw(st.integers(1, 8))}W\n"
     return {"steps": steps, "top": top, "level_keys": level_keys}
+
+
+# --- access: random actors ----------------------------------------------------------------------
+# Used by tests/test_access_properties.py: people who may or may not be tied to a case, including
+# forged ones (a known id with another role or unit), to prove nobody sees what the rules forbid.
+
+KNOWN_IDS = ["laerer-a", "rektor-b", "foresatt-c", "elev-0042", "helsesyk-e", "laerer-f", "ppt-g"]
+KNOWN_UNITS = ["Nordvik skole", "Helsestasjonen", "PPT", "NAV", ""]
+
+
+@st.composite
+def random_actors(draw: st.DrawFn) -> Actor:
+    """Any actor: a known or unknown id, any role, any unit (so also forged combinations)."""
+    ident = draw(st.sampled_from(KNOWN_IDS) | st.sampled_from(["ukjent", "foresatt-x", "elev-9"]))
+    role = draw(st.sampled_from(["employee", "leader", "guardian", "child", "admin"]))
+    unit = draw(st.sampled_from(KNOWN_UNITS))
+    return Actor(ident, role, unit, draw(st.sampled_from(["", "Navn"])))

@@ -7,6 +7,8 @@ from btiflow.workflow.registry import CONDITIONS, RECORDS
 
 EXPECTED = [
     "ACTIONS",
+    "AccessDenied",
+    "AccessRecord",
     "ActionRefused",
     "Actor",
     "Advice",
@@ -25,6 +27,7 @@ EXPECTED = [
     "Duration",
     "Engine",
     "Entry",
+    "FamilyView",
     "Level",
     "ManualClock",
     "Migration",
@@ -42,6 +45,7 @@ EXPECTED = [
     "Reason",
     "SmtpSettings",
     "SqliteStore",
+    "StaffView",
     "Step",
     "StoreError",
     "Text",

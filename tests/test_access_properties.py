@@ -1,0 +1,163 @@
+"""Random actors reading cases at random points: nobody sees a case or a field the rules forbid."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import attrs
+from casekit import (
+    GUARDIAN,
+    HEALTH,
+    PPT,
+    SCHOOL,
+    TEACHER,
+    Clock,
+    make_engine,
+    open_case,
+    plan,
+    to_level_0_decision,
+    to_level_2,
+    to_level_3,
+)
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from strategies import random_actors
+
+from btiflow.case.people import Actor
+from btiflow.case.state import Case
+from btiflow.engine import Engine
+from btiflow.errors import AccessDenied, ActionRefused
+from btiflow.views import FamilyView, StaffView
+
+SECRET = "Internt notat: ikke for familien"
+HIDDEN_DOC = "Intern kartlegging"
+
+
+def _withdrawn(engine: Engine) -> Case:
+    case = to_level_3(engine, birth_date="2010-01-01")
+    engine.act(case.id, "withdraw_consent", GUARDIAN, units=[PPT])
+    return engine.case(case.id)
+
+
+def _level_0(engine: Engine) -> Case:
+    return open_case(engine, birth_date="2015-01-01")
+
+
+def _told(engine: Engine) -> Case:
+    return to_level_0_decision(engine, open_case(engine, birth_date="2013-01-01").id)
+
+
+def _planned(engine: Engine) -> Case:
+    case = to_level_2(engine, birth_date="2012-01-01")
+    return plan(engine, case.id)
+
+
+SCENARIOS: dict[str, Callable[[Engine], Case]] = {
+    "level 0, just opened": _level_0,
+    "level 0, guardians told": _told,
+    "level 2, planned": _planned,
+    "level 3, PPT consent withdrawn, young person 16": _withdrawn,
+}
+
+
+@functools.cache
+def world() -> tuple[Engine, dict[str, str]]:
+    """One engine with a case per scenario, each with a secret note and an unshared document."""
+    folder = Path(tempfile.mkdtemp(prefix="btiflow-access-"))
+    engine, _ = make_engine(folder, clock=Clock())
+    ids = {}
+    for name, build in SCENARIOS.items():
+        case = build(engine)
+        engine.act(case.id, "add_note", TEACHER, text=SECRET)
+        engine.act(case.id, "add_document", TEACHER, title=HIDDEN_DOC)
+        ids[name] = case.id
+    return engine, ids
+
+
+def expected(case: Case, actor: Actor, age: int | None) -> str | None:
+    """The rules restated: 'staff', 'family' or None."""
+    staff_role = actor.role in ("employee", "leader")
+
+    def is_(p: object) -> bool:
+        return (
+            staff_role
+            and p is not None
+            and getattr(p, "id", None) == actor.id
+            and getattr(p, "unit", "") in ("", actor.unit)
+        )
+
+    def may_know(unit: str) -> bool:
+        return unit == SCHOOL or case.has_consent(unit)
+
+    if staff_role:
+        if is_(case.opened_by):
+            return "staff"
+        if actor.role == "leader" and actor.unit == SCHOOL and case.level == 0:
+            return "staff"
+        for p in (case.baton_holder, case.contact_person):
+            if is_(p) and may_know(actor.unit):
+                return "staff"
+        if actor.unit and actor.unit in case.units_involved() and case.has_consent(actor.unit):
+            return "staff"
+        return None
+    if actor.role == "guardian":
+        told = case.guardians_informed and actor.id in {g.id for g in case.guardians}
+        return "family" if told else None
+    if actor.role == "child" and actor.id == case.subject and age is not None and age >= 12:
+        return "family"
+    return None
+
+
+@settings(max_examples=200, deadline=None)
+@given(scenario=st.sampled_from(sorted(SCENARIOS)), actor=random_actors())
+def test_nobody_sees_what_the_rules_forbid(scenario: str, actor: Actor) -> None:
+    """The view matches the rules restated; a family view never holds staff-only content."""
+    engine, ids = world()
+    case = engine.case(ids[scenario])
+    age = case.age_on(engine.clock().date())
+    want = expected(case, actor, age)
+    before = len(engine.store.access_log(case.id))
+    try:
+        view = engine.view(case.id, actor)
+    except AccessDenied:
+        assert want is None, f"{actor} should see {scenario}"
+        assert len(engine.store.access_log(case.id)) == before, "a refused read was logged"
+        return
+    assert want is not None, f"{actor} saw {scenario}"
+    assert len(engine.store.access_log(case.id)) == before + 1
+    if want == "staff":
+        assert isinstance(view, StaffView)
+        return
+    assert isinstance(view, FamilyView)
+    text = repr(attrs.asdict(view))
+    for secret in (SECRET, HIDDEN_DOC, case.concern or SECRET):
+        assert secret not in text
+    limited = actor.role == "guardian" and age is not None and age >= 16
+    if limited:
+        assert view.minutes == ()
+        assert view.documents == ()
+    # nobody may act on the case without a tie to it, either
+    if want is None or actor.role not in ("guardian", "child"):
+        return
+    try:
+        engine.act(case.id, "add_document", actor, title="x")
+    except ActionRefused as refused:
+        assert refused.reasons[0].code == "not_permitted"
+    else:
+        raise AssertionError(f"{actor} added a document")
+
+
+def test_the_scenarios_cover_every_kind_of_viewer() -> None:
+    """Sanity: in the scenarios someone sees as staff, someone as family, someone is refused."""
+    engine, ids = world()
+    seen = set()
+    for case_id in ids.values():
+        for actor in (TEACHER, GUARDIAN, Actor("helsesyk-e", "employee", HEALTH)):
+            try:
+                seen.add(type(engine.view(case_id, actor)).__name__)
+            except AccessDenied:
+                seen.add("denied")
+    assert seen == {"StaffView", "FamilyView", "denied"}

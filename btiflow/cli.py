@@ -27,11 +27,13 @@ from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, pla
 from btiflow.notify.dispatch import Dispatcher, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.outbox import STATUSES, Outbox, OutboxMessage
+from btiflow.render.casepage import actor_in_case, case_page
 from btiflow.render.diagram import FORMATS, diagram
 from btiflow.render.site import render_site, site_languages
 from btiflow.store.base import DueCase
 from btiflow.store.sqlite import SqliteStore
 from btiflow.timeline import timeline
+from btiflow.views import StaffView
 from btiflow.workflow.diff import diff as diff_workflows
 from btiflow.workflow.diff import report as diff_report
 from btiflow.workflow.load import load_workflow
@@ -237,6 +239,49 @@ def render(file: str, output: str, extra: tuple[str, ...]) -> None:
         )
     langs = sorted({page.language for page in site.pages})
     click.echo(f"wrote {len(site.pages)} pages ({', '.join(langs)}) to {output}")
+
+
+@main.command("case-page")
+@click.argument("db")
+@click.argument("case_id", metavar="CASE")
+@click.option(
+    "--as",
+    "viewer_id",
+    required=True,
+    metavar="VIEWER",
+    help="The id of a person named in the case (a guardian, the young person, or staff), "
+    "whose right to see the case is checked and logged.",
+)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True),
+    help="The HTML file to write.",
+)
+def case_page_command(db: str, case_id: str, viewer_id: str, output: str) -> None:
+    """Write the family's page of a case: one HTML page to read on screen or print on A4.
+
+    It shows where the case is in the guide, who holds the baton, the next meeting and
+    evaluation, who is involved and what they do, the measures and the minutes shared: what
+    the guardians and the young person may see, never the concern or internal notes. Printed,
+    it is the paper relay log. The read is recorded in the case's access log.
+    """
+    store = _store(db)
+    try:
+        case = store.load(case_id)
+        viewer = actor_in_case(case, viewer_id)
+        if viewer is None:
+            raise click.ClickException(f"{viewer_id!r} is not named in case {case_id!r}")
+        engine = Engine(store.load_workflow(case.workflow_hash), store)
+        view = engine.view(case_id, viewer)
+        family = view.family if isinstance(view, StaffView) else view
+        workflow = engine.workflow_of(case)
+        html = case_page(workflow, family, case.step, is_open=case.is_open)
+    except BtiflowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    Path(output).write_text(html, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
 
 
 def _store(db: str) -> SqliteStore:

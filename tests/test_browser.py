@@ -21,8 +21,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from casekit import GUARDIAN, make_engine, plan, to_level_1
 
+from btiflow.render.casepage import case_page
 from btiflow.render.site import render_site
+from btiflow.views import FamilyView
 from btiflow.workflow.load import load_workflow
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -122,7 +125,11 @@ class _Visit:
 
 
 def _pages(sites: Path) -> list[str]:
-    return sorted(p.relative_to(sites).as_posix() for p in sites.rglob("*.html"))
+    return sorted(
+        p.relative_to(sites).as_posix()
+        for guide in ("kafjord", "nou")
+        for p in (sites / guide).rglob("*.html")
+    )
 
 
 def test_every_page_loads_cleanly_and_passes_axe(
@@ -133,8 +140,10 @@ def test_every_page_loads_cleanly_and_passes_axe(
     assert len(pages) == 2 + 2 * 2 * 5  # two roots, two languages each, start + four levels
     for name in pages:
         visit = _Visit(browser, f"{server}/{name}")
-        if name.endswith("/index.html") and name.count("/") == 1:
-            visit.page.wait_for_url("**/n*/index.html")  # the root redirects to a language
+        if name.count("/") == 1:  # the root redirects to the first language
+            guide = name.split("/")[0]
+            first = {"kafjord": "nb", "nou": "nn"}[guide]
+            visit.page.wait_for_url(f"{server}/{guide}/{first}/index.html")
         assert visit.axe() == [], name
         assert visit.problems == [], name
         visit.page.screenshot(
@@ -239,3 +248,36 @@ def test_the_accessibility_check_can_fail(browser: Browser) -> None:
     visit.page = page
     assert any(v.startswith("button-name:") for v in visit.axe())
     page.close()
+
+
+def test_case_page_in_the_browser(
+    browser: Browser, server: str, sites: Path, tmp_path: Path
+) -> None:
+    """The family's page shows the current step and baton holder, passes axe, prints on A4."""
+    engine, clock = make_engine(tmp_path, "kafjord")
+    case = to_level_1(engine)
+    plan(engine, case.id, days=14)
+    view = engine.view(case.id, GUARDIAN)
+    assert isinstance(view, FamilyView)
+    case = engine.case(case.id)
+    html = case_page(engine.workflow_of(case), view, case.step, printed=clock.now)
+    (sites / "case").mkdir(exist_ok=True)
+    (sites / "case" / "side.html").write_text(html, encoding="utf-8")
+    visit = _Visit(browser, f"{server}/case/side.html", width=900)
+    page = visit.page
+    assert visit.axe() == []
+    assert visit.problems == []
+    here = page.locator("[aria-current=step]")
+    assert here.inner_text() == "▶ 3. Iverksett tiltak (Her er saken nå)"
+    assert page.get_by_role("heading", name="Stafettholder").is_visible()
+    assert "Lærer A" in page.locator("#baton + p").inner_text()
+    shot = tmp_path / "case-page.png"
+    page.screenshot(path=str(shot), full_page=True)
+    if os.environ.get("BTIFLOW_UPDATE_SCREENSHOTS"):
+        shutil.copyfile(shot, SCREENSHOTS / "case-page.png")
+    page.emulate_media(media="print")
+    pdf = page.pdf(prefer_css_page_size=True)
+    sizes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    assert sizes
+    assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in sizes)  # A4
+    visit.close()

@@ -391,3 +391,14 @@ def test_demo_shows_the_invitations_it_produced(tmp_path: Path) -> None:
         assert secret not in mail
     for m in Outbox(tmp_path / "demo.db").messages():
         assert m.address is None or m.address.endswith("example.org")
+
+
+def test_an_address_that_is_not_one_is_skipped_not_a_crash(tmp_path: Path) -> None:
+    """'@example.org' as an invitee's address: the meeting is scheduled, that row is skipped."""
+    engine = _engine(tmp_path)
+    broken = Person("foresatt-y", "Foresatt Y", "", "@example.org")
+    _schedule(engine, broken, GUARDIAN_P)
+    rows = {m.recipient: m for m in Outbox(_db(engine)).messages()}
+    assert rows["foresatt-y"].status == "skipped"
+    assert rows["foresatt-y"].note.startswith("not a usable e-mail address")
+    assert rows["foresatt-c"].status == "pending"

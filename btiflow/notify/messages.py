@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -50,7 +51,7 @@ def parse_address(text: str) -> Address:
         raise ValueError(f"not an e-mail address: {text!r}")
     try:
         address = Address(addr_spec=text)
-    except (ValueError, IndexError) as exc:
+    except (ValueError, IndexError, HeaderParseError) as exc:
         raise ValueError(f"not an e-mail address: {text!r}") from exc
     if not address.username or "." not in address.domain:
         raise ValueError(f"not an e-mail address: {text!r}")

@@ -28,6 +28,7 @@ holds it. See docs/permissions.md.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from zoneinfo import ZoneInfo
 
 import attrs
@@ -257,14 +258,20 @@ def permission_of(action: str) -> str:
 
 
 def refusal(
-    workflow: Workflow, case: Case, action: str, actor: Actor, now: dt.datetime
+    workflow: Workflow,
+    case: Case,
+    action: str,
+    actor: Actor,
+    now: dt.datetime,
+    seen: Access | None = None,
 ) -> list[Reason]:
     """Why ``actor`` may not do ``action`` on ``case`` now (empty: permitted; the rules of the
-    guide are checked after this, by ``decide``)."""
+    guide are checked after this, by ``decide``). ``seen`` is ``access(...)`` if known."""
     if action not in ACTIONS:
         return []  # decide names the unknown action
     permission = permission_of(action)
-    seen = access(workflow, case, actor, now)
+    if seen is None:
+        seen = access(workflow, case, actor, now)
     if seen.relations & HOLDERS[permission]:
         return []
     if not case.is_open and seen.sees is not None:
@@ -286,8 +293,11 @@ def _vacant(case: Case, permission: str) -> bool:
 
 def permission_reason(workflow: Workflow, permission: str) -> Reason:
     """The ``not_permitted`` reason for ``permission``, in the workflow's language."""
-    lang = workflow.language
+    return _permission_reason(workflow.language, workflow.consent.self_consent_age, permission)
+
+
+@functools.cache
+def _permission_reason(lang: str, age: int, permission: str) -> Reason:
     words = WORDS[permission]
     name, holders = words.get(lang) or words["nb"]
-    holders = holders.format(age=workflow.consent.self_consent_age)
-    return reason("not_permitted", lang, permission=name, holders=holders)
+    return reason("not_permitted", lang, permission=name, holders=holders.format(age=age))

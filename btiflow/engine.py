@@ -120,11 +120,13 @@ class Engine:
         """Every action ``by`` could take now: allowed, or refused with the reasons."""
         case = self.case(case_id)
         workflow, now = self.workflow_of(case), self._now()
+        seen = access.access(workflow, case, by, now)
+        listed = _once_if_refused(options(workflow, case, by, now), workflow, case, by, now)
         return [
             Option(o.action, False, tuple(refused), o.params)
-            if (refused := access.refusal(workflow, case, o.action, by, now))
+            if (refused := access.refusal(workflow, case, o.action, by, now, seen))
             else o
-            for o in _once_if_refused(options(workflow, case, by, now), workflow, case, by, now)
+            for o in listed
         ]
 
     def view(self, case_id: str, viewer: Actor) -> FamilyView | StaffView:

@@ -451,6 +451,12 @@ def good_params(
             "individual_plan": text(),
             "child_coordinator": text(),
         }
+    if action in ("move_meeting", "cancel_meeting"):
+        open_ = [m.id for m in meetings if not m.held] or ["m1"]
+        p = {"meeting": draw(st.sampled_from(open_))}
+        if action == "move_meeting":
+            p["at"] = now + _dt.timedelta(days=draw(st.integers(1, 7)))
+        return p
     if action == "add_note":
         return {"text": text()}
     if action == "add_document":

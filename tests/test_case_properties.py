@@ -60,6 +60,7 @@ GATE_CODES = {
     "baton_offer_pending",
     "no_baton_offer",
     "not_offered_to_you",
+    "not_permitted",
 }
 
 
@@ -236,7 +237,7 @@ class Harness:
         """Every row of every table, in a stable order."""
         return tuple(
             self.reader.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in ("entries", "cases", "workflows")
+            for table in ("entries", "cases", "workflows", "access_log")
         )
 
     def open_case(self, by: Actor, birth_date: str | None, concern: str | None) -> None:

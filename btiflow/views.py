@@ -16,6 +16,7 @@ import attrs
 from btiflow.case.entries import Entry
 from btiflow.case.people import Person
 from btiflow.case.state import Case
+from btiflow.migrate import moved_note
 from btiflow.workflow.model import Workflow
 
 FAMILY_ROLES = ("guardian", "child")
@@ -165,7 +166,9 @@ class FamilyView:
     """The case as the guardians and the young person see it (never the concern or staff notes).
 
     ``hidden`` names the parts withheld from a guardian once the young person has reached the
-    workflow's ``guardian_limit_age``; ``notice`` says so in words.
+    workflow's ``guardian_limit_age``; ``notice`` says so in words. ``guide_version`` is the
+    version of the guide the case is on (its texts are that version's); ``moved`` says when the
+    case last moved to a new version of the guide, or is None.
     """
 
     case_id: str
@@ -187,6 +190,8 @@ class FamilyView:
     family_notes: tuple[Note, ...]
     hidden: tuple[str, ...] = ()
     notice: str = ""
+    guide_version: str = ""
+    moved: str | None = None
 
 
 @attrs.frozen
@@ -298,6 +303,8 @@ def family_view(
         family_notes=tuple(n for n in _notes(log) if n.role in FAMILY_ROLES),
         hidden=tuple(hidden),
         notice=notice,
+        guide_version=workflow.version,
+        moved=moved_note(case, lang),
     )
 
 

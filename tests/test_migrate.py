@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from casekit import (
+    GUARDIAN,
     TEACHER,
     Clock,
     evaluate,
@@ -43,7 +44,9 @@ from btiflow import (
 from btiflow.case.state import to_data
 from btiflow.cli import main
 from btiflow.migrate import moved_note, plan_text
+from btiflow.render.casepage import case_page
 from btiflow.timeline import timeline
+from btiflow.views import FamilyView
 from btiflow.workflow.model import Workflow
 
 EDITOR = Actor("redaktor-h", "admin", "Kommunalsjefens stab", "Redaktør H")
@@ -460,3 +463,25 @@ def test_cli_bad_input_writes_nothing(tmp_path: Path) -> None:
     other = runner.invoke(main, [*args, str(WORKFLOWS / "sortland.yaml")])
     assert other.exit_code == 1
     assert file_bytes(db) == before
+
+
+def test_the_family_sees_the_version_their_case_is_on_and_when_it_moved(tmp_path: Path) -> None:
+    """After a migration the family's view and the case page use the new version's texts and
+    say when the case moved."""
+    engine, clock = kafjord_engine(tmp_path)
+    case = plan(engine, to_level_1(engine).id)
+    before = engine.view(case.id, GUARDIAN)
+    assert isinstance(before, FamilyView)
+    assert (before.guide_version, before.moved) == ("2026.1", None)
+    assert before.step_title == "Iverksett tiltak"
+    clock.advance(days=2)
+    migrate(engine, new_version(tmp_path, steps=RENAMED), mapping={"n1-iverksett": "n1-iverksett"})
+    after = engine.view(case.id, GUARDIAN)
+    assert isinstance(after, FamilyView)
+    assert after.guide_version == "2026.2"
+    assert after.step_title == "Sett i gang tiltakene"
+    assert after.moved == "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026."
+    moved = engine.case(case.id)
+    html = case_page(engine.workflow_of(moved), after, moved.step)
+    assert "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026." in html
+    assert "Sett i gang tiltakene" in html

@@ -218,7 +218,8 @@ class _CasePage:
 </head>
 <body>
 <header>
-<p class="guide">{escape(self.wf.title.get(self.lang))}</p>
+<p class="guide">{escape(self.wf.title.get(self.lang))} {escape(v.guide_version)}</p>
+{f'<p class="guide">{escape(v.moved)}</p>' if v.moved else ""}
 </header>
 <main id="main">
 <h1>{self.w("title", case=v.case_id)}</h1>

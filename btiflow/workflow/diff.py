@@ -371,6 +371,15 @@ class _Diff:
             )
         yield from self._outcomes(old, new, here, level)
 
+    def _named(self, workflow: Workflow, step_id: str | None) -> str:
+        """«Title» (id) of a step, for a message."""
+        if step_id is None:
+            return "ingen"
+        try:
+            return f"«{_t(workflow.find_step(step_id)[1].title, self.lang)}» ({step_id})"
+        except KeyError:
+            return step_id
+
     def _outcomes(self, old: Step, new: Step, here: str, level: int) -> Iterable[Change]:
         before = {o.kind: o for o in old.outcomes}
         after = {o.kind: o for o in new.outcomes}
@@ -396,7 +405,10 @@ class _Diff:
                     f"{_names([str(t) for t in outcome.to])}"
                 )
             if was.step != outcome.step:
-                parts.append(f"fortsetter i {was.step} → {outcome.step}")
+                parts.append(
+                    f"fortsetter i {self._named(self.old, was.step)} → "
+                    f"{self._named(self.new, outcome.step)}"
+                )
             if was.title != outcome.title or was.description != outcome.description:
                 parts.append("teksten er endret")
             yield Change(

@@ -32,6 +32,9 @@ from btiflow.migrate import (
 from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.outbox import Outbox, OutboxMessage
+from btiflow.render.casepage import case_page
+from btiflow.render.diagram import diagram
+from btiflow.render.site import Site, render_site
 from btiflow.store.base import ChainHead, DueCase, VerifyReport
 from btiflow.store.sqlite import SqliteStore
 from btiflow.views import FamilyView, StaffView
@@ -93,6 +96,7 @@ __all__ = [
     "Principle",
     "Problem",
     "Reason",
+    "Site",
     "SmtpSettings",
     "SqliteStore",
     "StaffView",
@@ -104,12 +108,15 @@ __all__ = [
     "Workflow",
     "WorkflowError",
     "apply_migration",
+    "case_page",
     "check_workflow",
+    "diagram",
     "diff",
     "fold",
     "load_workflow",
     "load_workflow_text",
     "plan_migration",
+    "render_site",
     "retry",
     "system_clock",
 ]

@@ -8,14 +8,12 @@ import tempfile
 from pathlib import Path
 
 import btiflow
-from btiflow.render.diagram import mermaid
-from btiflow.render.site import render_site
 
 
 def publish(guide: str, out: Path) -> None:
     workflow = btiflow.load_workflow(guide)  # a shipped name or a path to your YAML
-    site = render_site(workflow, out / "site")  # one folder per language, open index.html
-    (out / "guide.mmd").write_text(mermaid(workflow), encoding="utf-8")
+    site = btiflow.render_site(workflow, out / "site")  # one folder per language, open index.html
+    (out / "guide.mmd").write_text(btiflow.diagram(workflow, "mermaid"), encoding="utf-8")
     print(f"{len(site.pages)} pages in {out / 'site'}; diagram in {out / 'guide.mmd'}")
     for missing in site.missing_files:
         print(f"copy the tool file {missing} to {out / 'site' / missing}")

@@ -72,7 +72,7 @@ WALKS = {
 }
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 3))
+@settings(max_examples=max(10, settings.default.max_examples // 5))
 @given(
     edits=guide_edits(),
     walks=st.lists(

@@ -274,6 +274,8 @@ def refusal(
         seen = access(workflow, case, actor, now)
     if seen.relations & HOLDERS[permission]:
         return []
+    if permission == "pass_baton" and case.baton_stranded and seen.relations & HOLDERS["work_case"]:
+        return []  # the holder's unit lost consent: whoever still works the case passes it on
     if not case.is_open and seen.sees is not None:
         return []  # nothing is done on a closed case: the guide's rule says so, to those who see it
     if seen.sees is not None and _vacant(case, permission):

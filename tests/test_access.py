@@ -365,3 +365,25 @@ def test_the_demo_prints_the_familys_view(tmp_path: Path) -> None:
     assert "Søvndagbok" in shown
     assert "Vi fører søvndagboken hjemme." in shown
     assert "Trekker seg unna" not in shown
+
+
+def test_a_stranded_baton_can_be_passed_on_by_the_opener(tmp_path: Path) -> None:
+    """When the baton holder's unit loses consent, the holder loses access and the opener may
+    offer the baton on; it moves when the offered person accepts."""
+    engine, _clock = make_engine(tmp_path)
+    case = to_level_2(engine)
+    engine.act(case.id, "offer_baton", TEACHER, to=NURSE)
+    case = engine.act(case.id, "accept_baton", NURSE)
+    assert case.baton_holder is not None
+    assert case.baton_holder.unit == HEALTH
+    refused = refuse(engine, case.id, "offer_baton", TEACHER, "not_permitted", to=COLLEAGUE)
+    assert refused.reasons
+    engine.act(case.id, "withdraw_consent", GUARDIAN, units=[HEALTH])
+    with pytest.raises(AccessDenied):
+        engine.view(case.id, NURSE)
+    case = engine.act(case.id, "offer_baton", TEACHER, to=COLLEAGUE)
+    assert case.baton_holder is not None
+    assert case.baton_holder.unit == HEALTH  # kept until accepted
+    case = engine.act(case.id, "accept_baton", COLLEAGUE)
+    assert case.baton_holder is not None
+    assert case.baton_holder.id == COLLEAGUE.id

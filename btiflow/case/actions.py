@@ -650,8 +650,9 @@ def _involve(ctx: Context, p: dict[str, Any]) -> list[Draft]:
 def _offer_check(ctx: Context) -> list[Reason]:
     case = ctx.case
     reasons = []
-    if case.baton_holder is not None and ctx.actor.id != case.baton_holder.id:
-        reasons.append(ctx.reason("only_baton_holder", person=case.baton_holder.label()))
+    holder = case.baton_holder
+    if holder is not None and ctx.actor.id != holder.id and not case.baton_stranded:
+        reasons.append(ctx.reason("only_baton_holder", person=holder.label()))
     if case.baton_offer is not None:
         reasons.append(ctx.reason("baton_offer_pending", person=case.baton_offer.label()))
     return reasons
@@ -685,8 +686,9 @@ def _withdraw_offer_check(ctx: Context) -> list[Reason]:
     case = ctx.case
     if case.baton_offer is None:
         return [ctx.reason("no_baton_offer")]
-    if case.baton_holder is not None and ctx.actor.id != case.baton_holder.id:
-        return [ctx.reason("only_baton_holder", person=case.baton_holder.label())]
+    holder = case.baton_holder
+    if holder is not None and ctx.actor.id != holder.id and not case.baton_stranded:
+        return [ctx.reason("only_baton_holder", person=holder.label())]
     return []
 
 

@@ -141,6 +141,17 @@ class Case:
         state = self.consent_for(unit)
         return state is not None and state.status == "given"
 
+    @property
+    def baton_stranded(self) -> bool:
+        """The baton holder's unit has lost consent: the holder keeps the baton (there is never a
+        moment without one) but can no longer act, so others who work the case may pass it on."""
+        holder = self.baton_holder
+        return (
+            holder is not None
+            and holder.unit != self.opened_by.unit
+            and not self.has_consent(holder.unit)
+        )
+
     def units_involved(self) -> tuple[str, ...]:
         return tuple(i.unit for i in self.involved)
 

@@ -13,24 +13,10 @@ from zoneinfo import ZoneInfo
 
 from btiflow.case.entries import Entry
 from btiflow.case.people import Person
+from btiflow.case.rules import MEETING_KIND_NAMES
 from btiflow.workflow.model import Workflow
 
 OSLO = ZoneInfo("Europe/Oslo")
-
-MEETING_KINDS = {
-    "nb": {
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-    },
-    "nn": {
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-    },
-}
 
 _NB: dict[str, str] = {
     "case_opened": "Sak åpnet av {opener} ({guide})",
@@ -87,7 +73,7 @@ def _step_title(workflow: Workflow | None, step_id: str) -> str:
 
 def _values(entry: Entry, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     d = dict(entry.data)
-    kinds = MEETING_KINDS.get(lang, MEETING_KINDS["nb"])
+    kinds = MEETING_KIND_NAMES.get(lang, MEETING_KIND_NAMES["nb"])
     values: dict[str, Any] = dict(d)
     if entry.kind == "case_opened":
         wf = d["workflow"]

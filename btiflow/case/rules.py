@@ -461,3 +461,20 @@ def label(name: str, language: str) -> str:
     if texts is None:
         return name.replace("_", " ")
     return texts.get(language) or texts["nb"]
+
+
+# The kinds of meeting, as people call them.
+MEETING_KIND_NAMES: dict[str, dict[str, str]] = {
+    "nb": {
+        "planning": "planleggingsmøte",
+        "startup": "oppstartsmøte",
+        "evaluation": "evalueringsmøte",
+        "other": "møte",
+    },
+    "nn": {
+        "planning": "planleggingsmøte",
+        "startup": "oppstartsmøte",
+        "evaluation": "evalueringsmøte",
+        "other": "møte",
+    },
+}

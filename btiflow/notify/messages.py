@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from btiflow.case.rules import MEETING_KIND_NAMES
+
 OSLO = ZoneInfo("Europe/Oslo")
 MAIL_LANGUAGES = ("nb", "nn")
 
@@ -63,20 +65,7 @@ def mail_language(language: str) -> str:
     return language if language in MAIL_LANGUAGES else "nb"
 
 
-_KINDS = {
-    "nb": {
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-    },
-    "nn": {
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-    },
-}
+_KINDS = MEETING_KIND_NAMES
 _DAYS = {
     "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
     "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag"),

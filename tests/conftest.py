@@ -1,8 +1,13 @@
-"""Shared test setup: hypothesis profiles (ci by default, deep with BTIFLOW_HYPOTHESIS=deep)."""
+"""Shared test setup: hypothesis profiles (ci, or deep with BTIFLOW_HYPOTHESIS=deep), stores."""
 
 import os
+from collections.abc import Iterator
+from pathlib import Path
 
+import pgserver
+import pytest
 from hypothesis import HealthCheck, settings
+from storekit import Backend, PostgresBackend, SqliteBackend
 
 settings.register_profile(
     "ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -11,3 +16,31 @@ settings.register_profile(
     "deep", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("BTIFLOW_HYPOTHESIS", "ci"))
+
+
+# --- stores: the contract suite runs on SQLite and PostgreSQL (tests/storekit.py) ---------------
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """A PostgreSQL URL: BTIFLOW_PG_URL, or a throwaway cluster (tests/pgserver.py)."""
+    if not os.environ.get("BTIFLOW_PG_URL"):
+        try:
+            pgserver.bindir()
+        except pgserver.NoPostgres as exc:
+            if os.environ.get("CI"):
+                raise
+            pytest.skip(f"PostgreSQL tests skipped outside CI: {exc}")
+    with pgserver.cluster() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]:
+    """Each store kind in turn; on PostgreSQL each test is its own tenant."""
+    if request.param == "sqlite":
+        kind: Backend = SqliteBackend(tmp_path)
+    else:
+        kind = PostgresBackend(request.getfixturevalue("pg_url"))
+    yield kind
+    kind.close()

@@ -1,4 +1,7 @@
-"""Several writer processes on the same cases, and writers killed mid-action (SIGKILL)."""
+"""Several writer processes on the same cases, and writers killed mid-action (SIGKILL).
+
+Run on every store (SQLite and PostgreSQL: the ``backend`` fixture), as part of the contract.
+"""
 
 from __future__ import annotations
 
@@ -14,9 +17,9 @@ from collections import Counter
 from pathlib import Path
 
 from helpers import scenario
+from storekit import Backend
 
 from btiflow.case.state import fold, to_data
-from btiflow.store.sqlite import SqliteStore
 
 WRITERS = 8
 
@@ -33,40 +36,44 @@ def _worker(*args: str) -> subprocess.Popen[str]:
     )
 
 
-def _seed_cases(db: Path, count: int, *, level: int = 1) -> list[str]:
+def _tenant(backend: Backend) -> list[str]:
+    return [f"--tenant={backend.tenant}"] if backend.tenant else []
+
+
+def _seed_cases(backend: Backend, count: int, *, level: int = 1) -> list[str]:
     clock = scenario.Clock()
-    engine = scenario.engine(db, clock)
+    engine = scenario.engine(backend.url, clock, backend.tenant)
     walk = scenario.at_level1 if level == 1 else lambda e, s: scenario.to_level2(e, clock, s)
     ids = [walk(engine, f"elev-{n}").id for n in range(count)]
     engine.store.close()  # type: ignore[attr-defined]
     return ids
 
 
-def _assert_consistent(db: Path) -> dict[str, list[int]]:
+def _assert_consistent(backend: Backend) -> dict[str, list[int]]:
     """The store opens, every chain verifies, and every state row equals the fold of its log."""
-    with SqliteStore(db) as store:
-        report = store.verify()
-        assert report.ok, report.problems
-        seqs = {}
-        for case_id in store.case_ids():
-            log = store.entries(case_id)
-            assert to_data(store.load(case_id)) == to_data(fold(log))
-            seqs[case_id] = [e.seq for e in log]
+    store = backend.open()
+    report = store.verify()
+    assert report.ok, report.problems
+    seqs = {}
+    for case_id in store.case_ids():
+        log = store.entries(case_id)
+        assert to_data(store.load(case_id)) == to_data(fold(log))
+        seqs[case_id] = [e.seq for e in log]
     return seqs
 
 
-def test_eight_writers_lose_no_update(tmp_path: Path) -> None:
+def test_eight_writers_lose_no_update(tmp_path: Path, backend: Backend) -> None:
     """8 processes acting on 3 cases at once: every success is in the log, nothing else is."""
-    db = tmp_path / "relay.db"
-    cases = _seed_cases(db, 3, level=2)
-    with SqliteStore(db) as store:
-        before = {c: len(store.entries(c)) for c in cases}
+    cases = _seed_cases(backend, 3, level=2)
+    store = backend.open()
+    before = {c: len(store.entries(c)) for c in cases}
     barrier = tmp_path / "barrier"
     barrier.mkdir()
     procs = [
         _worker(
             "concurrent",
-            str(db),
+            backend.url,
+            *_tenant(backend),
             ",".join(cases),
             f"--actor=skriver-{i}",
             "--ops=25",
@@ -92,32 +99,30 @@ def test_eight_writers_lose_no_update(tmp_path: Path) -> None:
     surfaced = sum(r["surfaced"] for r in results)
     assert retried > 0, "the writers never collided; the test proves nothing"
 
-    seqs = _assert_consistent(db)
-    with SqliteStore(db) as store:
-        for case_id in cases:
-            log = store.entries(case_id)
-            written = [e for e in log if e.seq > before[case_id]]
-            mine = [(c, s, a) for c, s, a in done if c == case_id]
-            # every acknowledged action is in the log, under its seq, by its writer; and the
-            # log holds nothing else (no conflict, retried or surfaced, wrote anything)
-            assert len(written) == len(mine)
-            assert sorted(s for _, s, _ in mine) == [e.seq for e in written]
-            assert seqs[case_id] == list(range(1, len(log) + 1))
-        log = [e for c in cases for e in store.entries(c)]
-        seeders = {scenario.TEACHER.id, scenario.NURSE.id, scenario.GUARDIAN.id}
-        by_actor = Counter(e.actor for e in log if e.actor not in seeders)
+    seqs = _assert_consistent(backend)
+    for case_id in cases:
+        log = store.entries(case_id)
+        written = [e for e in log if e.seq > before[case_id]]
+        mine = [(c, s, a) for c, s, a in done if c == case_id]
+        # every acknowledged action is in the log, under its seq, by its writer; and the
+        # log holds nothing else (no conflict, retried or surfaced, wrote anything)
+        assert len(written) == len(mine)
+        assert sorted(s for _, s, _ in mine) == [e.seq for e in written]
+        assert seqs[case_id] == list(range(1, len(log) + 1))
+    log = [e for c in cases for e in store.entries(c)]
+    seeders = {scenario.TEACHER.id, scenario.NURSE.id, scenario.GUARDIAN.id}
+    by_actor = Counter(e.actor for e in log if e.actor not in seeders)
     assert by_actor == Counter({f"skriver-{i}": len(r["done"]) for i, r in enumerate(results)})
     print(f"{len(done)} actions, {retried} conflicts retried, {surfaced} surfaced")
 
 
-def test_sigkill_mid_action_leaves_a_consistent_log(tmp_path: Path) -> None:
+def test_sigkill_mid_action_leaves_a_consistent_log(backend: Backend) -> None:
     """A writer killed at random moments: the log then opens, verifies, and equals the fold."""
-    db = tmp_path / "relay.db"
-    cases = _seed_cases(db, 2)
+    cases = _seed_cases(backend, 2)
     rng = random.Random(20260901)
     acknowledged: set[tuple[str, int]] = set()
     for round_ in range(10):
-        proc = _worker("churn", str(db), ",".join(cases), f"--seed={round_}")
+        proc = _worker("churn", backend.url, ",".join(cases), f"--seed={round_}", *_tenant(backend))
         lines: list[str] = []
         first = threading.Event()
 
@@ -149,7 +154,7 @@ def test_sigkill_mid_action_leaves_a_consistent_log(tmp_path: Path) -> None:
         assert proc.returncode == -signal.SIGKILL, err
         assert lines, err
 
-        seqs = _assert_consistent(db)
+        seqs = _assert_consistent(backend)
         for line in lines:
             _, case_id, seq = line.split()
             acknowledged.add((case_id, int(seq)))

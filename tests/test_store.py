@@ -1,11 +1,10 @@
-"""The SQLite relay-log store: append-only entries, tamper evidence, conflicts, projections."""
+"""What only the SQLite store has (the contract every store passes: test_store_contract.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,10 +13,9 @@ import pytest
 from helpers import scenario
 from helpers.scenario import TEACHER, Clock
 
-from btiflow.case.state import Case, fold, to_data
-from btiflow.engine import Engine, retry
-from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.store.base import ChainHead
+from btiflow.case.state import Case, fold
+from btiflow.engine import Engine
+from btiflow.errors import CaseNotFound, StoreError
 from btiflow.store.sqlite import SqliteStore
 
 
@@ -62,105 +60,7 @@ def realistic_run(engine: Engine, clock: Clock) -> list[Case]:
     ]
 
 
-# --- append-only ---------------------------------------------------------------------------
-
-
-def test_update_of_an_entry_is_refused_by_the_database(engine: Engine, db: Path) -> None:
-    """An UPDATE on entries fails inside SQLite, whoever runs it."""
-    case = scenario.open_case(engine)
-    with raw(db) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute("UPDATE entries SET data = '{}' WHERE case_id = ?", (case.id,))
-    assert engine.verify().ok
-
-
-def test_delete_of_an_entry_is_refused_by_the_database(engine: Engine, db: Path) -> None:
-    """A DELETE on entries fails inside SQLite, whoever runs it."""
-    case = scenario.open_case(engine)
-    with raw(db) as conn, pytest.raises(sqlite3.DatabaseError, match="append-only"):
-        conn.execute("DELETE FROM entries WHERE case_id = ?", (case.id,))
-    assert len(engine.log(case.id)) == 1
-
-
-# --- tamper evidence -----------------------------------------------------------------------
-
-
-def test_verify_names_the_case_and_seq_of_a_changed_entry(
-    engine: Engine, clock: Clock, db: Path
-) -> None:
-    """Changing one entry's data behind the store's back is caught, at that case and seq."""
-    cases = realistic_run(engine, clock)
-    target = cases[3]
-    assert engine.verify().ok
-    with raw(db) as conn:
-        conn.execute("DROP TRIGGER entries_no_update")
-        conn.execute(
-            "UPDATE entries SET data = json_set(data, '$.text', 'Endret i ettertid') "
-            "WHERE case_id = ? AND kind = 'minutes_recorded'",
-            (target.id,),
-        )
-    seq = next(e.seq for e in engine.log(target.id) if e.kind == "minutes_recorded")
-    report = engine.verify()
-    assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, seq)]
-    assert "changed" in report.problems[0].message
-    assert str(report.problems[0]).startswith(f"{target.id} entry {seq}:")
-
-
-def test_verify_catches_a_changed_entry_even_with_its_hash_recomputed(
-    engine: Engine, clock: Clock, db: Path
-) -> None:
-    """Rewriting an entry and its own hash breaks the next entry's link."""
-    case = scenario.at_level1(engine, "elev-x")
-    log = engine.log(case.id)
-    victim = log[2]
-    forged = victim.__class__(
-        *(getattr(victim, f) for f in ("case_id", "seq", "time", "actor", "role", "unit", "kind")),
-        {**victim.data, "leader": "en-annen"},
-        victim.workflow_hash,
-        victim.prev_hash,
-        "",
-    )
-    with raw(db) as conn:
-        conn.execute("DROP TRIGGER entries_no_update")
-        conn.execute(
-            "UPDATE entries SET data = ?, hash = ? WHERE case_id = ? AND seq = ?",
-            (json.dumps(dict(forged.data)), forged.compute_hash(), case.id, victim.seq),
-        )
-    report = engine.verify()
-    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, victim.seq + 1)]
-
-
-def test_verify_catches_a_deleted_last_entry(engine: Engine, clock: Clock, db: Path) -> None:
-    """Removing a case's newest entry (trigger dropped) is caught and names the missing seq."""
-    cases = realistic_run(engine, clock)
-    target = cases[2]
-    last = engine.log(target.id)[-1].seq
-    with raw(db) as conn:
-        conn.execute("DROP TRIGGER entries_no_delete")
-        conn.execute("DELETE FROM entries WHERE case_id = ? AND seq = ?", (target.id, last))
-    report = engine.verify()
-    assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, last)]
-    assert "missing" in report.problems[0].message
-
-
-def test_verify_catches_a_deleted_middle_entry(engine: Engine, db: Path) -> None:
-    """Removing an entry from the middle of a log is caught at the gap."""
-    case = scenario.at_level1(engine, "elev-y")
-    with raw(db) as conn:
-        conn.execute("DROP TRIGGER entries_no_delete")
-        conn.execute("DELETE FROM entries WHERE case_id = ? AND seq = 4", (case.id,))
-    report = engine.verify()
-    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, 4)]
-
-
-def test_verify_catches_a_state_row_that_differs_from_the_log(engine: Engine, db: Path) -> None:
-    """A cases row edited directly (here: another baton holder) no longer equals the fold."""
-    case = scenario.at_level1(engine, "elev-z")
-    with raw(db) as conn:
-        state = json.loads(conn.execute("SELECT state FROM cases").fetchone()[0])
-        state["baton_holder"] = None
-        conn.execute("UPDATE cases SET state = ?", (json.dumps(state),))
-    report = engine.verify()
-    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, case.seq)]
+# --- verify reads one snapshot ----------------------------------------------------------------
 
 
 def test_verify_is_one_snapshot_while_another_writer_appends(
@@ -208,140 +108,7 @@ def test_verify_is_one_snapshot_while_another_writer_appends(
     assert engine.verify().ok
 
 
-# --- optimistic concurrency ----------------------------------------------------------------
-
-
-class StaleReads:
-    """A store whose ``load`` lets another engine act first, ``times`` times: a stale reader."""
-
-    def __init__(self, store: SqliteStore, meanwhile: Callable[[], object], times: int) -> None:
-        self._store = store
-        self._meanwhile = meanwhile
-        self.left = times
-
-    def load(self, case_id: str) -> Case:
-        state = self._store.load(case_id)
-        if self.left:
-            self.left -= 1
-            self._meanwhile()
-        return state
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-
-def two_engines(db: Path, clock: Clock, times: int) -> tuple[Engine, Engine, StaleReads, Case]:
-    """Two engines on one file; the first reads, then the second acts, then the first acts."""
-    second = scenario.engine(db, clock)
-    case = scenario.at_level1(second, "elev-s")
-    stale = StaleReads(
-        SqliteStore(db),
-        lambda: second.act(case.id, "add_note", TEACHER, text="Den andre skriver først"),
-        times,
-    )
-    first = Engine(scenario.workflow(), stale, clock=clock)  # type: ignore[arg-type]
-    return first, second, stale, case
-
-
-def test_a_stale_writer_gets_conflict_and_writes_nothing(tmp_path: Path, clock: Clock) -> None:
-    """The first engine read before the second acted: ConflictError, and only the second's entry."""
-    db = tmp_path / "relay.db"
-    first, second, _, case = two_engines(db, clock, times=1)
-    with pytest.raises(ConflictError) as info:
-        first.act(case.id, "add_note", TEACHER, text="Den første kommer for sent")
-    assert info.value.case_id == case.id
-    assert info.value.expected_seq == case.seq + 1
-    log = second.log(case.id)
-    assert [e.data.get("text") for e in log[case.seq :]] == ["Den andre skriver først"]
-    before = dump(db)
-    stale_state = fold(log[: case.seq])
-    with pytest.raises(ConflictError):  # the store refuses the stale seq on its own too
-        first.store.append(log[case.seq :], stale_state, expected_seq=case.seq - 1)
-    assert dump(db) == before
-    assert second.verify().ok
-
-
-def test_retry_recovers_from_a_conflict(tmp_path: Path, clock: Clock) -> None:
-    """btiflow.retry re-reads and acts again: both writers' entries end up in the log."""
-    db = tmp_path / "relay.db"
-    first, second, stale, case = two_engines(db, clock, times=2)
-    state = retry(lambda: first.act(case.id, "add_note", TEACHER, text="Til slutt"))
-    assert stale.left == 0
-    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
-    assert texts == ["Den andre skriver først", "Den andre skriver først", "Til slutt"]
-    assert state.seq == case.seq + 3
-    assert second.verify().ok
-
-
-def test_retry_surfaces_the_conflict_when_attempts_run_out(tmp_path: Path, clock: Clock) -> None:
-    """Every attempt stale: retry raises ConflictError, and the first writer wrote nothing."""
-    db = tmp_path / "relay.db"
-    first, second, _, case = two_engines(db, clock, times=10)
-    with pytest.raises(ConflictError):
-        retry(lambda: first.act(case.id, "add_note", TEACHER, text="Aldri"), attempts=3)
-    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
-    assert texts == ["Den andre skriver først"] * 3
-
-
-def test_opening_a_case_id_twice_is_a_conflict(engine: Engine) -> None:
-    """A second case_opened for the same id (expected_seq 0) is refused as a conflict."""
-    case = scenario.open_case(engine)
-    log = engine.log(case.id)
-    with pytest.raises(ConflictError):
-        engine.store.append(log, case, expected_seq=0)
-    assert engine.verify().ok
-
-
 # --- projections ---------------------------------------------------------------------------
-
-
-def test_the_cases_row_equals_the_fold_for_every_case(
-    engine: Engine, clock: Clock, db: Path
-) -> None:
-    """After a realistic run, each case's state row (and its columns) equals fold(entries)."""
-    realistic_run(engine, clock)
-    with raw(db) as conn:
-        conn.row_factory = sqlite3.Row
-        rows = conn.execute("SELECT * FROM cases").fetchall()
-    assert len(rows) == 5
-    for row in rows:
-        folded = fold(engine.log(row["case_id"]))
-        assert json.loads(row["state"]) == to_data(folded)
-        holder = folded.baton_holder
-        assert (
-            row["status"],
-            row["level"],
-            row["step"],
-            row["baton_holder"],
-            row["baton_unit"],
-            row["next_evaluation_due"],
-            row["last_seq"],
-            row["head_hash"],
-        ) == (
-            folded.status,
-            folded.level,
-            folded.step,
-            holder.id if holder else None,
-            holder.unit if holder else None,
-            folded.next_evaluation_due if folded.is_open else None,
-            folded.seq,
-            folded.head_hash,
-        )
-    assert {r["level"] for r in rows} == {0, 1, 2}
-    assert engine.verify().ok
-
-
-def test_heads_export_the_last_entry_of_every_case(engine: Engine, clock: Clock) -> None:
-    """heads() gives each case's last seq and hash, sorted by case id: a witness to keep."""
-    cases = realistic_run(engine, clock)
-    heads = engine.store.heads()
-    expected = []
-    for case in cases:
-        last = engine.log(case.id)[-1]
-        expected.append(ChainHead(case.id, last.seq, last.hash))
-    assert heads == sorted(expected, key=lambda h: h.case_id)
-    scenario.open_case(engine, "elev-ny")
-    assert len(engine.store.heads()) == len(cases) + 1
 
 
 def test_the_states_a_store_keeps_equal_a_fresh_read(
@@ -352,19 +119,6 @@ def test_the_states_a_store_keeps_equal_a_fresh_read(
     with SqliteStore(db) as fresh:
         for case in cases:
             assert engine.case(case.id) == fresh.load(case.id) == fold(engine.log(case.id))
-
-
-def test_a_kept_state_is_not_used_once_another_writer_appended(
-    engine: Engine, db: Path, clock: Clock
-) -> None:
-    """After another store appends to a case, load() returns the new state, not the kept one."""
-    case = scenario.at_level1(engine, "elev-k")
-    assert engine.case(case.id) == case
-    with SqliteStore(db) as other_store:
-        other = Engine(scenario.workflow(), other_store, clock=clock)
-        moved = other.act(case.id, "add_note", TEACHER, text="Fra en annen prosess")
-    assert engine.case(case.id) == moved
-    assert engine.case(case.id).seq == case.seq + 1
 
 
 def test_overdue_reads_only_the_covering_index(engine: Engine, db: Path) -> None:
@@ -501,18 +255,6 @@ def _with_late_measures(engine: Engine, clock: Clock, due: str) -> Case:
         next_evaluation=due,
         delay_reason="Høstferie og sykefravær i teamet",
     )
-
-
-def test_due_window_starts_on_the_oslo_day(engine: Engine, clock: Clock) -> None:
-    """due() counts days from the Oslo date of the moment, so 23:30 UTC already looks ahead."""
-    case = scenario.with_measures(engine, clock, "elev-uke", "2026-09-28")
-    # 2026-09-20 21:30 UTC is still the 20th in Oslo: the 7-day window ends on the 27th
-    clock.now = utc(2026, 9, 20, 21, 30)
-    assert engine.due() == []
-    # 23:30 UTC on the 20th is the 21st in Oslo: the window reaches the 28th
-    clock.now = utc(2026, 9, 20, 23, 30)
-    assert [d.case_id for d in engine.due()] == [case.id]
-    assert engine.due(dt.date(2026, 9, 21)) == engine.due()
 
 
 def test_due_and_overdue_refuse_a_naive_moment(engine: Engine) -> None:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Sequence
 from typing import Protocol
 
 import attrs
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import Entry
-from btiflow.case.state import Case
+from btiflow.case.entries import GENESIS, Entry
+from btiflow.case.state import Case, fold, to_data
 from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Workflow
 
@@ -97,3 +98,48 @@ class Store(Protocol):
     def save_workflow(self, workflow: Workflow) -> None: ...
 
     def load_workflow(self, content_hash: str) -> Workflow: ...
+
+    def workflow_versions(self) -> list[tuple[str, str, str]]: ...
+
+    def close(self) -> None: ...
+
+
+def check_case(
+    case_id: str, log: list[Entry], last_seq: int, head_hash: str, state: str
+) -> ChainProblem | None:
+    """The first problem of one case: its chain, its head, and its state row (JSON) vs the fold."""
+    problem = _check_chain(case_id, log, last_seq, head_hash)
+    if problem is not None:
+        return problem
+    try:
+        replay = fold(log)
+    except (KeyError, ValueError, TypeError) as exc:
+        return ChainProblem(case_id, 0, f"the log cannot be replayed: {exc}")
+    if to_data(replay) != json.loads(state):
+        return ChainProblem(case_id, last_seq, "the state row differs from the replay of the log")
+    return None
+
+
+def _check_chain(
+    case_id: str, log: list[Entry], last_seq: int, head_hash: str
+) -> ChainProblem | None:
+    prev = GENESIS
+    for expected_seq, entry in enumerate(log, 1):
+        if entry.seq != expected_seq:
+            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
+        if entry.prev_hash != prev:
+            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
+        if entry.compute_hash() != entry.hash:
+            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
+        prev = entry.hash
+    if len(log) < last_seq:
+        return ChainProblem(
+            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
+        )
+    if len(log) > last_seq:
+        return ChainProblem(
+            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
+        )
+    if prev != head_hash:
+        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
+    return None

@@ -22,11 +22,11 @@ import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import GENESIS, Entry, canonical_json
-from btiflow.case.state import Case, fold, from_data, to_data
+from btiflow.case.entries import Entry, canonical_json
+from btiflow.case.state import Case, from_data, to_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow
-from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
+from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
 from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
 
@@ -514,42 +514,7 @@ class SqliteStore:
                 )
             ]
             entries += len(log)
-            problem = _check_chain(case_id, log, last_seq, head_hash)
-            if problem is None:
-                try:
-                    replay = fold(log)
-                except (KeyError, ValueError, TypeError) as exc:
-                    problem = ChainProblem(case_id, 0, f"the log cannot be replayed: {exc}")
-                else:
-                    if to_data(replay) != json.loads(state):
-                        problem = ChainProblem(
-                            case_id, last_seq, "the state row differs from the replay of the log"
-                        )
+            problem = check_case(case_id, log, last_seq, head_hash, state)
             if problem is not None:
                 problems.append(problem)
         return VerifyReport(cases, entries, tuple(problems))
-
-
-def _check_chain(
-    case_id: str, log: list[Entry], last_seq: int, head_hash: str
-) -> ChainProblem | None:
-    prev = GENESIS
-    for expected_seq, entry in enumerate(log, 1):
-        if entry.seq != expected_seq:
-            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
-        if entry.prev_hash != prev:
-            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
-        if entry.compute_hash() != entry.hash:
-            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
-        prev = entry.hash
-    if len(log) < last_seq:
-        return ChainProblem(
-            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
-        )
-    if len(log) > last_seq:
-        return ChainProblem(
-            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
-        )
-    if prev != head_hash:
-        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
-    return None

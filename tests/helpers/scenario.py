@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
-from btiflow.store.sqlite import SqliteStore
+from btiflow.store.url import open_store
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import Workflow
 
@@ -45,9 +45,9 @@ def workflow(name: str = "bti") -> Workflow:
     return _workflows[name]
 
 
-def engine(path: str | Path, clock: Clock | None = None) -> Engine:
-    """An engine on the standard guide, on the SQLite file at ``path``."""
-    return Engine(workflow(), SqliteStore(path), clock=clock or Clock())
+def engine(path: str | Path, clock: Clock | None = None, tenant: str | None = None) -> Engine:
+    """An engine on the standard guide, on the store at ``path`` (a SQLite file, or a URL)."""
+    return Engine(workflow(), open_store(path, tenant=tenant), clock=clock or Clock())
 
 
 def open_case(eng: Engine, subject: str = "elev-1") -> Case:

@@ -1,5 +1,7 @@
 """A writer process for the durability tests: ``python -m tests.helpers.worker MODE ...``.
 
+DB is a SQLite file or a ``postgresql://`` URL (with ``--tenant``).
+
 ``concurrent DB CASES --actor NAME --ops N --seed S --barrier DIR``
     waits until DIR/go exists, then does N notes on the comma-separated CASES (at level 2, the
     health station involved under consent: NAME works there, so may add notes) through
@@ -77,7 +79,7 @@ def _one_action(
 
 def concurrent(args: argparse.Namespace) -> None:
     actor = Actor(args.actor, "employee", scenario.NURSE.unit, args.actor)
-    engine = scenario.engine(args.db)
+    engine = scenario.engine(args.db, tenant=args.tenant)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)
     cases = args.cases.split(",")
@@ -95,7 +97,7 @@ def concurrent(args: argparse.Namespace) -> None:
 
 def churn(args: argparse.Namespace) -> None:
     actor = scenario.TEACHER  # holds the baton, is contact person and opened every case
-    engine = scenario.engine(args.db)
+    engine = scenario.engine(args.db, tenant=args.tenant)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)
     cases = args.cases.split(",")
@@ -123,6 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--ops", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--barrier", default=".")
+    parser.add_argument("--tenant", default=None)
     args = parser.parse_args(argv)
     {"concurrent": concurrent, "churn": churn}[args.mode](args)
 

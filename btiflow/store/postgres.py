@@ -1,0 +1,556 @@
+"""The relay log in PostgreSQL (through psycopg 3): the same tables and rules as the SQLite store.
+
+Install with ``pip install 'btiflow[postgres]'``. Every table carries a ``tenant`` (the
+municipality) and every query is scoped to the store's tenant, so many municipalities can
+share one database without one ever seeing another's cases.
+
+Tables: ``entries`` (primary key tenant + case_id + seq; a trigger refuses UPDATE and DELETE),
+``cases`` (the current state, written in the same transaction as its entries), ``workflows``,
+``access_log`` (append-only) and ``outbox``. Schema versions are recorded in
+``btiflow_migrations`` (m001..m004, mirroring the SQLite store's names).
+
+Concurrency: writes run at READ COMMITTED. Appending to a case updates its state row with
+``WHERE last_seq = <the seq the writer read>``; a concurrent writer of the same case waits on
+that row's lock and then finds ``last_seq`` moved, so it updates nothing and gets
+``ConflictError`` (a new case's INSERT, and every entry's INSERT, collide on the primary key
+instead). ``verify`` reads one REPEATABLE READ snapshot. See docs/design.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import psycopg
+from psycopg import errors as pg_errors
+
+from btiflow.access import AccessRecord
+from btiflow.case.entries import Entry, canonical_json
+from btiflow.case.state import Case, from_data, to_data
+from btiflow.errors import CaseNotFound, ConflictError, StoreError
+from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow
+from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
+from btiflow.workflow.load import structure, unstructure
+from btiflow.workflow.model import Workflow
+
+_STATES_KEPT = 256
+
+_M001 = """
+CREATE TABLE entries (
+    tenant text NOT NULL,
+    case_id text NOT NULL,
+    seq integer NOT NULL,
+    time text NOT NULL,
+    actor text,
+    role text,
+    unit text,
+    kind text NOT NULL,
+    data text NOT NULL,
+    workflow_hash text,
+    prev_hash text,
+    hash text NOT NULL,
+    PRIMARY KEY (tenant, case_id, seq)
+);
+CREATE TABLE cases (
+    tenant text NOT NULL,
+    case_id text NOT NULL,
+    workflow_id text,
+    workflow_version text,
+    workflow_hash text,
+    subject text,
+    status text NOT NULL,
+    level integer,
+    step text,
+    baton_holder text,
+    baton_unit text,
+    next_evaluation_due date,
+    last_seq integer NOT NULL,
+    head_hash text,
+    opened_at text,
+    closed_at text,
+    state text NOT NULL,
+    PRIMARY KEY (tenant, case_id)
+);
+CREATE TABLE workflows (
+    tenant text NOT NULL,
+    hash text NOT NULL,
+    id text,
+    version text,
+    content text,
+    saved_at text,
+    PRIMARY KEY (tenant, hash)
+);
+CREATE FUNCTION btiflow_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION '% is append-only', TG_ARGV[0] USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('relay log entries are');
+CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('relay log entries are');
+CREATE TRIGGER entries_no_truncate BEFORE TRUNCATE ON entries
+    FOR EACH STATEMENT EXECUTE FUNCTION btiflow_append_only('relay log entries are');
+"""
+
+_M002 = """
+CREATE INDEX cases_due ON cases (tenant, next_evaluation_due, case_id)
+    INCLUDE (level, step, baton_holder, baton_unit)
+    WHERE status = 'open' AND next_evaluation_due IS NOT NULL;
+"""
+
+_M003 = """
+CREATE TABLE access_log (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant text NOT NULL,
+    case_id text NOT NULL,
+    time text NOT NULL,
+    actor text NOT NULL,
+    name text,
+    role text NOT NULL,
+    unit text,
+    relation text,
+    what text NOT NULL,
+    seq integer
+);
+CREATE INDEX access_log_case ON access_log (tenant, case_id, id);
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('the access log is');
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('the access log is');
+"""
+
+_M004 = """
+CREATE TABLE outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant text NOT NULL,
+    key text NOT NULL,
+    case_id text NOT NULL,
+    seq integer,
+    kind text NOT NULL,
+    recipient text,
+    address text,
+    message_id text NOT NULL,
+    subject text,
+    message bytea,
+    status text NOT NULL,
+    note text,
+    attempts integer NOT NULL DEFAULT 0,
+    created_at text NOT NULL,
+    next_attempt_at text,
+    claimed_by text,
+    claimed_until text,
+    sent_at text,
+    error text
+);
+CREATE UNIQUE INDEX outbox_key ON outbox (tenant, key);
+CREATE INDEX outbox_due ON outbox (tenant, status, next_attempt_at);
+"""
+
+MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("m001_relay_log", _M001),
+    ("m002_covering_due_index", _M002),
+    ("m003_access_log", _M003),
+    ("m004_outbox", _M004),
+)
+"""The schema, in order: (name, SQL). Never edit one that shipped; add the next."""
+
+_MIGRATION_LOCK = 0x62746966  # 'btif': one opener migrates at a time (advisory lock)
+
+_ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
+_STATE_COLUMNS = (
+    "case_id",
+    "workflow_id",
+    "workflow_version",
+    "workflow_hash",
+    "subject",
+    "status",
+    "level",
+    "step",
+    "baton_holder",
+    "baton_unit",
+    "next_evaluation_due",
+    "last_seq",
+    "head_hash",
+    "opened_at",
+    "closed_at",
+    "state",
+)
+_INSERT_CASE = (
+    f"INSERT INTO cases (tenant, {', '.join(_STATE_COLUMNS)}) "
+    f"VALUES (%s, {', '.join(['%s'] * len(_STATE_COLUMNS))})"
+)
+_UPDATE_CASE = (
+    f"UPDATE cases SET {', '.join(f'{c} = %s' for c in _STATE_COLUMNS[1:])} "
+    f"WHERE tenant = %s AND case_id = %s AND last_seq = %s"
+)
+_INSERT_ENTRY = f"INSERT INTO entries (tenant, {_ENTRY_COLUMNS}) VALUES (%s{', %s' * 11})"
+_INSERT_ACCESS = (
+    "INSERT INTO access_log (tenant, case_id, time, actor, name, role, unit, relation, what, seq) "
+    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+)
+_INSERT_OUTBOX = (
+    f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
+    f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
+)
+
+
+def _state_values(case: Case) -> list[Any]:
+    holder = case.baton_holder
+    due = case.next_evaluation_due if case.is_open else None
+    return [
+        case.id,
+        case.workflow_id,
+        case.workflow_version,
+        case.workflow_hash,
+        case.subject,
+        case.status,
+        case.level,
+        case.step,
+        holder.id if holder else None,
+        holder.unit if holder else None,
+        dt.date.fromisoformat(due) if due else None,
+        case.seq,
+        case.head_hash,
+        case.opened_at,
+        case.closed_at,
+        canonical_json(to_data(case)),
+    ]
+
+
+def _entry_values(e: Entry) -> tuple[Any, ...]:
+    return (
+        e.case_id,
+        e.seq,
+        e.time.isoformat(),
+        e.actor,
+        e.role,
+        e.unit,
+        e.kind,
+        canonical_json(dict(e.data)),
+        e.workflow_hash,
+        e.prev_hash,
+        e.hash,
+    )
+
+
+def _entry(row: Sequence[Any]) -> Entry:
+    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
+    return Entry(
+        case_id,
+        seq,
+        dt.datetime.fromisoformat(time),
+        actor,
+        role,
+        unit,
+        kind,
+        json.loads(data),
+        wf_hash,
+        prev_hash,
+        digest,
+    )
+
+
+def _access_values(r: AccessRecord) -> tuple[Any, ...]:
+    return (
+        r.case_id,
+        r.time.isoformat(),
+        r.actor,
+        r.name,
+        r.role,
+        r.unit,
+        r.relation,
+        r.what,
+        r.seq,
+    )
+
+
+class PostgresStore:
+    """A relay-log store in a PostgreSQL database, for one ``tenant`` (municipality).
+
+    ``url`` is a libpq connection string (``postgresql://user@host:5432/db``). The schema is
+    created, or migrated, on open. Two stores with different tenants on the same database
+    never see each other's cases, logs, access logs or mail.
+    """
+
+    def __init__(self, url: str, *, tenant: str = "default", timeout: float = 30.0) -> None:
+        if not tenant:
+            raise ValueError("a tenant (municipality) cannot be empty")
+        self.url = url
+        self.tenant = tenant
+        self._states: OrderedDict[str, Case] = OrderedDict()
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to the relay log at {_safe(url)}: {exc}") from exc
+        try:
+            self._migrate()
+        except psycopg.Error as exc:
+            self._conn.close()
+            raise StoreError(f"cannot migrate the relay log at {_safe(url)}: {exc}") from exc
+
+    def _migrate(self) -> None:
+        with self._conn.transaction():
+            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            self._conn.execute(
+                "CREATE TABLE IF NOT EXISTS btiflow_migrations "
+                "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+            )
+            done = {r[0] for r in self._conn.execute("SELECT name FROM btiflow_migrations")}
+            for name, sql in MIGRATIONS:
+                if name not in done:
+                    self._conn.execute(sql.encode())
+                    self._conn.execute("INSERT INTO btiflow_migrations (name) VALUES (%s)", (name,))
+
+    def migrations(self) -> list[str]:
+        """The names of the schema migrations applied to this database, in order."""
+        rows = self._conn.execute("SELECT name FROM btiflow_migrations ORDER BY name")
+        return [r[0] for r in rows]
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"PostgresStore({_safe(self.url)!r}, tenant={self.tenant!r})"
+
+    @contextmanager
+    def _write(self) -> Iterator[psycopg.Connection[Any]]:
+        try:
+            with self._conn.transaction():
+                yield self._conn
+        except pg_errors.UniqueViolation:
+            raise
+        except psycopg.Error as exc:
+            raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+
+    def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        try:
+            return self._conn.execute(sql, args).fetchall()
+        except psycopg.Error as exc:
+            raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+
+    # --- reading ---
+
+    def load(self, case_id: str) -> Case:
+        """The case's current state, from its state row (see ``SqliteStore.load``)."""
+        rows = self._read(
+            "SELECT last_seq, head_hash, state FROM cases WHERE tenant = %s AND case_id = %s",
+            (self.tenant, case_id),
+        )
+        if not rows:
+            raise CaseNotFound(case_id)
+        last_seq, head_hash, state = rows[0]
+        cached = self._states.get(case_id)
+        if cached is not None and cached.seq == last_seq and cached.head_hash == head_hash:
+            self._states.move_to_end(case_id)
+            return cached
+        case = from_data(json.loads(state))
+        self._remember(case)
+        return case
+
+    def _remember(self, case: Case) -> None:
+        self._states[case.id] = case
+        self._states.move_to_end(case.id)
+        while len(self._states) > _STATES_KEPT:
+            self._states.popitem(last=False)
+
+    def entries(self, case_id: str) -> list[Entry]:
+        rows = self._read(
+            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s ORDER BY seq",
+            (self.tenant, case_id),
+        )
+        if not rows:
+            raise CaseNotFound(case_id)
+        return [_entry(r) for r in rows]
+
+    def case_ids(self) -> list[str]:
+        rows = self._read(
+            "SELECT case_id FROM cases WHERE tenant = %s ORDER BY opened_at, case_id",
+            (self.tenant,),
+        )
+        return [r[0] for r in rows]
+
+    def _due(self, where: str, args: tuple[Any, ...]) -> list[DueCase]:
+        rows = self._read(
+            "SELECT case_id, next_evaluation_due, level, step, baton_holder, baton_unit "
+            "FROM cases WHERE tenant = %s AND status = 'open' "
+            "AND next_evaluation_due IS NOT NULL AND "
+            + where
+            + " ORDER BY next_evaluation_due, case_id",
+            (self.tenant, *args),
+        )
+        return [DueCase(*r) for r in rows]
+
+    def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]:
+        """Open cases whose next evaluation falls on a day from ``start`` to ``end``."""
+        return self._due("next_evaluation_due BETWEEN %s AND %s", (start, end))
+
+    def overdue(self, today: dt.date) -> list[DueCase]:
+        """Open cases whose next evaluation was due before ``today``."""
+        return self._due("next_evaluation_due < %s", (today,))
+
+    # --- writing ---
+
+    def append(
+        self,
+        entries: Sequence[Entry],
+        state: Case,
+        *,
+        expected_seq: int,
+        access: Sequence[AccessRecord] = (),
+        outbox: Sequence[OutboxRow] = (),
+    ) -> None:
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``."""
+        values = _state_values(state)
+        try:
+            with self._write() as conn, conn.cursor() as cur:
+                if expected_seq == 0:
+                    cur.execute(_INSERT_CASE, [self.tenant, *values])
+                else:
+                    cur.execute(_UPDATE_CASE, [*values[1:], self.tenant, state.id, expected_seq])
+                    if cur.rowcount != 1:
+                        raise ConflictError(state.id, expected_seq + 1)
+                cur.executemany(_INSERT_ENTRY, [(self.tenant, *_entry_values(e)) for e in entries])
+                if outbox:
+                    cur.executemany(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])
+                if access:
+                    cur.executemany(
+                        _INSERT_ACCESS, [(self.tenant, *_access_values(r)) for r in access]
+                    )
+        except pg_errors.UniqueViolation as exc:
+            raise ConflictError(state.id, expected_seq + 1) from exc
+        self._remember(state)
+
+    def record_access(self, records: Sequence[AccessRecord]) -> None:
+        """Add reads to the access log (append-only)."""
+        with self._write() as conn, conn.cursor() as cur:
+            cur.executemany(_INSERT_ACCESS, [(self.tenant, *_access_values(r)) for r in records])
+
+    def access_log(self, case_id: str) -> list[AccessRecord]:
+        """Every read and action recorded for the case, oldest first."""
+        rows = self._read(
+            "SELECT case_id, time, actor, name, role, unit, relation, what, seq "
+            "FROM access_log WHERE tenant = %s AND case_id = %s ORDER BY id",
+            (self.tenant, case_id),
+        )
+        return [AccessRecord(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> int:
+        """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
+        new = 0
+        with self._write() as conn, conn.cursor() as cur:
+            for r in rows:
+                cur.execute(_INSERT_OUTBOX, (self.tenant, *r.values()))
+                new += cur.rowcount
+        return new
+
+    def outbox_keys(self) -> list[str]:
+        """The key of every outbox row of this tenant, oldest first."""
+        rows = self._read("SELECT key FROM outbox WHERE tenant = %s ORDER BY id", (self.tenant,))
+        return [r[0] for r in rows]
+
+    def save_workflow(self, workflow: Workflow) -> None:
+        """Keep this workflow version, so a case pinned to it can always be explained."""
+        content = canonical_json(unstructure(workflow))
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO workflows (tenant, hash, id, version, content, saved_at) "
+                "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tenant, hash) DO NOTHING",
+                (
+                    self.tenant,
+                    workflow.content_hash,
+                    workflow.id,
+                    workflow.version,
+                    content,
+                    dt.datetime.now(dt.UTC).isoformat(),
+                ),
+            )
+
+    def load_workflow(self, content_hash: str) -> Workflow:
+        """A workflow version kept by ``save_workflow``."""
+        rows = self._read(
+            "SELECT content FROM workflows WHERE tenant = %s AND hash = %s",
+            (self.tenant, content_hash),
+        )
+        if not rows:
+            raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
+        return structure(json.loads(rows[0][0]))
+
+    def workflow_versions(self) -> list[tuple[str, str, str]]:
+        """(hash, id, version) of every workflow version saved."""
+        rows = self._read(
+            "SELECT hash, id, version FROM workflows WHERE tenant = %s ORDER BY saved_at, hash",
+            (self.tenant,),
+        )
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    # --- checking ---
+
+    def heads(self) -> list[ChainHead]:
+        """The head of every case's hash chain, to keep elsewhere as a witness."""
+        rows = self._read(
+            "SELECT case_id, last_seq, head_hash FROM cases WHERE tenant = %s ORDER BY case_id",
+            (self.tenant,),
+        )
+        return [ChainHead(*r) for r in rows]
+
+    def verify(self) -> VerifyReport:
+        """Recompute every chain; compare each state row with the replay of its log.
+
+        It reads one REPEATABLE READ snapshot, so a writer appending meanwhile cannot make it
+        see a case row and a log from different moments.
+        """
+        try:
+            with self._conn.transaction():
+                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return self._verify(self._read)
+        except psycopg.Error as exc:
+            raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+
+    def _verify(self, read: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]) -> VerifyReport:
+        problems: list[ChainProblem] = []
+        cases = entries = 0
+        rows = read(
+            "SELECT case_id, last_seq, head_hash, state FROM cases WHERE tenant = %s "
+            "ORDER BY case_id",
+            (self.tenant,),
+        )
+        known = {r[0] for r in rows}
+        orphans = read("SELECT DISTINCT case_id FROM entries WHERE tenant = %s", (self.tenant,))
+        for (case_id,) in orphans:
+            if case_id not in known:
+                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
+        for case_id, last_seq, head_hash, state in rows:
+            cases += 1
+            log = [
+                _entry(r)
+                for r in read(
+                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s "
+                    "ORDER BY seq",
+                    (self.tenant, case_id),
+                )
+            ]
+            entries += len(log)
+            problem = check_case(case_id, log, last_seq, head_hash, state)
+            if problem is not None:
+                problems.append(problem)
+        return VerifyReport(cases, entries, tuple(problems))
+
+
+def _safe(url: str) -> str:
+    """The URL without a password, for messages."""
+    try:
+        info = psycopg.conninfo.conninfo_to_dict(url)
+    except psycopg.Error:
+        return "the PostgreSQL database"
+    host, db = info.get("host", "localhost"), info.get("dbname", "")
+    return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', 5432)}/{db}"

@@ -1,0 +1,55 @@
+"""Open a relay log by URL: ``sqlite:///path`` or a plain path (SQLite), ``postgresql://…``."""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from btiflow.errors import StoreError
+from btiflow.store.base import Store
+from btiflow.store.sqlite import SqliteStore
+
+DEFAULT_TENANT = "default"
+
+
+def is_postgres(url: str | os.PathLike[str]) -> bool:
+    """Whether ``url`` names a PostgreSQL database rather than a SQLite file."""
+    return os.fspath(url).startswith(("postgresql://", "postgres://"))
+
+
+def open_store(url: str | os.PathLike[str], *, tenant: str | None = None) -> Store:
+    """The store at ``url``, its schema created or migrated.
+
+    ``postgresql://user@host:port/db`` opens a ``PostgresStore`` for ``tenant`` (the
+    municipality: the argument, else ``?tenant=`` in the URL, else ``"default"``), which needs
+    ``pip install 'btiflow[postgres]'``.
+    ``sqlite:///relay.db`` (``sqlite:////abs/relay.db``) or a plain path opens a
+    ``SqliteStore``: one SQLite file holds one municipality, so another tenant is a ValueError.
+    """
+    text = os.fspath(url)
+    if is_postgres(text):
+        text, named = _split_tenant(text)
+        tenant = tenant or named
+        try:
+            from btiflow.store.postgres import PostgresStore
+        except ImportError as exc:
+            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+        return PostgresStore(text, tenant=tenant or DEFAULT_TENANT)
+    if tenant not in (None, DEFAULT_TENANT):
+        raise ValueError(
+            f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
+        )
+    if text.startswith("sqlite:///"):
+        text = text[len("sqlite:///") :]
+    elif "://" in text:
+        raise StoreError(f"not a relay log URL (sqlite:///path or postgresql://…): {text!r}")
+    return SqliteStore(text)
+
+
+def _split_tenant(url: str) -> tuple[str, str | None]:
+    """The URL without its ``tenant`` query parameter (libpq does not know it), and the tenant."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    tenants = [v for k, v in query if k == "tenant"]
+    rest = urlencode([(k, v) for k, v in query if k != "tenant"])
+    return urlunsplit(parts._replace(query=rest)), (tenants[-1] if tenants else None)

@@ -1,0 +1,348 @@
+"""The store contract: every store (SQLite, PostgreSQL) passes the same tests, run on each."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from helpers import scenario
+from helpers.scenario import TEACHER, Clock
+from storekit import Backend
+
+from btiflow.case.state import Case, fold, to_data
+from btiflow.engine import Engine, retry
+from btiflow.errors import CaseNotFound, ConflictError
+from btiflow.store.base import ChainHead, Store
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def engine(backend: Backend, clock: Clock) -> Engine:
+    return Engine(scenario.workflow(), backend.open(), clock=clock)
+
+
+def realistic_run(engine: Engine, clock: Clock) -> list[Case]:
+    """A few cases at different points: closed at level 0, level 1 with measures, level 2."""
+    return [
+        scenario.closed_at_level0(engine, "elev-a"),
+        scenario.open_case(engine, "elev-b"),
+        scenario.at_level1(engine, "elev-c"),
+        scenario.with_measures(engine, clock, "elev-d", clock.in_days(14)),
+        scenario.to_level2(engine, clock, "elev-e"),
+    ]
+
+
+def everything(store: Store) -> tuple[Any, ...]:
+    """Every case's log, state and head as the store gives them: to show nothing changed."""
+    ids = store.case_ids()
+    return (ids, [store.entries(c) for c in ids], [store.load(c) for c in ids], store.heads())
+
+
+# --- append-only, enforced by the database -------------------------------------------------
+
+
+def test_update_of_an_entry_is_refused_by_the_database(engine: Engine, backend: Backend) -> None:
+    """An UPDATE on entries fails inside the database, whoever runs it."""
+    case = scenario.open_case(engine)
+    with pytest.raises(Exception, match="append-only"):
+        backend.run("UPDATE entries SET data = '{}' WHERE case_id = ?", case.id)
+    assert engine.verify().ok
+
+
+def test_delete_of_an_entry_is_refused_by_the_database(engine: Engine, backend: Backend) -> None:
+    """A DELETE on entries fails inside the database, whoever runs it."""
+    case = scenario.open_case(engine)
+    with pytest.raises(Exception, match="append-only"):
+        backend.run("DELETE FROM entries WHERE case_id = ?", case.id)
+    assert len(engine.log(case.id)) == 1
+
+
+# --- tamper evidence -----------------------------------------------------------------------
+
+
+def test_verify_names_the_case_and_seq_of_a_changed_entry(
+    engine: Engine, clock: Clock, backend: Backend
+) -> None:
+    """Changing one entry's data behind the store's back is caught, at that case and seq."""
+    target = realistic_run(engine, clock)[3]
+    assert engine.verify().ok
+    entry = next(e for e in engine.log(target.id) if e.kind == "minutes_recorded")
+    data = {**entry.data, "text": "Endret i ettertid"}
+    backend.tamper(
+        "UPDATE entries SET data = ? WHERE case_id = ? AND seq = ?",
+        json.dumps(data),
+        target.id,
+        entry.seq,
+    )
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, entry.seq)]
+    assert "changed" in report.problems[0].message
+    assert str(report.problems[0]).startswith(f"{target.id} entry {entry.seq}:")
+
+
+def test_verify_catches_a_changed_entry_even_with_its_hash_recomputed(
+    engine: Engine, backend: Backend
+) -> None:
+    """Rewriting an entry and its own hash breaks the next entry's link."""
+    case = scenario.at_level1(engine, "elev-x")
+    victim = engine.log(case.id)[2]
+    fields = ("case_id", "seq", "time", "actor", "role", "unit", "kind")
+    forged = victim.__class__(
+        *(getattr(victim, f) for f in fields),
+        {**victim.data, "leader": "en-annen"},
+        victim.workflow_hash,
+        victim.prev_hash,
+        "",
+    )
+    backend.tamper(
+        "UPDATE entries SET data = ?, hash = ? WHERE case_id = ? AND seq = ?",
+        json.dumps(dict(forged.data)),
+        forged.compute_hash(),
+        case.id,
+        victim.seq,
+    )
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, victim.seq + 1)]
+
+
+def test_verify_catches_a_deleted_last_entry(
+    engine: Engine, clock: Clock, backend: Backend
+) -> None:
+    """Removing a case's newest entry (trigger bypassed) is caught and names the missing seq."""
+    target = realistic_run(engine, clock)[2]
+    last = engine.log(target.id)[-1].seq
+    backend.tamper("DELETE FROM entries WHERE case_id = ? AND seq = ?", target.id, last)
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, last)]
+    assert "missing" in report.problems[0].message
+
+
+def test_verify_catches_a_deleted_middle_entry(engine: Engine, backend: Backend) -> None:
+    """Removing an entry from the middle of a log is caught at the gap."""
+    case = scenario.at_level1(engine, "elev-y")
+    backend.tamper("DELETE FROM entries WHERE case_id = ? AND seq = 4", case.id)
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, 4)]
+
+
+def test_verify_catches_a_state_row_that_differs_from_the_log(
+    engine: Engine, backend: Backend
+) -> None:
+    """A cases row edited directly (here: another baton holder) no longer equals the fold."""
+    case = scenario.at_level1(engine, "elev-z")
+    [(text,)] = backend.run("SELECT state FROM cases WHERE case_id = ?", case.id)
+    state = json.loads(text)
+    state["baton_holder"] = None
+    backend.tamper("UPDATE cases SET state = ? WHERE case_id = ?", json.dumps(state), case.id)
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, case.seq)]
+
+
+# --- optimistic concurrency ----------------------------------------------------------------
+
+
+class StaleReads:
+    """A store whose ``load`` lets another engine act first, ``times`` times: a stale reader."""
+
+    def __init__(self, store: Store, meanwhile: Callable[[], object], times: int) -> None:
+        self._store = store
+        self._meanwhile = meanwhile
+        self.left = times
+
+    def load(self, case_id: str) -> Case:
+        state = self._store.load(case_id)
+        if self.left:
+            self.left -= 1
+            self._meanwhile()
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+
+def two_engines(
+    backend: Backend, clock: Clock, times: int
+) -> tuple[Engine, Engine, StaleReads, Case]:
+    """Two engines on one database; the first reads, then the second acts, then the first."""
+    second = Engine(scenario.workflow(), backend.open(), clock=clock)
+    case = scenario.at_level1(second, "elev-s")
+    stale = StaleReads(
+        backend.open(),
+        lambda: second.act(case.id, "add_note", TEACHER, text="Den andre skriver først"),
+        times,
+    )
+    first = Engine(scenario.workflow(), stale, clock=clock)  # type: ignore[arg-type]
+    return first, second, stale, case
+
+
+def test_a_stale_writer_gets_conflict_and_writes_nothing(backend: Backend, clock: Clock) -> None:
+    """The first engine read before the second acted: ConflictError, and only the second's entry."""
+    first, second, _, case = two_engines(backend, clock, times=1)
+    with pytest.raises(ConflictError) as info:
+        first.act(case.id, "add_note", TEACHER, text="Den første kommer for sent")
+    assert info.value.case_id == case.id
+    assert info.value.expected_seq == case.seq + 1
+    log = second.log(case.id)
+    assert [e.data.get("text") for e in log[case.seq :]] == ["Den andre skriver først"]
+    before = everything(second.store)
+    stale_state = fold(log[: case.seq])
+    with pytest.raises(ConflictError):  # the store refuses the stale seq on its own too
+        first.store.append(log[case.seq :], stale_state, expected_seq=case.seq - 1)
+    with pytest.raises(ConflictError):  # and an entry whose seq is taken, whatever the state
+        first.store.append(log[case.seq :], second.case(case.id), expected_seq=case.seq + 1)
+    assert everything(backend.open()) == before
+    assert second.verify().ok
+
+
+def test_retry_recovers_from_a_conflict(backend: Backend, clock: Clock) -> None:
+    """btiflow.retry re-reads and acts again: both writers' entries end up in the log."""
+    first, second, stale, case = two_engines(backend, clock, times=2)
+    state = retry(lambda: first.act(case.id, "add_note", TEACHER, text="Til slutt"))
+    assert stale.left == 0
+    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
+    assert texts == ["Den andre skriver først", "Den andre skriver først", "Til slutt"]
+    assert state.seq == case.seq + 3
+    assert second.verify().ok
+
+
+def test_retry_surfaces_the_conflict_when_attempts_run_out(backend: Backend, clock: Clock) -> None:
+    """Every attempt stale: retry raises ConflictError, and the first writer wrote nothing."""
+    first, second, _, case = two_engines(backend, clock, times=10)
+    with pytest.raises(ConflictError):
+        retry(lambda: first.act(case.id, "add_note", TEACHER, text="Aldri"), attempts=3)
+    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
+    assert texts == ["Den andre skriver først"] * 3
+
+
+def test_opening_a_case_id_twice_is_a_conflict(engine: Engine) -> None:
+    """A second case_opened for the same id (expected_seq 0) is refused as a conflict."""
+    case = scenario.open_case(engine)
+    with pytest.raises(ConflictError):
+        engine.store.append(engine.log(case.id), case, expected_seq=0)
+    assert engine.verify().ok
+
+
+# --- projections ---------------------------------------------------------------------------
+
+
+def test_the_cases_row_equals_the_fold_for_every_case(
+    engine: Engine, clock: Clock, backend: Backend
+) -> None:
+    """After a realistic run, each case's state row (and its columns) equals fold(entries)."""
+    mine = {c.id for c in realistic_run(engine, clock)}
+    rows = backend.run(
+        "SELECT case_id, state, status, level, step, baton_holder, baton_unit, "
+        "next_evaluation_due, last_seq, head_hash FROM cases"
+    )
+    rows = [r for r in rows if r[0] in mine]  # other tests' tenants share a PostgreSQL database
+    assert len(rows) == 5
+    for case_id, state, *columns in rows:
+        folded = fold(engine.log(case_id))
+        assert json.loads(state) == to_data(folded)
+        holder = folded.baton_holder
+        due = columns[5]
+        columns[5] = None if due is None else str(due)  # a DATE on PostgreSQL, text in SQLite
+        assert columns == [
+            folded.status,
+            folded.level,
+            folded.step,
+            holder.id if holder else None,
+            holder.unit if holder else None,
+            folded.next_evaluation_due if folded.is_open else None,
+            folded.seq,
+            folded.head_hash,
+        ]
+        assert engine.case(case_id) == folded
+    assert {r[3] for r in rows} == {0, 1, 2}
+    assert engine.verify().ok
+
+
+def test_heads_export_the_last_entry_of_every_case(engine: Engine, clock: Clock) -> None:
+    """heads() gives each case's last seq and hash, sorted by case id: a witness to keep."""
+    cases = realistic_run(engine, clock)
+    expected = [ChainHead(c.id, engine.log(c.id)[-1].seq, engine.log(c.id)[-1].hash) for c in cases]
+    assert engine.store.heads() == sorted(expected, key=lambda h: h.case_id)
+    scenario.open_case(engine, "elev-ny")
+    assert len(engine.store.heads()) == len(cases) + 1
+
+
+def test_a_kept_state_is_not_used_once_another_writer_appended(
+    engine: Engine, backend: Backend, clock: Clock
+) -> None:
+    """After another store appends to a case, load() returns the new state, not the kept one."""
+    case = scenario.at_level1(engine, "elev-k")
+    assert engine.case(case.id) == case
+    other = Engine(scenario.workflow(), backend.open(), clock=clock)
+    moved = other.act(case.id, "add_note", TEACHER, text="Fra en annen prosess")
+    assert engine.case(case.id) == moved
+    assert engine.case(case.id).seq == case.seq + 1
+
+
+def test_a_missing_case_gives_case_not_found(engine: Engine) -> None:
+    """Loading, listing or acting on an unknown case id raises CaseNotFound."""
+    for call in (
+        lambda: engine.case("finnes-ikke"),
+        lambda: engine.log("finnes-ikke"),
+        lambda: engine.act("finnes-ikke", "add_note", TEACHER, text="x"),
+    ):
+        with pytest.raises(CaseNotFound):
+            call()
+
+
+def test_the_access_log_is_written_with_the_action(engine: Engine, backend: Backend) -> None:
+    """Each action leaves its access record, in order, and the access log is append-only."""
+    case = scenario.at_level1(engine, "elev-logg")
+    records = engine.store.access_log(case.id)
+    assert [r.what for r in records][:2] == ["action:open_case", "action:complete_step"]
+    assert records[-1].seq == case.seq
+    with pytest.raises(Exception, match="append-only"):
+        backend.run("DELETE FROM access_log WHERE case_id = ?", case.id)
+
+
+# --- due and overdue, with an injected clock ------------------------------------------------
+
+
+def utc(*args: int) -> dt.datetime:
+    return dt.datetime(*args, tzinfo=dt.UTC)
+
+
+@pytest.mark.parametrize(
+    ("late_evening", "after_midnight"),
+    [
+        # summer time (UTC+2): 21:30 UTC is 23:30 in Oslo, 22:30 UTC is 00:30 the next day
+        (utc(2026, 9, 20, 21, 30), utc(2026, 9, 20, 22, 30)),
+    ],
+)
+def test_overdue_turns_at_midnight_in_oslo_not_utc(
+    engine: Engine, clock: Clock, late_evening: dt.datetime, after_midnight: dt.datetime
+) -> None:
+    """A case due on a day is overdue from 00:00 Europe/Oslo the next day, by the injected clock."""
+    due = "2026-09-20"
+    case = scenario.with_measures(engine, clock, "elev-frist", due)
+    scenario.closed_at_level0(engine, "elev-lukket")
+    clock.now = late_evening
+    assert engine.overdue() == []
+    assert [d.case_id for d in engine.due(within=dt.timedelta(0))] == [case.id]
+    clock.now = after_midnight
+    overdue = engine.overdue()
+    assert [(d.case_id, d.due.isoformat(), d.baton_holder) for d in overdue] == [
+        (case.id, due, TEACHER.id)
+    ]
+    assert isinstance(overdue[0].due, dt.date)
+    assert engine.due(within=dt.timedelta(days=30)) == []
+
+
+def test_due_window_starts_on_the_oslo_day(engine: Engine, clock: Clock) -> None:
+    """due() counts days from the Oslo date of the moment, so 23:30 UTC already looks ahead."""
+    case = scenario.with_measures(engine, clock, "elev-uke", "2026-09-28")
+    clock.now = utc(2026, 9, 20, 21, 30)
+    assert engine.due() == []
+    clock.now = utc(2026, 9, 20, 23, 30)
+    assert [d.case_id for d in engine.due()] == [case.id]

@@ -22,7 +22,7 @@ import click
 from btiflow.case.people import Actor
 from btiflow.demo import family_text, run_demo
 from btiflow.engine import Engine
-from btiflow.errors import BtiflowError, MigrationError, Problem, WorkflowError
+from btiflow.errors import BtiflowError, ConflictError, MigrationError, Problem, WorkflowError
 from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
 from btiflow.notify.dispatch import Dispatcher, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
@@ -30,8 +30,9 @@ from btiflow.notify.outbox import STATUSES, Outbox, OutboxMessage
 from btiflow.render.casepage import actor_in_case, case_page
 from btiflow.render.diagram import FORMATS, diagram
 from btiflow.render.site import render_site, site_languages
-from btiflow.store.base import DueCase
-from btiflow.store.sqlite import SqliteStore
+from btiflow.store.base import DueCase, Store
+from btiflow.store.copy import copy_log
+from btiflow.store.url import is_postgres, open_store
 from btiflow.timeline import timeline
 from btiflow.views import StaffView
 from btiflow.workflow.diff import diff as diff_workflows
@@ -284,16 +285,27 @@ def case_page_command(db: str, case_id: str, viewer_id: str, output: str) -> Non
     click.echo(f"wrote {output}", err=True)
 
 
-def _store(db: str) -> SqliteStore:
-    if not Path(db).is_file():
+def _store(db: str, *, create: bool = False) -> Store:
+    """The relay log at ``db``: a SQLite file (a path or sqlite:///path) or a postgresql:// URL."""
+    if not create and not is_postgres(db) and not Path(db.removeprefix("sqlite:///")).is_file():
         raise click.ClickException(f"{db}: no such relay log (run 'btiflow demo --db {db}')")
     try:
-        return SqliteStore(db)
-    except BtiflowError as exc:
+        store = open_store(db)
+    except (BtiflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
+    click.get_current_context().call_on_close(store.close)
+    return store
 
 
-def _names(store: SqliteStore, case_id: str) -> dict[str, str]:
+def _sqlite_only(db: str) -> None:
+    """The mail dispatcher reads the outbox of a SQLite file only (for now)."""
+    if is_postgres(db):
+        raise click.ClickException(
+            "the outbox of a PostgreSQL relay log cannot be listed or sent from yet"
+        )
+
+
+def _names(store: Store, case_id: str) -> dict[str, str]:
     """Actor id → name, from the persons the case's log names (for a readable timeline)."""
     names: dict[str, str] = {}
     for entry in store.entries(case_id):
@@ -304,7 +316,7 @@ def _names(store: SqliteStore, case_id: str) -> dict[str, str]:
     return names
 
 
-def _print_log(store: SqliteStore, case_id: str) -> None:
+def _print_log(store: Store, case_id: str) -> None:
     case = store.load(case_id)
     workflow = store.load_workflow(case.workflow_hash)
     names = _names(store, case_id)
@@ -328,7 +340,12 @@ def _print_due(rows: list[DueCase], heading: str) -> None:
 
 
 @main.command()
-@click.option("--db", default="stafettlogg.db", show_default=True, help="The SQLite file to use.")
+@click.option(
+    "--db",
+    default="stafettlogg.db",
+    show_default=True,
+    help="The relay log to use: a SQLite file, or postgresql://…?tenant=MUNICIPALITY.",
+)
 @click.option(
     "--workflow",
     "workflow_name",
@@ -350,7 +367,7 @@ def demo(db: str, workflow_name: str) -> None:
         sys.exit(EXIT_PROBLEMS)
     engine, cases = run_demo(workflow, db)
     store = engine.store
-    assert isinstance(store, SqliteStore)
+    click.get_current_context().call_on_close(store.close)
     for case in cases:
         _print_log(store, case.id)
         click.echo()
@@ -360,7 +377,8 @@ def demo(db: str, workflow_name: str) -> None:
     _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
     _print_due(engine.overdue(now), "Forfalte evalueringer:")
     click.echo()
-    _print_mail(db)
+    if not is_postgres(db):
+        _print_mail(db)
     report = engine.verify()
     click.echo(
         f"\nKontroll av loggen: {report.cases} saker, {report.entries} oppføringer, "
@@ -613,6 +631,7 @@ def _counts(outbox: Outbox) -> str:
 def outbox_command(db: str, status: str | None) -> None:
     """List the mail in DB's outbox: pending, sent, failed (with the server's reply) and
     skipped (an invitee without an e-mail address: not sent, and why)."""
+    _sqlite_only(db)
     _store(db).close()
     with Outbox(db) as outbox:
         rows = outbox.messages(status)
@@ -671,6 +690,7 @@ def send(
         password = os.environ.get(password_env)
         if password is None:
             raise click.ClickException(f"the environment variable {password_env} is not set")
+    _sqlite_only(db)
     _store(db).close()
     try:
         settings = SmtpSettings(
@@ -734,6 +754,31 @@ def remind(db: str, login_url: str, sender: str, at: dt.datetime | None) -> None
         raise click.ClickException(str(exc)) from exc
     click.echo(
         f"{added} new reminder{'s' if added != 1 else ''} in the outbox (btiflow outbox {db})"
+    )
+
+
+@main.command()
+@click.argument("source", metavar="SRC")
+@click.argument("target", metavar="DST")
+def copy(source: str, target: str) -> None:
+    """Copy a municipality's relay log to another store, verifying the hash chain on both sides.
+
+    SRC and DST are a SQLite file (a path or sqlite:///path) or a PostgreSQL URL
+    (postgresql://user@host/db?tenant=MUNICIPALITY), so a municipality can start on SQLite and
+    move to PostgreSQL. Every case (its log, state and access log) and guide version is copied;
+    mail in the outbox is not. SRC must verify, DST must not hold its cases yet, and DST is
+    verified afterwards (each copied chain head equal to SRC's).
+    """
+    src, dst = _store(source), _store(target, create=True)
+    try:
+        report = copy_log(src, dst)
+    except ConflictError as exc:
+        raise click.ClickException(f"{target} already holds case {exc.case_id}") from exc
+    except BtiflowError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"copied {report.cases} cases, {report.entries} entries; "
+        f"{source}: ok, {target}: ok (verified, the chain heads match)"
     )
 
 

@@ -17,7 +17,7 @@ from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
 from btiflow.notify.messages import NotifyConfig
-from btiflow.store.sqlite import SqliteStore
+from btiflow.store.url import open_store
 from btiflow.views import FamilyView, render_family
 from btiflow.workflow.model import Workflow
 
@@ -39,7 +39,7 @@ CONTACT = Person(TEACHER.id, TEACHER.name, SCHOOL, "kontaktlaerer@skole.example.
 def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
     """Run the demo cases; return the engine and the cases as they ended."""
     clock = ManualClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
-    engine = Engine(workflow, SqliteStore(db_path), clock=clock, notify=MAIL)
+    engine = Engine(workflow, open_store(db_path), clock=clock, notify=MAIL)
     first = _main_case(engine, clock)
     second = _case_with_evaluation_due(engine, clock)
     engine.plan_reminders()  # the second case's evaluation is near: its holder is reminded

@@ -1,0 +1,211 @@
+"""Benchmark: the relay log on PostgreSQL (loopback, ``synchronous_commit`` on), with baselines.
+
+Run with ``python tests/benchmarks/bench_postgres.py [--runs N] [--cases N]``. It starts a
+throwaway cluster (tests/pgserver.py; or uses ``BTIFLOW_PG_URL``). Not collected by pytest.
+Prints the median of several runs for:
+
+(a) one durable action (``Engine.act``: read the state row, decide, update the state row on
+    ``last_seq``, insert the entry and the access record, commit) against a bare insert +
+    commit of one row measured in the same run on the same server;
+(b) throughput of 8 writer processes acting at once, each on its own case;
+(c) ``engine.overdue()`` over 1,000,000 cases (80% open).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # measure this working tree, installed or not
+sys.path.insert(0, str(ROOT / "tests"))
+
+import psycopg  # noqa: E402
+from bench_engine import paired_us, per_op_us  # noqa: E402
+from helpers import scenario  # noqa: E402
+from pgserver import cluster  # noqa: E402
+
+from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
+from btiflow.case.state import apply, to_data  # noqa: E402
+from btiflow.engine import Engine  # noqa: E402
+from btiflow.store.postgres import PostgresStore  # noqa: E402
+
+TEACHER = scenario.TEACHER
+WRITERS = 8
+
+
+def bench_act(url: str, runs: int) -> None:
+    store = PostgresStore(url, tenant=f"bench-{uuid.uuid4().hex[:6]}")
+    eng = Engine(scenario.workflow(), store, clock=scenario.Clock())
+    case = scenario.at_level1(eng, "elev-bench")
+    bare = psycopg.connect(url, autocommit=True)
+    bare.execute("CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, v text)")
+    value = "x" * 400  # about the size of a note entry
+    sync = bare.execute("SHOW synchronous_commit").fetchone()
+
+    def insert() -> object:
+        with bare.transaction():
+            return bare.execute("INSERT INTO bench_bare (v) VALUES (%s)", (value,))
+
+    def act() -> object:
+        return eng.act(case.id, "add_note", TEACHER, text="Kort notat etter samtale")
+
+    act_us, bare_us = paired_us(act, insert, 100, runs)
+    print(f"(a) one durable action on PostgreSQL (synchronous_commit={sync[0] if sync else '?'})")
+    print(f"    Engine.act (add_note)         {act_us:10.1f} us")
+    print(f"    bare insert + commit          {bare_us:10.1f} us")
+    print(f"    act / bare = {act_us / bare_us:.2f}x")
+    bare.close()
+    store.close()
+
+
+def bench_writers(url: str, ops: int) -> None:
+    tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    clock = scenario.Clock()
+    eng = scenario.engine(url, clock, tenant)
+    cases = [scenario.to_level2(eng, clock, f"elev-{n}").id for n in range(WRITERS)]
+    eng.store.close()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with tempfile.TemporaryDirectory() as barrier:
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "tests.helpers.worker",
+                    "concurrent",
+                    url,
+                    case,
+                    f"--tenant={tenant}",
+                    f"--actor=skriver-{i}",
+                    f"--ops={ops}",
+                    f"--seed={i}",
+                    f"--barrier={barrier}",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.PIPE,
+                text=True,
+            )
+            for i, case in enumerate(cases)
+        ]
+        while len(list(Path(barrier).glob("ready-*"))) < WRITERS:
+            time.sleep(0.01)
+        start = time.perf_counter()
+        (Path(barrier) / "go").touch()
+        done = sum(len(json.loads(p.communicate()[0])["done"]) for p in procs)
+        wall = time.perf_counter() - start
+    print(f"(b) {WRITERS} writer processes, each on its own case ({os.cpu_count()} CPUs)")
+    print(f"    {done} actions in {wall:.2f} s: {done / wall:,.0f} actions/s")
+
+
+def bulk_cases(url: str, tenant: str, count: int, today: dt.date) -> int:
+    """``count`` state rows by COPY (synthetic, from one sealed template); how many overdue."""
+    wf = scenario.workflow()
+    rng = random.Random(17)
+    opened = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
+    opener = {"id": TEACHER.id, "name": TEACHER.name, "unit": TEACHER.unit, "email": None}
+    data = {
+        "workflow": {"id": wf.id, "version": wf.version, "hash": wf.content_hash},
+        "subject": "elev-0",
+        "birth_date": None,
+        "opened_by": opener,
+        "step": wf.levels[0].steps[0].id,
+    }
+    entry = seal(
+        Draft("case_opened", data),
+        case_id="c0",
+        seq=1,
+        time=opened,
+        actor=TEACHER.id,
+        role=TEACHER.role,
+        unit=TEACHER.unit,
+        workflow_hash=wf.content_hash,
+        prev_hash=GENESIS,
+    )
+    template: dict[str, Any] = to_data(apply(None, entry))
+    overdue = 0
+    columns = (
+        "tenant, case_id, workflow_id, workflow_version, workflow_hash, subject, status, "
+        "level, step, next_evaluation_due, last_seq, head_hash, opened_at, closed_at, state"
+    )
+    sql = f"COPY cases ({columns}) FROM STDIN"
+    with psycopg.connect(url) as conn, conn.cursor() as cur, cur.copy(sql) as copy:
+        for n in range(count):
+            case_id = f"c{n:07d}"
+            state = {**template, "id": case_id, "subject": f"elev-{n}"}
+            if n % 5 == 0:
+                state.update(status="closed", closed_at=opened.isoformat())
+                due = None
+            else:
+                late = rng.random() < 0.05
+                days = -rng.randint(1, 60) if late else rng.randint(0, 28)
+                due = today + dt.timedelta(days)
+                state.update(level=1, next_evaluation_due=str(due))
+                overdue += late
+            copy.write_row(
+                (
+                    tenant,
+                    case_id,
+                    wf.id,
+                    wf.version,
+                    wf.content_hash,
+                    state["subject"],
+                    state["status"],
+                    state["level"],
+                    state["step"],
+                    due,
+                    1,
+                    entry.hash,
+                    state["opened_at"],
+                    state["closed_at"],
+                    canonical_json(state),
+                )
+            )
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE cases")
+    return overdue
+
+
+def bench_overdue(url: str, count: int, runs: int) -> None:
+    at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=scenario.OSLO)
+    tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    start = time.perf_counter()
+    expected = bulk_cases(url, tenant, count, at.date())
+    built = time.perf_counter() - start
+    store = PostgresStore(url, tenant=tenant)
+    eng = Engine(scenario.workflow(), store)
+    assert len(eng.overdue(at)) == expected
+    ms = per_op_us(lambda: eng.overdue(at), 1, runs) / 1000
+    print(f"(c) engine.overdue() over {count:,} cases (80% open, 5% of those overdue)")
+    print(f"    {expected} rows in {ms:.1f} ms (loaded by COPY in {built:.0f} s)")
+    store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases for (c)")
+    parser.add_argument("--ops", type=int, default=100, help="actions per writer for (b)")
+    args = parser.parse_args()
+    with cluster() as url:
+        with psycopg.connect(url) as conn:
+            version = conn.execute("SHOW server_version").fetchone()
+        print(f"python {sys.version.split()[0]}, PostgreSQL {version[0] if version else '?'}")
+        bench_act(url, args.runs)
+        bench_writers(url, args.ops)
+        bench_overdue(url, args.cases, args.runs)
+
+
+if __name__ == "__main__":
+    main()

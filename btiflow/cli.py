@@ -14,6 +14,7 @@ import os
 import shutil
 import ssl
 import sys
+from contextlib import closing
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,13 +27,13 @@ from btiflow.errors import BtiflowError, ConflictError, MigrationError, Problem,
 from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
 from btiflow.notify.dispatch import Dispatcher, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
-from btiflow.notify.outbox import STATUSES, Outbox, OutboxMessage
+from btiflow.notify.outbox import STATUSES, MailQueue, OutboxMessage
 from btiflow.render.casepage import actor_in_case, case_page
 from btiflow.render.diagram import FORMATS, diagram
 from btiflow.render.site import render_site, site_languages
 from btiflow.store.base import DueCase, Store
 from btiflow.store.copy import copy_log
-from btiflow.store.url import is_postgres, open_store
+from btiflow.store.url import is_postgres, open_outbox, open_store
 from btiflow.timeline import timeline
 from btiflow.views import StaffView
 from btiflow.workflow.diff import diff as diff_workflows
@@ -297,14 +298,6 @@ def _store(db: str, *, create: bool = False) -> Store:
     return store
 
 
-def _sqlite_only(db: str) -> None:
-    """The mail dispatcher reads the outbox of a SQLite file only (for now)."""
-    if is_postgres(db):
-        raise click.ClickException(
-            "the outbox of a PostgreSQL relay log cannot be listed or sent from yet"
-        )
-
-
 def _names(store: Store, case_id: str) -> dict[str, str]:
     """Actor id → name, from the persons the case's log names (for a readable timeline)."""
     names: dict[str, str] = {}
@@ -377,8 +370,7 @@ def demo(db: str, workflow_name: str) -> None:
     _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
     _print_due(engine.overdue(now), "Forfalte evalueringer:")
     click.echo()
-    if not is_postgres(db):
-        _print_mail(db)
+    _print_mail(db)
     report = engine.verify()
     click.echo(
         f"\nKontroll av loggen: {report.cases} saker, {report.entries} oppføringer, "
@@ -586,7 +578,7 @@ def migrate(
 
 def _print_mail(db: str) -> None:
     """The invitations and reminders in the outbox, and what the first invitation says."""
-    with Outbox(db) as outbox:
+    with closing(open_outbox(db)) as outbox:
         rows = outbox.messages()
     click.echo(
         f"E-post i utboksen ({len(rows)}), uten navn, saks-id eller bekymring "
@@ -621,7 +613,7 @@ def _detail(m: OutboxMessage) -> str:
     return "waiting to be sent"
 
 
-def _counts(outbox: Outbox) -> str:
+def _counts(outbox: MailQueue) -> str:
     return ", ".join(f"{n} {status}" for status, n in outbox.counts().items() if n)
 
 
@@ -631,9 +623,8 @@ def _counts(outbox: Outbox) -> str:
 def outbox_command(db: str, status: str | None) -> None:
     """List the mail in DB's outbox: pending, sent, failed (with the server's reply) and
     skipped (an invitee without an e-mail address: not sent, and why)."""
-    _sqlite_only(db)
     _store(db).close()
-    with Outbox(db) as outbox:
+    with closing(open_outbox(db)) as outbox:
         rows = outbox.messages(status)
         for m in rows:
             to = f"{m.recipient} <{m.address}>" if m.address else m.recipient
@@ -690,7 +681,6 @@ def send(
         password = os.environ.get(password_env)
         if password is None:
             raise click.ClickException(f"the environment variable {password_env} is not set")
-    _sqlite_only(db)
     _store(db).close()
     try:
         settings = SmtpSettings(
@@ -702,7 +692,7 @@ def send(
             sender=sender,
             ssl_context=ssl.create_default_context(cafile=cafile) if cafile else None,
         )
-        with Outbox(db) as outbox:
+        with closing(open_outbox(db)) as outbox:
             report = Dispatcher(outbox, settings).run(limit)
             click.echo(
                 f"sent {report.sent}, failed {report.failed}, to try again {report.deferred}"

@@ -77,9 +77,12 @@ def test_copy_refuses_a_source_that_does_not_verify(tmp_path: Path, tenant_url: 
         assert dst.case_ids() == []
 
 
-def test_the_mail_commands_say_they_read_sqlite_only(tenant_url: str) -> None:
-    """btiflow outbox on a PostgreSQL URL: a clear error, not a crash or a new SQLite file."""
-    result = CliRunner().invoke(main, ["outbox", tenant_url])
-    assert result.exit_code == 1
-    assert "PostgreSQL" in result.output
-    assert not Path(tenant_url).exists()
+def test_the_demo_on_postgresql_lists_its_mail(tenant_url: str) -> None:
+    """The demo's invitations are in the PostgreSQL outbox: the demo and 'outbox' list them."""
+    result = CliRunner().invoke(main, ["demo", "--db", tenant_url])
+    assert result.exit_code == 0, result.output
+    assert "E-post i utboksen (" in result.output
+    listing = CliRunner().invoke(main, ["outbox", tenant_url])
+    assert listing.exit_code == 0, listing.output
+    assert "invitation" in listing.output
+    assert "pending" in listing.output

@@ -20,7 +20,7 @@ from email.message import EmailMessage
 import attrs
 
 from btiflow.notify.messages import parse_address
-from btiflow.notify.outbox import Outbox, OutboxMessage
+from btiflow.notify.outbox import MailQueue, OutboxMessage
 
 Clock = Callable[[], dt.datetime]
 
@@ -77,7 +77,7 @@ class Dispatcher:
 
     def __init__(
         self,
-        outbox: Outbox,
+        outbox: MailQueue,
         smtp: SmtpSettings,
         *,
         clock: Clock = _now,

@@ -18,7 +18,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from email.message import EmailMessage
-from typing import Any
+from typing import Any, Protocol
 
 import attrs
 
@@ -103,6 +103,26 @@ def _message(row: tuple[Any, ...]) -> OutboxMessage:
         sent_at=None if sent is None else dt.datetime.fromisoformat(sent),
         error=error,
     )
+
+
+class MailQueue(Protocol):
+    """What a dispatcher needs of an outbox: ``Outbox`` (SQLite) or ``PostgresOutbox``."""
+
+    def messages(
+        self, status: str | None = None, case_id: str | None = None
+    ) -> list[OutboxMessage]: ...
+
+    def counts(self) -> dict[str, int]: ...
+
+    def claim(self, now: dt.datetime, lease: dt.timedelta, worker: str) -> OutboxMessage | None: ...
+
+    def mark_sent(self, message_id: int, worker: str, now: dt.datetime) -> bool: ...
+
+    def mark_failed(self, message_id: int, worker: str, error: str) -> bool: ...
+
+    def retry_later(self, message_id: int, worker: str, error: str, at: dt.datetime) -> bool: ...
+
+    def close(self) -> None: ...
 
 
 class Outbox:

@@ -32,7 +32,11 @@ from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, canonical_json
 from btiflow.case.state import Case, from_data, to_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow
+from btiflow.notify.outbox import _COLUMNS as OUTBOX_READ_COLUMNS
+from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
+from btiflow.notify.outbox import OutboxMessage
+from btiflow.notify.outbox import _message as outbox_message
+from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
 from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
@@ -554,3 +558,110 @@ def _safe(url: str) -> str:
         return "the PostgreSQL database"
     host, db = info.get("host", "localhost"), info.get("dbname", "")
     return f"postgresql://{info.get('user', '')}@{host}:{info.get('port', 5432)}/{db}"
+
+
+class PostgresOutbox:
+    """The outbox of one tenant in PostgreSQL, from the dispatcher's side (see ``Outbox``).
+
+    A claim takes the next due row with ``FOR UPDATE SKIP LOCKED`` in one UPDATE, so any number
+    of dispatchers, on any machines, each get a different message and never wait on each other.
+    """
+
+    def __init__(self, url: str, *, tenant: str = "default", timeout: float = 30.0) -> None:
+        PostgresStore(url, tenant=tenant, timeout=timeout).close()  # the schema, migrated
+        self.url = url
+        self.tenant = tenant
+        try:
+            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
+        except psycopg.Error as exc:
+            raise StoreError(f"cannot connect to the outbox at {_safe(url)}: {exc}") from exc
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> PostgresOutbox:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _run(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        try:
+            cur = self._conn.execute(sql.encode(), args)
+            return cur.fetchall() if cur.description else []
+        except psycopg.Error as exc:
+            raise StoreError(f"could not use the outbox at {_safe(self.url)}: {exc}") from exc
+
+    def messages(
+        self, status: str | None = None, case_id: str | None = None
+    ) -> list[OutboxMessage]:
+        """Every row (or those with ``status`` / of ``case_id``), oldest first."""
+        sql = f"SELECT {OUTBOX_READ_COLUMNS} FROM outbox WHERE tenant = %s"
+        args: list[Any] = [self.tenant]
+        if status is not None:
+            sql += " AND status = %s"
+            args.append(status)
+        if case_id is not None:
+            sql += " AND case_id = %s"
+            args.append(case_id)
+        return [outbox_message(r) for r in self._run(sql + " ORDER BY id", args)]
+
+    def counts(self) -> dict[str, int]:
+        """How many rows have each status."""
+        rows = self._run(
+            "SELECT status, count(*) FROM outbox WHERE tenant = %s GROUP BY status", [self.tenant]
+        )
+        found = {r[0]: int(r[1]) for r in rows}
+        return {s: found.get(s, 0) for s in OUTBOX_STATUSES}
+
+    def enqueue(self, rows: Sequence[OutboxRow]) -> int:
+        """Add rows whose key is not there yet; how many were new."""
+        new = 0
+        with self._conn.transaction(), self._conn.cursor() as cur:
+            for r in rows:
+                cur.execute(_INSERT_OUTBOX, (self.tenant, *r.values()))
+                new += cur.rowcount
+        return new
+
+    def claim(self, now: dt.datetime, lease: dt.timedelta, worker: str) -> OutboxMessage | None:
+        """Take the next message due (pending, or held by a dispatcher whose lease ran out)."""
+        at = stamp(now)
+        note = "an earlier attempt was interrupted; sent again with the same Message-ID"
+        rows = self._run(
+            "UPDATE outbox SET status = 'sending', claimed_by = %s, claimed_until = %s, "
+            "attempts = attempts + 1, "
+            "error = CASE WHEN status = 'sending' THEN %s ELSE error END "
+            "WHERE id = (SELECT id FROM outbox WHERE tenant = %s AND "
+            "((status = 'pending' AND next_attempt_at <= %s) OR "
+            "(status = 'sending' AND claimed_until <= %s)) "
+            "ORDER BY next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
+            f"RETURNING {OUTBOX_READ_COLUMNS}",
+            [worker, stamp(now + lease), note, self.tenant, at, at],
+        )
+        return outbox_message(rows[0]) if rows else None
+
+    def _finish(self, message_id: int, worker: str, sql: str, args: Sequence[Any]) -> bool:
+        rows = self._run(
+            f"UPDATE outbox SET {sql}, claimed_by = NULL, claimed_until = NULL "
+            "WHERE tenant = %s AND id = %s AND status = 'sending' AND claimed_by = %s "
+            "RETURNING id",
+            [*args, self.tenant, message_id, worker],
+        )
+        return len(rows) == 1
+
+    def mark_sent(self, message_id: int, worker: str, now: dt.datetime) -> bool:
+        """The server accepted it."""
+        return self._finish(message_id, worker, "status = 'sent', sent_at = %s", [stamp(now)])
+
+    def mark_failed(self, message_id: int, worker: str, error: str) -> bool:
+        """The server refused it for good (``error`` is its reply)."""
+        return self._finish(message_id, worker, "status = 'failed', error = %s", [error])
+
+    def retry_later(self, message_id: int, worker: str, error: str, at: dt.datetime) -> bool:
+        """Not sent this time (``error``); try again from ``at``."""
+        return self._finish(
+            message_id,
+            worker,
+            "status = 'pending', error = %s, next_attempt_at = %s",
+            [error, stamp(at)],
+        )

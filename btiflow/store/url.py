@@ -6,6 +6,7 @@ import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from btiflow.errors import StoreError
+from btiflow.notify.outbox import MailQueue, Outbox
 from btiflow.store.base import Store
 from btiflow.store.sqlite import SqliteStore
 
@@ -53,3 +54,20 @@ def _split_tenant(url: str) -> tuple[str, str | None]:
     tenants = [v for k, v in query if k == "tenant"]
     rest = urlencode([(k, v) for k, v in query if k != "tenant"])
     return urlunsplit(parts._replace(query=rest)), (tenants[-1] if tenants else None)
+
+
+def open_outbox(url: str | os.PathLike[str], *, tenant: str | None = None) -> MailQueue:
+    """The outbox of the relay log at ``url`` (as ``open_store``), for a ``Dispatcher``."""
+    text = os.fspath(url)
+    if is_postgres(text):
+        try:
+            from btiflow.store.postgres import PostgresOutbox
+        except ImportError as exc:
+            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+        text, named = _split_tenant(text)
+        return PostgresOutbox(text, tenant=tenant or named or DEFAULT_TENANT)
+    if tenant not in (None, DEFAULT_TENANT):
+        raise ValueError(
+            f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
+        )
+    return Outbox(text.removeprefix("sqlite:///"))

@@ -1,6 +1,7 @@
 """btiflow: a municipality's BTI action guide as an enforced state machine, and the relay log.
 
-Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore``, and run cases with an
+Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore`` (or PostgreSQL, through
+``open_store("postgresql://…", tenant=...)`` with ``btiflow[postgres]``), and run cases with an
 ``Engine``; everything btiflow raises on purpose is a ``BtiflowError``.
 """
 
@@ -36,7 +37,9 @@ from btiflow.render.casepage import case_page
 from btiflow.render.diagram import diagram
 from btiflow.render.site import Site, render_site
 from btiflow.store.base import ChainHead, DueCase, VerifyReport
+from btiflow.store.copy import copy_log
 from btiflow.store.sqlite import SqliteStore
+from btiflow.store.url import open_store
 from btiflow.views import FamilyView, StaffView
 from btiflow.workflow.diff import Change, diff
 from btiflow.workflow.load import (
@@ -110,11 +113,13 @@ __all__ = [
     "apply_migration",
     "case_page",
     "check_workflow",
+    "copy_log",
     "diagram",
     "diff",
     "fold",
     "load_workflow",
     "load_workflow_text",
+    "open_store",
     "plan_migration",
     "render_site",
     "retry",

@@ -11,7 +11,7 @@
     ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
     └── StoreError                    the store cannot be opened or written (bad file, schema)
 
-No exception from yaml, cattrs, sqlite3 or transitions escapes the public API: each is
+No exception from yaml, cattrs, sqlite3, psycopg or transitions escapes the public API: each is
 translated here with ``raise ... from exc`` so the cause stays visible to a debugger.
 """
 

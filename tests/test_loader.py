@@ -1098,3 +1098,15 @@ def test_extends_reads_only_guide_files(tmp_path: Path) -> None:
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (2, 10)
     assert problem.message == "'/etc/passwd' is not a .yaml file"
+
+
+def test_an_overlong_extends_name_is_a_short_located_problem() -> None:
+    """extends with a name too long for the file system is 'not found', quoted in short."""
+    text = "format: btiflow/1\nextends: " + "a" * 5000 + '\nid: x\nversion: "1"\n'
+    with pytest.raises(WorkflowError) as caught:
+        load_workflow_text(text, "x.yaml", WORKFLOWS)
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.column) == (2, 10)
+    assert problem.message.startswith("the guide 'aaaa")
+    assert problem.message.endswith("…' to extend was not found")
+    assert len(str(problem)) < 600

@@ -62,6 +62,18 @@ def _display(path: Path) -> str:
         return str(path)
 
 
+def _clip(text: str, width: int = 80) -> str:
+    """A value short enough to quote in a message."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError:  # e.g. a name too long for the file system: then it is no guide file
+        return False
+
+
 def _resolve_extends(name: str, from_file: Path) -> list[Path]:
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return [from_file.parent / name]
@@ -106,15 +118,15 @@ class _Loading:
             )
             return None
         candidates = _resolve_extends(name, path)
-        found = next((c for c in candidates if c.is_file()), None)
+        found = next((c for c in candidates if _is_file(c)), None)
         if found is None:
             shipped = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
             self.problem(
                 loc,
                 "extends",
-                f"the guide '{name}' to extend was not found",
-                f"looked for {', '.join(_display(c) for c in candidates)}; "
-                + suggest(name, shipped),
+                f"the guide '{_clip(name)}' to extend was not found",
+                f"looked for {', '.join(_clip(_display(c)) for c in candidates)}; "
+                + suggest(_clip(name), shipped),
             )
             return None
         if found.resolve() in chain:

@@ -161,9 +161,9 @@ def diagram(workflow: Workflow, fmt: str, lang: str | None = None) -> str:
 
 # -- SVG of the levels and the decisions between them (for the site; no JavaScript) -----------
 
-_BOX_X, _BOX_W = 150, 340
-_END_X, _END_W = 575, 150
-_WIDTH = 740
+_BOX_X, _BOX_W = 210, 340  # room on the left for the labels of expand arcs
+_END_X, _END_W = 635, 150
+_WIDTH = 800
 _BELOW = 44  # room under the last box for its continue loop
 _LINE = 18
 _GAP = 64

@@ -30,7 +30,7 @@ from psycopg import errors as pg_errors
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, canonical_json
-from btiflow.case.state import Case, from_data, to_data
+from btiflow.case.state import Case, from_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.outbox import _COLUMNS as OUTBOX_READ_COLUMNS
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
@@ -38,6 +38,16 @@ from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.outbox import _message as outbox_message
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
+from btiflow.store.rows import (
+    ACCESS_COLUMNS,
+    DUE_INDEX,
+    ENTRY_COLUMNS,
+    STATE_COLUMNS,
+    access_values,
+    entry_from_row,
+    entry_values,
+    state_values,
+)
 from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
 
@@ -164,38 +174,16 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
 
 _MIGRATION_LOCK = 0x62746966  # 'btif': one opener migrates at a time (advisory lock)
 
-_ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
-_STATE_COLUMNS = (
-    "case_id",
-    "workflow_id",
-    "workflow_version",
-    "workflow_hash",
-    "subject",
-    "status",
-    "level",
-    "step",
-    "baton_holder",
-    "baton_unit",
-    "next_evaluation_due",
-    "last_seq",
-    "head_hash",
-    "opened_at",
-    "closed_at",
-    "state",
-)
 _INSERT_CASE = (
-    f"INSERT INTO cases (tenant, {', '.join(_STATE_COLUMNS)}) "
-    f"VALUES (%s, {', '.join(['%s'] * len(_STATE_COLUMNS))})"
+    f"INSERT INTO cases (tenant, {', '.join(STATE_COLUMNS)}) "
+    f"VALUES (%s, {', '.join(['%s'] * len(STATE_COLUMNS))})"
 )
 _UPDATE_CASE = (
-    f"UPDATE cases SET {', '.join(f'{c} = %s' for c in _STATE_COLUMNS[1:])} "
+    f"UPDATE cases SET {', '.join(f'{c} = %s' for c in STATE_COLUMNS[1:])} "
     f"WHERE tenant = %s AND case_id = %s AND last_seq = %s"
 )
-_INSERT_ENTRY = f"INSERT INTO entries (tenant, {_ENTRY_COLUMNS}) VALUES (%s{', %s' * 11})"
-_INSERT_ACCESS = (
-    "INSERT INTO access_log (tenant, case_id, time, actor, name, role, unit, relation, what, seq) "
-    "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-)
+_INSERT_ENTRY = f"INSERT INTO entries (tenant, {ENTRY_COLUMNS}) VALUES (%s{', %s' * 11})"
+_INSERT_ACCESS = f"INSERT INTO access_log (tenant, {ACCESS_COLUMNS}) VALUES (%s{', %s' * 9})"
 _INSERT_OUTBOX = (
     f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
@@ -203,73 +191,10 @@ _INSERT_OUTBOX = (
 
 
 def _state_values(case: Case) -> list[Any]:
-    holder = case.baton_holder
-    due = case.next_evaluation_due if case.is_open else None
-    return [
-        case.id,
-        case.workflow_id,
-        case.workflow_version,
-        case.workflow_hash,
-        case.subject,
-        case.status,
-        case.level,
-        case.step,
-        holder.id if holder else None,
-        holder.unit if holder else None,
-        dt.date.fromisoformat(due) if due else None,
-        case.seq,
-        case.head_hash,
-        case.opened_at,
-        case.closed_at,
-        canonical_json(to_data(case)),
-    ]
-
-
-def _entry_values(e: Entry) -> tuple[Any, ...]:
-    return (
-        e.case_id,
-        e.seq,
-        e.time.isoformat(),
-        e.actor,
-        e.role,
-        e.unit,
-        e.kind,
-        canonical_json(dict(e.data)),
-        e.workflow_hash,
-        e.prev_hash,
-        e.hash,
-    )
-
-
-def _entry(row: Sequence[Any]) -> Entry:
-    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
-    return Entry(
-        case_id,
-        seq,
-        dt.datetime.fromisoformat(time),
-        actor,
-        role,
-        unit,
-        kind,
-        json.loads(data),
-        wf_hash,
-        prev_hash,
-        digest,
-    )
-
-
-def _access_values(r: AccessRecord) -> tuple[Any, ...]:
-    return (
-        r.case_id,
-        r.time.isoformat(),
-        r.actor,
-        r.name,
-        r.role,
-        r.unit,
-        r.relation,
-        r.what,
-        r.seq,
-    )
+    values = state_values(case)
+    due = values[DUE_INDEX]
+    values[DUE_INDEX] = dt.date.fromisoformat(due) if due else None  # a DATE column here
+    return values
 
 
 class PostgresStore:
@@ -369,12 +294,12 @@ class PostgresStore:
 
     def entries(self, case_id: str) -> list[Entry]:
         rows = self._read(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s ORDER BY seq",
+            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s ORDER BY seq",
             (self.tenant, case_id),
         )
         if not rows:
             raise CaseNotFound(case_id)
-        return [_entry(r) for r in rows]
+        return [entry_from_row(r) for r in rows]
 
     def case_ids(self) -> list[str]:
         rows = self._read(
@@ -423,12 +348,12 @@ class PostgresStore:
                     cur.execute(_UPDATE_CASE, [*values[1:], self.tenant, state.id, expected_seq])
                     if cur.rowcount != 1:
                         raise ConflictError(state.id, expected_seq + 1)
-                cur.executemany(_INSERT_ENTRY, [(self.tenant, *_entry_values(e)) for e in entries])
+                cur.executemany(_INSERT_ENTRY, [(self.tenant, *entry_values(e)) for e in entries])
                 if outbox:
                     cur.executemany(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])
                 if access:
                     cur.executemany(
-                        _INSERT_ACCESS, [(self.tenant, *_access_values(r)) for r in access]
+                        _INSERT_ACCESS, [(self.tenant, *access_values(r)) for r in access]
                     )
         except pg_errors.UniqueViolation as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
@@ -437,7 +362,7 @@ class PostgresStore:
     def record_access(self, records: Sequence[AccessRecord]) -> None:
         """Add reads to the access log (append-only)."""
         with self._write() as conn, conn.cursor() as cur:
-            cur.executemany(_INSERT_ACCESS, [(self.tenant, *_access_values(r)) for r in records])
+            cur.executemany(_INSERT_ACCESS, [(self.tenant, *access_values(r)) for r in records])
 
     def access_log(self, case_id: str) -> list[AccessRecord]:
         """Every read and action recorded for the case, oldest first."""
@@ -536,9 +461,9 @@ class PostgresStore:
         for case_id, last_seq, head_hash, state in rows:
             cases += 1
             log = [
-                _entry(r)
+                entry_from_row(r)
                 for r in read(
-                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s "
+                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s "
                     "ORDER BY seq",
                     (self.tenant, case_id),
                 )

@@ -23,10 +23,19 @@ from sqlite_utils.migrations import Migrations
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, canonical_json
-from btiflow.case.state import Case, from_data, to_data
+from btiflow.case.state import Case, from_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
+from btiflow.store.rows import (
+    ACCESS_COLUMNS,
+    ENTRY_COLUMNS,
+    STATE_COLUMNS,
+    access_values,
+    entry_from_row,
+    entry_values,
+    state_values,
+)
 from btiflow.workflow.load import structure, unstructure
 from btiflow.workflow.model import Workflow
 
@@ -130,24 +139,7 @@ def m003_access_log(db: sqlite_utils.Database) -> None:
         )
 
 
-_INSERT_ACCESS = (
-    "INSERT INTO access_log (case_id, time, actor, name, role, unit, relation, what, seq) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
-
-
-def _access_row(r: AccessRecord) -> tuple[Any, ...]:
-    return (
-        r.case_id,
-        r.time.isoformat(),
-        r.actor,
-        r.name,
-        r.role,
-        r.unit,
-        r.relation,
-        r.what,
-        r.seq,
-    )
+_INSERT_ACCESS = f"INSERT INTO access_log ({ACCESS_COLUMNS}) VALUES ({', '.join('?' * 9)})"
 
 
 @migrations()
@@ -183,89 +175,14 @@ def m004_outbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_due ON outbox(status, next_attempt_at)")
 
 
-def _entry_row(e: Entry) -> tuple[Any, ...]:
-    return (
-        e.case_id,
-        e.seq,
-        e.time.isoformat(),
-        e.actor,
-        e.role,
-        e.unit,
-        e.kind,
-        canonical_json(dict(e.data)),
-        e.workflow_hash,
-        e.prev_hash,
-        e.hash,
-    )
-
-
-def _entry(row: sqlite3.Row | tuple[Any, ...]) -> Entry:
-    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
-    return Entry(
-        case_id,
-        seq,
-        dt.datetime.fromisoformat(time),
-        actor,
-        role,
-        unit,
-        kind,
-        json.loads(data),
-        wf_hash,
-        prev_hash,
-        digest,
-    )
-
-
-def _state_row(case: Case) -> dict[str, Any]:
-    holder = case.baton_holder
-    return {
-        "case_id": case.id,
-        "workflow_id": case.workflow_id,
-        "workflow_version": case.workflow_version,
-        "workflow_hash": case.workflow_hash,
-        "subject": case.subject,
-        "status": case.status,
-        "level": case.level,
-        "step": case.step,
-        "baton_holder": holder.id if holder else None,
-        "baton_unit": holder.unit if holder else None,
-        "next_evaluation_due": case.next_evaluation_due if case.is_open else None,
-        "last_seq": case.seq,
-        "head_hash": case.head_hash,
-        "opened_at": case.opened_at,
-        "closed_at": case.closed_at,
-        "state": canonical_json(to_data(case)),
-    }
-
-
-_ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
-_STATE_COLUMNS = (
-    "case_id",
-    "workflow_id",
-    "workflow_version",
-    "workflow_hash",
-    "subject",
-    "status",
-    "level",
-    "step",
-    "baton_holder",
-    "baton_unit",
-    "next_evaluation_due",
-    "last_seq",
-    "head_hash",
-    "opened_at",
-    "closed_at",
-    "state",
-)
 _INSERT_CASE = (
-    f"INSERT INTO cases ({', '.join(_STATE_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(_STATE_COLUMNS))})"
+    f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
 _UPDATE_CASE = (
-    f"UPDATE cases SET {', '.join(f'{c} = ?' for c in _STATE_COLUMNS[1:])} "
+    f"UPDATE cases SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS[1:])} "
     f"WHERE case_id = ? AND last_seq = ?"
 )
-_INSERT_ENTRY = f"INSERT INTO entries ({_ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
 
 
 class SqliteStore:
@@ -354,11 +271,11 @@ class SqliteStore:
 
     def entries(self, case_id: str) -> list[Entry]:
         rows = self._conn.execute(
-            f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq", (case_id,)
+            f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq", (case_id,)
         ).fetchall()
         if not rows:
             raise CaseNotFound(case_id)
-        return [_entry(r) for r in rows]
+        return [entry_from_row(r) for r in rows]
 
     def case_ids(self) -> list[str]:
         return [r[0] for r in self._conn.execute("SELECT case_id FROM cases ORDER BY opened_at")]
@@ -399,8 +316,7 @@ class SqliteStore:
         ``outbox`` rows (the mail the entries cause) and ``access`` records (the action, for the
         access log) are written in the same transaction.
         """
-        row = _state_row(state)
-        values = [row[c] for c in _STATE_COLUMNS]
+        values = state_values(state)
         try:
             with self._write() as conn:
                 if expected_seq == 0:
@@ -409,9 +325,9 @@ class SqliteStore:
                     cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
                     if cur.rowcount != 1:
                         raise ConflictError(state.id, expected_seq + 1)
-                conn.executemany(_INSERT_ENTRY, [_entry_row(e) for e in entries])
+                conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
-                conn.executemany(_INSERT_ACCESS, [_access_row(r) for r in access])
+                conn.executemany(_INSERT_ACCESS, [access_values(r) for r in access])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
@@ -422,7 +338,7 @@ class SqliteStore:
         """Add reads to the access log (append-only)."""
         try:
             with self._write() as conn:
-                conn.executemany(_INSERT_ACCESS, [_access_row(r) for r in records])
+                conn.executemany(_INSERT_ACCESS, [access_values(r) for r in records])
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
 
@@ -507,9 +423,9 @@ class SqliteStore:
         for case_id, last_seq, head_hash, state in rows:
             cases += 1
             log = [
-                _entry(r)
+                entry_from_row(r)
                 for r in self._conn.execute(
-                    f"SELECT {_ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
+                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
                     (case_id,),
                 )
             ]

@@ -37,13 +37,8 @@ from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E
 from btiflow.case.machine import _Token, build_machine, machine_for  # noqa: E402
 from btiflow.case.state import apply, to_data  # noqa: E402
 from btiflow.engine import Engine  # noqa: E402
-from btiflow.store.sqlite import (  # noqa: E402
-    _INSERT_CASE,
-    _INSERT_ENTRY,
-    _STATE_COLUMNS,
-    SqliteStore,
-    _entry_row,
-)
+from btiflow.store.rows import STATE_COLUMNS, entry_values  # noqa: E402
+from btiflow.store.sqlite import _INSERT_CASE, _INSERT_ENTRY, SqliteStore  # noqa: E402
 
 TEACHER = scenario.TEACHER
 
@@ -222,7 +217,7 @@ def bulk_cases(store: SqliteStore, count: int, today: dt.date, overdue_share: fl
             state.update(level=1, next_evaluation_due=due)
             overdue += late
         row = {
-            **dict.fromkeys(_STATE_COLUMNS),
+            **dict.fromkeys(STATE_COLUMNS),
             "case_id": case_id,
             "workflow_id": wf.id,
             "workflow_version": wf.version,
@@ -238,8 +233,8 @@ def bulk_cases(store: SqliteStore, count: int, today: dt.date, overdue_share: fl
             "closed_at": state["closed_at"],
             "state": canonical_json(state),
         }
-        entries.append(_entry_row(entry))
-        states.append([row[c] for c in _STATE_COLUMNS])
+        entries.append(entry_values(entry))
+        states.append([row[c] for c in STATE_COLUMNS])
     with store._write() as conn:
         conn.executemany(_INSERT_CASE, states)
         conn.executemany(_INSERT_ENTRY, entries)

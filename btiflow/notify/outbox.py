@@ -25,7 +25,7 @@ import attrs
 from btiflow.errors import StoreError
 from btiflow.notify.ics import CalendarEvent, read_event
 from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow, stamp
-from btiflow.store.sqlite import SqliteStore
+from btiflow.store.sqlite import SqliteStore, write_transaction
 
 STATUSES = ("pending", "sending", "sent", "failed", "skipped")
 
@@ -150,16 +150,9 @@ class Outbox:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(self._conn) as conn:
                 yield conn
-                conn.execute("COMMIT")
-            except BaseException:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                raise
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write the outbox in {self.path!r}: {exc}") from exc
 

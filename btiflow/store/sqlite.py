@@ -185,6 +185,20 @@ _UPDATE_CASE = (
 _INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
 
 
+@contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail; rolled
+    back on any error. For connections opened with ``isolation_level=None``."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
 class SqliteStore:
     """A relay-log store in one SQLite file (created, and its schema migrated, on open)."""
 
@@ -218,16 +232,9 @@ class SqliteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail."""
-        conn = self._conn
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        """One write transaction on this store's connection."""
+        with write_transaction(self._conn) as conn:
             yield conn
-            conn.execute("COMMIT")
-        except BaseException:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            raise
 
     @contextmanager
     def _snapshot(self) -> Iterator[sqlite3.Connection]:

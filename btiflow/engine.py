@@ -19,7 +19,7 @@ from btiflow.case.entries import GENESIS, Draft, Entry, seal
 from btiflow.case.machine import machine_for
 from btiflow.case.people import Actor
 from btiflow.case.rules import reason
-from btiflow.case.state import Case, apply, person_data
+from btiflow.case.state import Case, apply, extend, person_data
 from btiflow.errors import AccessDenied, ActionRefused, ConflictError
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
@@ -264,22 +264,7 @@ class Engine:
             raise ActionRefused(action, refused)
         seen = access.access(workflow, case, by, now)
         drafts = decide(workflow, case, action, params, by, now)
-        entries = []
-        state = case
-        for draft in drafts:
-            entry = seal(
-                draft,
-                case_id=case.id,
-                seq=state.seq + 1,
-                time=now,
-                actor=by.id,
-                role=by.role,
-                unit=by.unit,
-                workflow_hash=case.workflow_hash,
-                prev_hash=state.head_hash,
-            )
-            state = apply(state, entry)
-            entries.append(entry)
+        entries, state = extend(case, drafts, by=by, time=now)
         outbox = self._mail(case, entries, workflow)
         record = _record(case, by, seen, now, f"action:{action}", seq=state.seq)
         self.store.append(entries, state, expected_seq=case.seq, access=[record], outbox=outbox)

@@ -40,10 +40,10 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from btiflow.case.conditions import CONDITION_CHECKS, RECORD_CHECKS
-from btiflow.case.entries import Draft, Entry, seal
+from btiflow.case.entries import Draft, Entry
 from btiflow.case.people import Actor
 from btiflow.case.rules import label
-from btiflow.case.state import Case, apply
+from btiflow.case.state import Case, extend
 from btiflow.errors import ConflictError, MigrationError, Reason, StoreError
 from btiflow.store.base import Store
 from btiflow.workflow.model import Level, Step, Workflow
@@ -546,19 +546,9 @@ def apply_migration(
             case = store.load(item.case_id)
             if case.seq != item.seq:
                 raise ConflictError(case.id, item.seq + 1)
-            entry = seal(
-                migration_draft(item, new, plan.mapping, plan.deadlines),
-                case_id=case.id,
-                seq=case.seq + 1,
-                time=now,
-                actor=by.id,
-                role=by.role,
-                unit=by.unit,
-                workflow_hash=new.content_hash,
-                prev_hash=case.head_hash,
-            )
-            state = apply(case, entry)
-            store.append([entry], state, expected_seq=item.seq)
+            draft = migration_draft(item, new, plan.mapping, plan.deadlines)
+            entries, state = extend(case, [draft], by=by, time=now, workflow_hash=new.content_hash)
+            store.append(entries, state, expected_seq=item.seq)
         except ConflictError:
             results.append(
                 CaseResult(

@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 import cattrs
 
-from btiflow.case.entries import GENESIS, Entry
-from btiflow.case.people import Person
+from btiflow.case.entries import GENESIS, Draft, Entry, seal
+from btiflow.case.people import Actor, Person
 
 CHILD_VOICE_KINDS = ("planning", "evaluation")
 """Meeting kinds where the child's voice must be heard (taking part, or recorded how)."""
@@ -466,6 +466,36 @@ def apply(case: Case | None, entry: Entry) -> Case:
             raise ValueError(f"entry {entry.seq}: the first entry must open the case")
         new = _APPLY[entry.kind](case, entry)
     return attrs.evolve(new, seq=entry.seq, head_hash=entry.hash)
+
+
+def extend(
+    case: Case,
+    drafts: Iterable[Draft],
+    *,
+    by: Actor,
+    time: dt.datetime,
+    workflow_hash: str | None = None,
+) -> tuple[list[Entry], Case]:
+    """Seal ``drafts`` as the case's next entries (by ``by``, at ``time``) and fold them in.
+
+    The entries carry the case's pinned workflow hash unless another is given (a migration).
+    """
+    entries = []
+    for draft in drafts:
+        entry = seal(
+            draft,
+            case_id=case.id,
+            seq=case.seq + 1,
+            time=time,
+            actor=by.id,
+            role=by.role,
+            unit=by.unit,
+            workflow_hash=workflow_hash or case.workflow_hash,
+            prev_hash=case.head_hash,
+        )
+        case = apply(case, entry)
+        entries.append(entry)
+    return entries, case
 
 
 def fold(entries: Iterable[Entry]) -> Case:

@@ -76,13 +76,14 @@ class OutboxMessage:
         return None
 
 
-_COLUMNS = (
+READ_COLUMNS = (
     "id, key, case_id, kind, recipient, address, message_id, subject, message, status, note, "
     "attempts, created_at, next_attempt_at, sent_at, error"
 )
 
 
-def _message(row: tuple[Any, ...]) -> OutboxMessage:
+def message_from_row(row: tuple[Any, ...]) -> OutboxMessage:
+    """An outbox message from a row of ``READ_COLUMNS`` (the same for SQLite and PostgreSQL)."""
     (id_, key, case_id, kind, recipient, address, message_id, subject, message, status, note,
      attempts, created, next_at, sent, error) = row  # fmt: skip
     return OutboxMessage(
@@ -169,11 +170,11 @@ class Outbox:
         if case_id is not None:
             where.append("case_id = ?")
             args.append(case_id)
-        sql = f"SELECT {_COLUMNS} FROM outbox"
+        sql = f"SELECT {READ_COLUMNS} FROM outbox"
         if where:
             sql += " WHERE " + " AND ".join(where)
         rows = self._conn.execute(sql + " ORDER BY id", args).fetchall()
-        return [_message(r) for r in rows]
+        return [message_from_row(r) for r in rows]
 
     def counts(self) -> dict[str, int]:
         """How many rows have each status."""
@@ -209,8 +210,10 @@ class Outbox:
                 "attempts = attempts + 1, error = CASE WHEN ? THEN ? ELSE error END WHERE id = ?",
                 (worker, stamp(now + lease), status == "sending", note, id_),
             )
-            found = conn.execute(f"SELECT {_COLUMNS} FROM outbox WHERE id = ?", (id_,)).fetchone()
-        return _message(found)
+            found = conn.execute(
+                f"SELECT {READ_COLUMNS} FROM outbox WHERE id = ?", (id_,)
+            ).fetchone()
+        return message_from_row(found)
 
     def _finish(self, message_id: int, worker: str, sql: str, args: tuple[object, ...]) -> bool:
         with self._write() as conn:

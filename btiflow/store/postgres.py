@@ -32,10 +32,10 @@ from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, canonical_json
 from btiflow.case.state import Case, from_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.outbox import _COLUMNS as OUTBOX_READ_COLUMNS
+from btiflow.notify.outbox import READ_COLUMNS as OUTBOX_READ_COLUMNS
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
-from btiflow.notify.outbox import _message as outbox_message
+from btiflow.notify.outbox import message_from_row as outbox_message
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
 from btiflow.store.rows import (

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -38,9 +37,8 @@ from btiflow.case.people import Actor, Person
 from btiflow.case.rules import reason
 from btiflow.case.state import Case
 from btiflow.errors import Reason
+from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 STAFF_SEES = frozenset({"opener", "leader", "baton_holder", "contact_person", "unit_staff"})
 """Relations that let a member of staff see the case (the staff view)."""

@@ -16,7 +16,6 @@ import ssl
 import sys
 from contextlib import closing
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -24,6 +23,7 @@ from btiflow.case.people import Actor
 from btiflow.demo import family_text, run_demo
 from btiflow.engine import Engine
 from btiflow.errors import BtiflowError, ConflictError, MigrationError, Problem, WorkflowError
+from btiflow.localtime import OSLO
 from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
 from btiflow.notify.dispatch import Dispatcher, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
@@ -43,7 +43,6 @@ from btiflow.workflow.model import LANGUAGES, Workflow
 from btiflow.workflow.outline import outline
 from btiflow.workflow.schema import json_schema
 
-OSLO = ZoneInfo("Europe/Oslo")
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
 

@@ -11,17 +11,16 @@ has something to show.
 from __future__ import annotations
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
+from btiflow.localtime import OSLO
 from btiflow.notify.messages import NotifyConfig
 from btiflow.store.url import open_store
 from btiflow.views import FamilyView, render_family
 from btiflow.workflow.model import Workflow
 
-OSLO = ZoneInfo("Europe/Oslo")
 SCHOOL = "Olderdalen skole"
 HEALTH = "Helsestasjonen"
 

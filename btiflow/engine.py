@@ -14,13 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from btiflow import access
-from btiflow.case.actions import OSLO, Option, decide, options
+from btiflow.case.actions import Option, decide, options
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
 from btiflow.case.machine import machine_for
 from btiflow.case.people import Actor
 from btiflow.case.rules import reason
 from btiflow.case.state import Case, apply, extend, person_data
 from btiflow.errors import AccessDenied, ActionRefused, ConflictError
+from btiflow.localtime import OSLO
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow

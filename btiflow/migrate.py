@@ -35,7 +35,6 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any, Literal
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -45,10 +44,10 @@ from btiflow.case.people import Actor
 from btiflow.case.rules import label
 from btiflow.case.state import Case, extend
 from btiflow.errors import ConflictError, MigrationError, Reason, StoreError
+from btiflow.localtime import OSLO
 from btiflow.store.base import Store
 from btiflow.workflow.model import Level, Step, Workflow
 
-OSLO = ZoneInfo("Europe/Oslo")
 DeadlineMode = Literal["keep", "recompute"]
 DEADLINE_MODES: tuple[DeadlineMode, ...] = ("keep", "recompute")
 

@@ -9,14 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from btiflow.case.entries import Entry
 from btiflow.case.people import Person
 from btiflow.case.rules import MEETING_KIND_NAMES
+from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 _NB: dict[str, str] = {
     "case_opened": "Sak åpnet av {opener} ({guide})",

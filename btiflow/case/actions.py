@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import attrs
 
@@ -21,9 +20,9 @@ from btiflow.case.people import Actor, Person
 from btiflow.case.rules import label, reason
 from btiflow.case.state import CHILD_VOICE_KINDS, Case, person_data
 from btiflow.errors import ActionRefused, Reason
+from btiflow.localtime import OSLO
 from btiflow.workflow.model import Step, Workflow
 
-OSLO = ZoneInfo("Europe/Oslo")
 MEETING_KINDS = ("planning", "startup", "evaluation", "other")
 OUTCOMES = ("close", "continue", "expand")
 

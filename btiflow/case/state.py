@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
-import cattrs
 
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
 from btiflow.case.people import Actor, Person
+from btiflow.codec import converter
 
 CHILD_VOICE_KINDS = ("planning", "evaluation")
 """Meeting kinds where the child's voice must be heard (taking part, or recorded how)."""
@@ -169,7 +169,7 @@ class Case:
 
 # --- the fold ------------------------------------------------------------------------------
 
-_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter = converter
 
 
 def person(data: Mapping[str, Any] | None) -> Person | None:

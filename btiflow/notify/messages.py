@@ -13,13 +13,12 @@ from email.errors import HeaderParseError
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
-from zoneinfo import ZoneInfo
 
 import attrs
 
 from btiflow.case.rules import MEETING_KIND_NAMES
+from btiflow.localtime import OSLO
 
-OSLO = ZoneInfo("Europe/Oslo")
 MAIL_LANGUAGES = ("nb", "nn")
 
 

@@ -14,6 +14,7 @@ from email.policy import SMTP
 from btiflow.case.entries import Entry
 from btiflow.case.people import Person
 from btiflow.case.state import Case, Meeting, apply
+from btiflow.localtime import OSLO
 from btiflow.notify import messages as m
 from btiflow.notify.ics import Method, event_ics, meeting_uid
 from btiflow.notify.rows import OutboxRow
@@ -164,7 +165,7 @@ def for_entries(
 
 
 def _day(moment: dt.datetime) -> dt.date:
-    return moment.astimezone(m.OSLO).date()
+    return moment.astimezone(OSLO).date()
 
 
 def reminders(
@@ -201,7 +202,7 @@ def reminders(
                 )
     unanswered = offered_at is not None and now >= offered_at + baton_offer_reminder.timedelta
     if case.baton_offer is not None and offered_at is not None and unanswered:
-        offered = offered_at.astimezone(m.OSLO)
+        offered = offered_at.astimezone(OSLO)
         for person in _unique([case.baton_offer, case.baton_holder]):
             rows.append(
                 _reminder(

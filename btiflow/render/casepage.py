@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
-from zoneinfo import ZoneInfo
 
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
+from btiflow.localtime import OSLO
 from btiflow.views import Contact, FamilyView
 from btiflow.workflow.model import Workflow
-
-OSLO = ZoneInfo("Europe/Oslo")
 
 CASE_LABELS: dict[str, dict[str, str]] = {
     "nb": {

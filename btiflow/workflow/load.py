@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import cattrs
 
+from btiflow.codec import StructureError, converter
 from btiflow.errors import Problem, WorkflowError
 from btiflow.workflow.model import LANGUAGES, Duration, Level, Step, Text, Workflow
 from btiflow.workflow.shape import (
@@ -36,7 +36,7 @@ DEFAULT_BATON_OFFER_REMINDER = "P7D"
 DEFAULT_EVALUATION_REMINDER = "P7D"
 _CLOSED = "<closed>"
 
-_converter = cattrs.Converter(forbid_extra_keys=True)
+_converter = converter
 _converter.register_structure_hook(
     # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
     Text,
@@ -501,7 +501,7 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
     _fill_defaults(data)
     try:
         workflow = _converter.structure(data, Workflow)
-    except (cattrs.BaseValidationError, TypeError, ValueError) as exc:  # pragma: no cover
+    except (StructureError, TypeError, ValueError) as exc:  # pragma: no cover
         # The shape check should make this impossible; never let cattrs' error escape.
         loading.problem(tree.loc, "", f"could not build the workflow: {exc}", "")
         return None

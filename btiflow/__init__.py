@@ -5,61 +5,141 @@ Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore`` (or Po
 ``Engine``; everything btiflow raises on purpose is a ``BtiflowError``.
 """
 
-from btiflow.access import AccessRecord
-from btiflow.case.actions import ACTIONS, Option
-from btiflow.case.entries import Entry
-from btiflow.case.people import Actor, Person
-from btiflow.case.state import Case, Migration, fold
-from btiflow.engine import Engine, ManualClock, retry, system_clock
-from btiflow.errors import (
-    AccessDenied,
-    ActionRefused,
-    BtiflowError,
-    CaseNotFound,
-    ConflictError,
-    MigrationError,
-    Problem,
-    Reason,
-    StoreError,
-    WorkflowError,
-)
-from btiflow.migrate import (
-    CasePlan,
-    MigrationPlan,
-    MigrationResult,
-    apply_migration,
-    plan_migration,
-)
-from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
-from btiflow.notify.messages import NotifyConfig
-from btiflow.notify.outbox import Outbox, OutboxMessage
-from btiflow.render.casepage import case_page
-from btiflow.render.diagram import diagram
-from btiflow.render.site import Site, render_site
-from btiflow.store.base import ChainHead, DueCase, VerifyReport
-from btiflow.store.copy import copy_log
-from btiflow.store.sqlite import SqliteStore
-from btiflow.store.url import open_store
-from btiflow.views import FamilyView, StaffView
-from btiflow.workflow.diff import Change, diff
-from btiflow.workflow.load import (
-    check_workflow,
-    load_workflow,
-    load_workflow_text,
-)
-from btiflow.workflow.model import (
-    Advice,
-    Consent,
-    Deadlines,
-    Duration,
-    Level,
-    Outcome,
-    Principle,
-    Step,
-    Text,
-    Tool,
-    Workflow,
-)
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
+from btiflow._version import __version__ as __version__
+
+# Type checkers and editors see every public name here; at run time each is imported from its
+# module the first time it is used (PEP 562), so "import btiflow" and the command line load
+# mail, iCalendar, SQLite, PostgreSQL and rendering code only when it is used.
+if TYPE_CHECKING:
+    from btiflow.access import AccessRecord
+    from btiflow.case.actions import ACTIONS, Option
+    from btiflow.case.entries import Entry
+    from btiflow.case.people import Actor, Person
+    from btiflow.case.state import Case, Migration, fold
+    from btiflow.engine import Engine, ManualClock, retry, system_clock
+    from btiflow.errors import (
+        AccessDenied,
+        ActionRefused,
+        BtiflowError,
+        CaseNotFound,
+        CommitUnknown,
+        ConflictError,
+        MigrationError,
+        Problem,
+        Reason,
+        StoreError,
+        WorkflowError,
+    )
+    from btiflow.migrate import (
+        CasePlan,
+        MigrationPlan,
+        MigrationResult,
+        apply_migration,
+        plan_migration,
+    )
+    from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
+    from btiflow.notify.messages import NotifyConfig
+    from btiflow.notify.outbox import OutboxMessage
+    from btiflow.render.casepage import case_page
+    from btiflow.render.diagram import diagram
+    from btiflow.render.site import Site, render_site
+    from btiflow.store.base import ChainHead, DueCase, VerifyReport
+    from btiflow.store.copy import copy_log
+    from btiflow.store.outbox import Outbox
+    from btiflow.store.sqlite import SqliteStore
+    from btiflow.store.url import open_store
+    from btiflow.views import FamilyView, StaffView
+    from btiflow.workflow.diff import Change, diff
+    from btiflow.workflow.load import (
+        check_workflow,
+        load_workflow,
+        load_workflow_text,
+    )
+    from btiflow.workflow.model import (
+        Advice,
+        Consent,
+        Deadlines,
+        Duration,
+        Level,
+        Outcome,
+        Principle,
+        Step,
+        Text,
+        Tool,
+        Workflow,
+    )
+
+# Public name -> the module it lives in (tests/test_public_api.py resolves each one).
+_HOMES = {
+    "ACTIONS": "btiflow.case.actions",
+    "AccessDenied": "btiflow.errors",
+    "AccessRecord": "btiflow.access",
+    "ActionRefused": "btiflow.errors",
+    "Actor": "btiflow.case.people",
+    "Advice": "btiflow.workflow.model",
+    "BtiflowError": "btiflow.errors",
+    "Case": "btiflow.case.state",
+    "CaseNotFound": "btiflow.errors",
+    "CasePlan": "btiflow.migrate",
+    "ChainHead": "btiflow.store.base",
+    "Change": "btiflow.workflow.diff",
+    "CommitUnknown": "btiflow.errors",
+    "ConflictError": "btiflow.errors",
+    "Consent": "btiflow.workflow.model",
+    "Deadlines": "btiflow.workflow.model",
+    "DispatchReport": "btiflow.notify.dispatch",
+    "Dispatcher": "btiflow.notify.dispatch",
+    "DueCase": "btiflow.store.base",
+    "Duration": "btiflow.workflow.model",
+    "Engine": "btiflow.engine",
+    "Entry": "btiflow.case.entries",
+    "FamilyView": "btiflow.views",
+    "Level": "btiflow.workflow.model",
+    "ManualClock": "btiflow.engine",
+    "Migration": "btiflow.case.state",
+    "MigrationError": "btiflow.errors",
+    "MigrationPlan": "btiflow.migrate",
+    "MigrationResult": "btiflow.migrate",
+    "NotifyConfig": "btiflow.notify.messages",
+    "Option": "btiflow.case.actions",
+    "Outbox": "btiflow.store.outbox",
+    "OutboxMessage": "btiflow.notify.outbox",
+    "Outcome": "btiflow.workflow.model",
+    "Person": "btiflow.case.people",
+    "Principle": "btiflow.workflow.model",
+    "Problem": "btiflow.errors",
+    "Reason": "btiflow.errors",
+    "Site": "btiflow.render.site",
+    "SmtpSettings": "btiflow.notify.dispatch",
+    "SqliteStore": "btiflow.store.sqlite",
+    "StaffView": "btiflow.views",
+    "Step": "btiflow.workflow.model",
+    "StoreError": "btiflow.errors",
+    "Text": "btiflow.workflow.model",
+    "Tool": "btiflow.workflow.model",
+    "VerifyReport": "btiflow.store.base",
+    "Workflow": "btiflow.workflow.model",
+    "WorkflowError": "btiflow.errors",
+    "apply_migration": "btiflow.migrate",
+    "case_page": "btiflow.render.casepage",
+    "check_workflow": "btiflow.workflow.load",
+    "copy_log": "btiflow.store.copy",
+    "diagram": "btiflow.render.diagram",
+    "diff": "btiflow.workflow.diff",
+    "fold": "btiflow.case.state",
+    "load_workflow": "btiflow.workflow.load",
+    "load_workflow_text": "btiflow.workflow.load",
+    "open_store": "btiflow.store.url",
+    "plan_migration": "btiflow.migrate",
+    "render_site": "btiflow.render.site",
+    "retry": "btiflow.engine",
+    "system_clock": "btiflow.engine",
+}
 
 __all__ = [
     "ACTIONS",
@@ -74,6 +154,7 @@ __all__ = [
     "CasePlan",
     "ChainHead",
     "Change",
+    "CommitUnknown",
     "ConflictError",
     "Consent",
     "Deadlines",
@@ -125,3 +206,18 @@ __all__ = [
     "retry",
     "system_clock",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Import a public name's module on first use, then keep the name here (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'btiflow' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """Every public name, imported or not yet, with the module's own attributes."""
+    return sorted({*globals(), *__all__})

@@ -12,6 +12,8 @@ leader             a line manager (role ``leader``) of the opener's unit, while 
 baton_holder       staff who hold the baton, while their unit may know (own unit or consent)
 contact_person     staff who are the contact person, under the same condition
 offered            staff offered the baton (they may answer; seeing needs another relation)
+holder_leader      a line manager (role ``leader``) of the baton holder's unit: may pass it on
+coordinator        the municipality's BTI coordinator (role ``coordinator``): may pass it on
 unit_staff         staff of a unit involved in the case under a given consent
 guardian           a guardian recorded in the case (told, or registered) who has been told
 child              the young person the case is about (actor id = the case's subject id)
@@ -33,8 +35,9 @@ import functools
 import attrs
 
 from btiflow.case.actions import ACTIONS
-from btiflow.case.people import Actor, Person
-from btiflow.case.rules import reason
+from btiflow.case.consent import consents_alone, unit_may_know
+from btiflow.case.messages import reason
+from btiflow.case.people import STAFF_ROLES, Actor, Person
 from btiflow.case.state import Case
 from btiflow.errors import Reason
 from btiflow.localtime import OSLO
@@ -47,7 +50,9 @@ STAFF_SEES = frozenset({"opener", "leader", "baton_holder", "contact_person", "u
 HOLDERS: dict[str, frozenset[str]] = {
     "work_case": frozenset({"opener", "leader", "baton_holder", "contact_person"}),
     "lead_meetings": frozenset({"baton_holder", "contact_person"}),
-    "pass_baton": frozenset({"baton_holder"}),
+    # the holder, or for a holder who is away or has left their line manager or the BTI
+    # coordinator (rule 5); passing on gives no sight of the case's contents
+    "pass_baton": frozenset({"baton_holder", "holder_leader", "coordinator"}),
     "answer_baton": frozenset({"offered"}),
     "consent": frozenset({"guardian", "young_person"}),
     "note": STAFF_SEES | {"guardian"},
@@ -94,9 +99,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         "en": ("call meetings and record minutes", "the baton holder and the contact person"),
     },
     "pass_baton": {
-        "nb": ("gi stafettpinnen videre", "stafettholderen"),
-        "nn": ("gje stafettpinnen vidare", "stafetthaldaren"),
-        "en": ("pass the baton on", "the baton holder"),
+        "nb": (
+            "gi stafettpinnen videre",
+            "stafettholderen, stafettholderens nærmeste leder og BTI-koordinatoren",
+        ),
+        "nn": (
+            "gje stafettpinnen vidare",
+            "stafetthaldaren, næraste leiaren til stafetthaldaren og BTI-koordinatoren",
+        ),
+        "en": (
+            "pass the baton on",
+            "the baton holder, the holder's line manager and the BTI coordinator",
+        ),
     },
     "answer_baton": {
         "nb": ("svare på tilbudet om stafettpinnen", "den som har fått tilbudet"),
@@ -130,6 +144,8 @@ _PRIORITY = (
     "leader",
     "unit_staff",
     "offered",
+    "holder_leader",
+    "coordinator",
     "guardian",
     "young_person",
     "child",
@@ -175,18 +191,25 @@ def _is_case_staff(actor: Actor) -> bool:
 
 
 def _is(p: Person | None, actor: Actor) -> bool:
-    """The recorded person is this actor: a staff role, the same id and (if recorded) unit."""
+    """The recorded person is this actor: a staff role, the same id and the same unit.
+
+    A person recorded without a unit (only an old log can hold one: naming staff needs their
+    unit) matches nobody, or anyone presenting that id from any service would be them."""
     return (
         p is not None
         and _is_case_staff(actor)
         and p.id == actor.id
-        and (not p.unit or p.unit == actor.unit)
+        and bool(p.unit)
+        and p.unit == actor.unit
     )
 
 
-def unit_may_know(case: Case, unit: str) -> bool:
-    """The unit may hold the case's information: the opener's own unit, or under consent."""
-    return unit == case.opened_by.unit or case.has_consent(unit)
+def _passing_on(case: Case, actor: Actor) -> set[str]:
+    """Who may pass the baton on for a holder who is away or has left (rule 5)."""
+    holder = case.baton_holder
+    if actor.role == "leader" and holder is not None and actor.unit and actor.unit == holder.unit:
+        return {"holder_leader"}
+    return {"coordinator"} if actor.role == "coordinator" else set()
 
 
 def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> frozenset[str]:
@@ -204,10 +227,11 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
             found.add(name)
     if _is(case.baton_offer, actor):
         found.add("offered")
+    found |= _passing_on(case, actor)
     if (
         _is_case_staff(actor)
         and actor.unit
-        and any(i.unit == actor.unit and case.has_consent(i.unit) for i in case.involved)
+        and any(i.unit == actor.unit and unit_may_know(case, i.unit) for i in case.involved)
     ):
         found.add("unit_staff")
     if (
@@ -218,8 +242,7 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
         found.add("guardian")
     if actor.role == "child" and actor.id == case.subject:
         found.add("child")
-        age = case.age_on(today)
-        if age is not None and age >= workflow.consent.self_consent_age:
+        if consents_alone(workflow, case, today):
             found.add("young_person")
     return frozenset(found)
 
@@ -248,6 +271,40 @@ def may_read_access_log(workflow: Workflow, case: Case, actor: Actor, now: dt.da
     """Guardians and the young person who may see the case, and administrators."""
     seen = access(workflow, case, actor, now)
     return seen.sees == "family" or "admin" in seen.relations
+
+
+# part of the family's view (guardian_hides): the actions whose access-log rows would show it
+_PART_OF_ACTION = {
+    "record_minutes": "minutes",
+    "add_document": "documents",
+    "agree_measures": "measures",
+    "schedule_meeting": "meetings",
+    "move_meeting": "meetings",
+    "cancel_meeting": "meetings",
+    "hold_meeting": "meetings",
+    "involve_unit": "involved",
+}
+
+
+def log_shown(case: Case, seen: Access, rows: list[AccessRecord]) -> list[AccessRecord]:
+    """The access-log rows ``seen`` may read: all of them, except for a guardian whose view is
+    limited (``seen.hidden``), who is not shown what the view hides either. A row would tell
+    them: the young person's own reads and acts (their own business from that age), an action
+    on a hidden part (minutes written, a document added), and with ``involved`` hidden, what
+    staff of a service other than the opener's did."""
+    if not seen.hidden:
+        return rows
+    hidden = set(seen.hidden)
+
+    def shown(row: AccessRecord) -> bool:
+        if row.role == "child" and row.actor == case.subject:
+            return False
+        if _PART_OF_ACTION.get(row.what.removeprefix("action:")) in hidden:
+            return False
+        other_unit = row.role in STAFF_ROLES and row.unit != case.opened_by.unit
+        return not ("involved" in hidden and other_unit)
+
+    return [row for row in rows if shown(row)]
 
 
 def permission_of(action: str) -> str:

@@ -9,39 +9,28 @@ every command of the group. Exit codes: 0 success, 1 the input has problems (pri
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import json
 import os
-import shutil
-import ssl
 import sys
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
+from typing import IO, TYPE_CHECKING
 
+import attrs
 import click
 
-from btiflow.case.people import Actor
-from btiflow.demo import family_text, run_demo
-from btiflow.engine import Engine
+from btiflow._version import __version__
 from btiflow.errors import BtiflowError, ConflictError, MigrationError, Problem, WorkflowError
-from btiflow.localtime import OSLO
-from btiflow.migrate import DEADLINE_MODES, apply_migration, plan_migration, plan_text
-from btiflow.notify.dispatch import Dispatcher, SmtpSettings
-from btiflow.notify.messages import NotifyConfig
-from btiflow.notify.outbox import STATUSES, MailQueue, OutboxMessage
-from btiflow.render.casepage import actor_in_case, case_page
-from btiflow.render.diagram import FORMATS, diagram
-from btiflow.render.site import render_site, site_languages
-from btiflow.store.base import DueCase, Store
-from btiflow.store.copy import copy_log
-from btiflow.store.url import is_postgres, open_outbox, open_store
-from btiflow.timeline import timeline
-from btiflow.views import StaffView
-from btiflow.workflow.diff import diff as diff_workflows
-from btiflow.workflow.diff import report as diff_report
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import LANGUAGES, Workflow
-from btiflow.workflow.outline import outline
-from btiflow.workflow.schema import json_schema
+
+# Only what 'validate' needs is imported here: a command imports the rest itself, so the
+# command line starts without loading mail, iCalendar, SQLite, PostgreSQL or rendering code.
+if TYPE_CHECKING:
+    from btiflow.notify.outbox import MailQueue, OutboxMessage
+    from btiflow.store.base import DueCase, Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -49,7 +38,48 @@ EXIT_PROBLEMS = 1
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@click.group(context_settings=_CONTEXT)
+class _ChoiceOf(click.Choice[str]):
+    """A click.Choice whose choices a module defines, imported only when a command needs them."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._source = (module, name)
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        module, name = self._source
+        return tuple(getattr(importlib.import_module(module), name))
+
+    @choices.setter
+    def choices(self, _: object) -> None:
+        """click.Choice sets its choices when made; these are read from the module instead."""
+
+
+class _Commands(click.Group):
+    """The command group: an error no command turned into a message becomes one line and exit
+    code 1, never a traceback (a path that is a folder, a database that is not one, a URL no
+    store knows, a certificate that is not one...). BTIFLOW_TRACEBACK=1 shows the traceback."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exc:
+            if os.environ.get("BTIFLOW_TRACEBACK"):
+                raise
+            raise click.ClickException(_one_line(exc)) from exc
+
+
+def _one_line(exc: BaseException) -> str:
+    """The error as one line: its own words, or its kind when it has none."""
+    words = " ".join(str(exc).split()) or type(exc).__name__
+    # a text the terminal cannot show (a lone surrogate from the command line) is escaped
+    return words.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+@click.group(cls=_Commands, context_settings=_CONTEXT)
+@click.version_option(__version__, "--version", prog_name="btiflow")
 def main() -> None:
     """btiflow: a municipality's BTI action guide (handlingsveileder) as an enforced workflow.
 
@@ -122,6 +152,8 @@ def show(file: str, lang: str | None, width: int | None) -> None:
     the chosen language is shown in the guide's first language. When the file has problems they
     are printed (to stderr) as by validate, and the exit code is 1.
     """
+    from btiflow.workflow.outline import outline
+
     workflow, problems = _load(file)
     if workflow is None:
         _report(problems, err=True)
@@ -133,6 +165,8 @@ def show(file: str, lang: str | None, width: int | None) -> None:
             err=True,
         )
     if width is None:
+        import shutil
+
         width = min(shutil.get_terminal_size((88, 24)).columns, 100)
     click.echo(outline(workflow, lang, width), nl=False)
 
@@ -151,6 +185,8 @@ def schema(output: str | None) -> None:
     In VS Code (YAML extension), save it with -o btiflow.schema.json and put
     "# yaml-language-server: $schema=btiflow.schema.json" at the top of a workflow file.
     """
+    from btiflow.workflow.schema import json_schema
+
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
     if output is None:
         click.echo(text, nl=False)
@@ -165,7 +201,7 @@ def schema(output: str | None) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(FORMATS),
+    type=_ChoiceOf("btiflow.render.diagram", "FORMATS"),
     default="mermaid",
     show_default=True,
     help="mermaid (for Markdown pages, GitHub, GitLab) or dot (Graphviz).",
@@ -190,6 +226,8 @@ def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -
     (close is dashed and leads to the end). Paste Mermaid into a Markdown page, or draw DOT
     with Graphviz: btiflow diagram kafjord --format dot | dot -Tsvg > guide.svg
     """
+    from btiflow.render.diagram import diagram
+
     workflow, problems = _load(file)
     if workflow is None:
         _report(problems, err=True)
@@ -227,6 +265,8 @@ def render(file: str, output: str, extra: tuple[str, ...]) -> None:
     another host. Tool files named in the guide are copied from beside the workflow file;
     those not found are listed. Publish the folder on any web server.
     """
+    from btiflow.render.site import render_site, site_languages
+
     workflow, problems = _load(file)
     if workflow is None:
         _report(problems, err=True)
@@ -260,7 +300,17 @@ def render(file: str, output: str, extra: tuple[str, ...]) -> None:
     type=click.Path(dir_okay=False, writable=True),
     help="The HTML file to write.",
 )
-def case_page_command(db: str, case_id: str, viewer_id: str, output: str) -> None:
+@click.option(
+    "--by",
+    "operator",
+    metavar="OPERATOR",
+    default=None,
+    help="Who prints the page, recorded with the read in the access log (default: the login "
+    "name of the user running btiflow).",
+)
+def case_page_command(
+    db: str, case_id: str, viewer_id: str, output: str, operator: str | None
+) -> None:
     """Write the family's page of a case: one HTML page to read on screen or print on A4.
 
     It shows where the case is in the guide, who holds the baton, the next meeting and
@@ -268,29 +318,73 @@ def case_page_command(db: str, case_id: str, viewer_id: str, output: str) -> Non
     the guardians and the young person may see, never the concern or internal notes. Printed,
     it is the paper relay log. The read is recorded in the case's access log.
     """
+    from btiflow.engine import Engine
+    from btiflow.render.casepage import actor_in_case, case_page
+    from btiflow.views import StaffView
+
     store = _store(db)
+    by = (operator or _login_name()).strip()
+    if not by:
+        raise click.BadParameter("give who prints the page", param_hint="--by")
     try:
         case = store.load(case_id)
         viewer = actor_in_case(case, viewer_id)
         if viewer is None:
             raise click.ClickException(f"{viewer_id!r} is not named in case {case_id!r}")
         engine = Engine(store.load_workflow(case.workflow_hash), store)
-        view = engine.view(case_id, viewer)
-        family = view.family if isinstance(view, StaffView) else view
-        workflow = engine.workflow_of(case)
-        html = case_page(workflow, family, case.step, is_open=case.is_open)
+        # the file is opened before the read is logged: a read the page cannot deliver is not
+        # recorded as made
+        with _opened_for_writing(output) as out:
+            view = engine.view(case_id, viewer, via=f"case-page by {by}")
+            family = view.family if isinstance(view, StaffView) else view
+            workflow = engine.workflow_of(case)
+            out.write(case_page(workflow, family, case.step, is_open=case.is_open))
     except BtiflowError as exc:
         raise click.ClickException(str(exc)) from exc
-    Path(output).write_text(html, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
+
+
+def _login_name() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a bare container
+        return "ukjent operatør"
+
+
+@contextmanager
+def _opened_for_writing(path: str) -> Iterator[IO[str]]:
+    """A new file beside ``path`` to write (an OSError now, before anything is done), put in
+    place of ``path`` when all is written; removed, and ``path`` left as it was, if not."""
+    import tempfile
+
+    target = Path(path)
+    if target.is_dir():
+        raise click.ClickException(f"{path}: is a folder; name the HTML file to write")
+    try:
+        out = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, removed on failure
+            "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
+        )
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from exc
+    try:
+        with out:
+            yield out
+        os.replace(out.name, target)
+    except BaseException:
+        Path(out.name).unlink(missing_ok=True)
+        raise
 
 
 def _store(db: str, *, create: bool = False) -> Store:
     """The relay log at ``db``: a SQLite file (a path or sqlite:///path) or a postgresql:// URL."""
+    from btiflow.store.url import is_postgres, open_store
+
     if not create and not is_postgres(db) and not Path(db.removeprefix("sqlite:///")).is_file():
         raise click.ClickException(f"{db}: no such relay log (run 'btiflow demo --db {db}')")
     try:
-        store = open_store(db)
+        store = open_store(db, create=create)  # only 'copy' may make a new log here
     except (BtiflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.get_current_context().call_on_close(store.close)
@@ -299,16 +393,19 @@ def _store(db: str, *, create: bool = False) -> Store:
 
 def _names(store: Store, case_id: str) -> dict[str, str]:
     """Actor id → name, from the persons the case's log names (for a readable timeline)."""
+    from btiflow.case.kinds import persons_in
+
     names: dict[str, str] = {}
     for entry in store.entries(case_id):
-        for value in entry.data.values():
-            for item in value if isinstance(value, list) else [value]:
-                if isinstance(item, dict) and "id" in item and item.get("name"):
-                    names.setdefault(item["id"], item["name"])
+        for person in persons_in(entry.body):
+            if person.name:
+                names.setdefault(person.id, person.name)
     return names
 
 
 def _print_log(store: Store, case_id: str) -> None:
+    from btiflow.timeline import timeline
+
     case = store.load(case_id)
     workflow = store.load_workflow(case.workflow_hash)
     names = _names(store, case_id)
@@ -353,11 +450,16 @@ def demo(db: str, workflow_name: str) -> None:
     a later evaluation, and closing; plus a second case with an evaluation coming up. The log
     is written to --db and printed as a timeline, then what is due.
     """
+    from btiflow.demo import family_text, run_demo
+
     workflow, problems = _load(workflow_name)
     if workflow is None:
         _report(problems, err=True)
         sys.exit(EXIT_PROBLEMS)
-    engine, cases = run_demo(workflow, db)
+    try:
+        engine, cases = run_demo(workflow, db)
+    except BtiflowError as exc:  # e.g. --db names another program's database
+        raise click.ClickException(str(exc)) from exc
     store = engine.store
     click.get_current_context().call_on_close(store.close)
     for case in cases:
@@ -408,6 +510,8 @@ def log(db: str, case_id: str) -> None:
 def due(db: str, at: dt.datetime | None, within: int) -> None:
     """List evaluations falling due, and those overdue, across every case in DB."""
     store = _store(db)
+    from btiflow.localtime import OSLO
+
     day = at.date() if at else dt.datetime.now(OSLO).date()
     _print_due(
         store.due_between(day, day + dt.timedelta(days=within)),
@@ -425,10 +529,38 @@ def due(db: str, at: dt.datetime | None, within: int) -> None:
     help="Also write each case's chain head (seq, hash) as JSON to this file, to keep "
     "elsewhere as a witness.",
 )
-def verify(db: str, heads: str | None) -> None:
-    """Recompute every case's hash chain; exit 1 and name the first bad entry if any."""
+@click.option(
+    "--against",
+    type=click.Path(dir_okay=False),
+    default=None,
+    metavar="HEADS",
+    help="Compare with chain heads written earlier by --heads: a case missing, a chain shorter "
+    "than it was, or one that differs at its old head is named.",
+)
+def verify(db: str, heads: str | None, against: str | None) -> None:
+    """Check the relay log: the file's integrity (SQLite), every case's hash chain, every state
+    row column by column against its log, every access log's hash chain and every stored guide
+    version against its hash. Each problem is named (a broken case does not stop the rest);
+    exit 1 if there is any.
+
+    A database changed consistently (entries cut and the case row rewritten, a forged entry
+    sealed with a correct hash, a whole case removed) can only be seen against a witness:
+    keep --heads elsewhere, and check later with --against.
+    """
+    from btiflow.store.check import check_heads, read_heads
+
+    witness = None
+    if against is not None:
+        try:
+            witness = read_heads(Path(against).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise click.ClickException(
+                f"{against}: not a file of chain heads from 'btiflow verify --heads' ({exc})"
+            ) from exc
     store = _store(db)
     report = store.verify()
+    if witness is not None:
+        report = attrs.evolve(report, problems=(*report.problems, *check_heads(store, witness)))
     for problem in report.problems:
         click.echo(f"{db}: {problem}")
     if heads:
@@ -462,6 +594,9 @@ def diff(old: str, new: str, as_json: bool) -> None:
     Exit codes (like diff(1)): 0 no differences, 1 differences, 2 trouble: a file that does not
     load (problems printed as FILE:LINE:COLUMN: MESSAGE) or two different guides.
     """
+    from btiflow.workflow.diff import diff as diff_workflows
+    from btiflow.workflow.diff import report as diff_report
+
     loaded = []
     for file in (old, new):
         workflow, problems = _load(file)
@@ -509,7 +644,7 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
 @click.option("--dry-run", is_flag=True, help="Print the plan for every case; write nothing.")
 @click.option(
     "--deadlines",
-    type=click.Choice(DEADLINE_MODES),
+    type=_ChoiceOf("btiflow.migrate", "DEADLINE_MODES"),
     default="keep",
     show_default=True,
     help="keep: due evaluations keep their dates. recompute: a date later than the new "
@@ -544,6 +679,9 @@ def migrate(
     1 wrong input, nothing written; 2 wrong usage; 3 some cases stay on their version
     (listed with the reason: needs a mapping, refused, or changed while migrating).
     """
+    from btiflow.case.people import Actor
+    from btiflow.migrate import apply_migration, plan_migration, plan_text
+
     mapping = _mapping(pairs)
     if not dry_run and not by:
         raise click.UsageError("say who migrates with --by ACTOR_ID (or use --dry-run)")
@@ -577,6 +715,8 @@ def migrate(
 
 def _print_mail(db: str) -> None:
     """The invitations and reminders in the outbox, and what the first invitation says."""
+    from btiflow.store.url import open_outbox
+
     with closing(open_outbox(db)) as outbox:
         rows = outbox.messages()
     click.echo(
@@ -596,6 +736,8 @@ def _print_mail(db: str) -> None:
 
 
 def _local(moment: dt.datetime) -> str:
+    from btiflow.localtime import OSLO
+
     return moment.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
 
 
@@ -618,12 +760,19 @@ def _counts(outbox: MailQueue) -> str:
 
 @main.command("outbox")
 @click.argument("db")
-@click.option("--status", type=click.Choice(STATUSES), default=None, help="Only these.")
+@click.option(
+    "--status",
+    type=_ChoiceOf("btiflow.notify.outbox", "STATUSES"),
+    default=None,
+    help="Only these.",
+)
 def outbox_command(db: str, status: str | None) -> None:
     """List the mail in DB's outbox: pending, sent, failed (with the server's reply) and
     skipped (an invitee without an e-mail address: not sent, and why)."""
+    from btiflow.store.url import open_outbox
+
     _store(db).close()
-    with closing(open_outbox(db)) as outbox:
+    with closing(open_outbox(db, create=False)) as outbox:
         rows = outbox.messages(status)
         for m in rows:
             to = f"{m.recipient} <{m.address}>" if m.address else m.recipient
@@ -668,6 +817,11 @@ def send(
     reached the mail stays pending and is tried again later (1, 2, 4 ... minutes). Exit 1 when
     the server could not be reached or a message failed.
     """
+    import ssl
+
+    from btiflow.notify.dispatch import Dispatcher, SmtpSettings
+    from btiflow.store.url import open_outbox
+
     host, _, port = server.rpartition(":")
     if not host or not port.isdigit():
         raise click.BadParameter(
@@ -691,7 +845,7 @@ def send(
             sender=sender,
             ssl_context=ssl.create_default_context(cafile=cafile) if cafile else None,
         )
-        with closing(open_outbox(db)) as outbox:
+        with closing(open_outbox(db, create=False)) as outbox:
             report = Dispatcher(outbox, settings).run(limit)
             click.echo(
                 f"sent {report.sent}, failed {report.failed}, to try again {report.deferred}"
@@ -730,6 +884,10 @@ def remind(db: str, login_url: str, sender: str, at: dt.datetime | None) -> None
     """Put the reminders due in DB's outbox: evaluations soon due or overdue, and offers of the
     baton left unanswered. Each is enqueued once, so run it as often as you like (e.g. daily,
     before 'btiflow send')."""
+    from btiflow.engine import Engine
+    from btiflow.localtime import OSLO
+    from btiflow.notify.messages import NotifyConfig
+
     store = _store(db)
     try:
         config = NotifyConfig(login_url, sender)
@@ -758,6 +916,8 @@ def copy(source: str, target: str) -> None:
     mail in the outbox is not. SRC must verify, DST must not hold its cases yet, and DST is
     verified afterwards (each copied chain head equal to SRC's).
     """
+    from btiflow.store.copy import copy_log
+
     src, dst = _store(source), _store(target, create=True)
     try:
         report = copy_log(src, dst)

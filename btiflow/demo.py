@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from btiflow.case.consent import RELAY_LOG
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
@@ -77,6 +78,7 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
     )
     act("complete_step")
     act("complete_step")
+    act("give_consent", GUARDIAN, units=[RELAY_LOG])  # the relay log follows the child
     act(
         "decide",
         outcome="expand",
@@ -243,6 +245,7 @@ def _case_with_evaluation_due(engine: Engine, clock: ManualClock) -> Case:
     act("inform_guardians", guardians=[GUARDIAN.as_person()])
     act("complete_step")
     act("complete_step")
+    act("give_consent", GUARDIAN, units=[RELAY_LOG])
     act(
         "decide",
         outcome="expand",

@@ -14,13 +14,16 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from btiflow import access
-from btiflow.case.actions import Option, decide, options
+from btiflow.case import params
+from btiflow.case.actions import ACTIONS, Option, decide, options
+from btiflow.case.concern import ORIGINS
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
+from btiflow.case.kinds import CaseOpened, WorkflowRef
 from btiflow.case.machine import machine_for
-from btiflow.case.people import Actor
-from btiflow.case.rules import reason
-from btiflow.case.state import Case, apply, extend, person_data
-from btiflow.errors import AccessDenied, ActionRefused, ConflictError
+from btiflow.case.messages import reason
+from btiflow.case.people import Actor, storable
+from btiflow.case.state import Case, apply, extend
+from btiflow.errors import AccessDenied, ActionRefused, CaseNotFound, ConflictError, Reason
 from btiflow.localtime import OSLO
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
@@ -46,7 +49,7 @@ class ManualClock:
     """
 
     def __init__(self, start: dt.datetime) -> None:
-        if start.tzinfo is None:
+        if not isinstance(start, dt.datetime) or start.utcoffset() is None:
             raise ValueError("ManualClock needs a timezone-aware start time")
         self.now = start
 
@@ -85,9 +88,13 @@ class Engine:
         new_id: Callable[[], str] | None = None,
         notify: NotifyConfig | None = None,
     ) -> None:
-        listed = [workflows] if isinstance(workflows, Workflow) else list(workflows)
+        if workflows is not None and not isinstance(workflows, Workflow | Iterable):
+            raise TypeError("workflows must be a Workflow or a list of them (see load_workflow)")
+        listed = [workflows] if isinstance(workflows, Workflow) else list(workflows or ())
         if not listed:
             raise ValueError("an Engine needs at least one workflow")
+        if isinstance(workflows, str | bytes) or not all(isinstance(w, Workflow) for w in listed):
+            raise TypeError("workflows must be a Workflow or a list of them (see load_workflow)")
         self.workflow = listed[0]
         self._workflows = {wf.content_hash: wf for wf in listed}
         self.store = store
@@ -102,11 +109,11 @@ class Engine:
 
     def case(self, case_id: str) -> Case:
         """The case as it stands now."""
-        return self.store.load(case_id)
+        return self.store.load(_case_id(case_id))
 
     def log(self, case_id: str) -> list[Entry]:
         """Every entry of the case's relay log, oldest first."""
-        return self.store.entries(case_id)
+        return self.store.entries(_case_id(case_id))
 
     def workflow_of(self, case: Case) -> Workflow:
         """The workflow version the case is pinned to (from the store if not given)."""
@@ -119,6 +126,7 @@ class Engine:
 
     def options(self, case_id: str, by: Actor) -> list[Option]:
         """Every action ``by`` could take now: allowed, or refused with the reasons."""
+        _check_actor(by)
         case = self.case(case_id)
         workflow, now = self.workflow_of(case), self._now()
         seen = access.access(workflow, case, by, now)
@@ -130,12 +138,15 @@ class Engine:
             for o in listed
         ]
 
-    def view(self, case_id: str, viewer: Actor) -> FamilyView | StaffView:
+    def view(self, case_id: str, viewer: Actor, *, via: str = "") -> FamilyView | StaffView:
         """What ``viewer`` may see of the case, shaped for them; the read is logged.
 
         Staff with access get a ``StaffView``, guardians and the young person a ``FamilyView``;
-        anyone else gets ``AccessDenied`` (and nothing is logged).
+        anyone else gets ``AccessDenied`` (and nothing is logged). ``via`` names who delivered
+        the view when it is not the viewer reading it (``case-page by <operator>``): the
+        access-log row then says ``view:family via case-page by <operator>``.
         """
+        _check_actor(viewer, "viewer")
         case = self.case(case_id)
         workflow, now = self.workflow_of(case), self._now()
         seen = access.access(workflow, case, viewer, now)
@@ -147,19 +158,21 @@ class Engine:
             shown = staff_view(workflow, case, log, seen.relation)
         else:
             shown = family_view(workflow, case, log, hidden=seen.hidden)
-        self.store.record_access([_record(case, viewer, seen, now, f"view:{seen.sees}")])
+        what = f"view:{seen.sees}" + (f" via {via}" if via else "")
+        self.store.record_access([_record(case, viewer, seen, now, what)])
         return shown
 
     def access_log(self, case_id: str, viewer: Actor) -> list[access.AccessRecord]:
         """Who has read the case and acted in it, oldest first: for its guardians, the young
         person who may see it, and administrators. The read is logged too."""
+        _check_actor(viewer, "viewer")
         case = self.case(case_id)
         workflow, now = self.workflow_of(case), self._now()
         if not access.may_read_access_log(workflow, case, viewer, now):
             raise AccessDenied(case_id, viewer.id, "the access log of this case")
         seen = access.access(workflow, case, viewer, now)
         self.store.record_access([_record(case, viewer, seen, now, "access_log")])
-        return self.store.access_log(case_id)
+        return access.log_shown(case, seen, self.store.access_log(case_id))
 
     def due(
         self,
@@ -169,7 +182,13 @@ class Engine:
     ) -> list[DueCase]:
         """Open cases with an evaluation due from ``at`` (default now) until ``within`` later."""
         day = self._day(at)
-        return self.store.due_between(day, day + within)
+        if not isinstance(within, dt.timedelta):
+            raise TypeError("within must be a datetime.timedelta, e.g. timedelta(days=7)")
+        try:
+            until = day + within
+        except OverflowError as exc:
+            raise ValueError("at + within is past the last date a calendar holds") from exc
+        return self.store.due_between(day, until)
 
     def overdue(self, at: dt.datetime | dt.date | None = None) -> list[DueCase]:
         """Open cases whose evaluation was due before the day of ``at`` (default now)."""
@@ -189,49 +208,40 @@ class Engine:
         birth_date: dt.date | str | None = None,
         concern: str | None = None,
         suspected_harm: bool = False,
+        origin: str | None = None,
     ) -> Case:
-        """Open a case at level 0 for ``subject`` (a pseudonymous id, never a name)."""
+        """Open a case at level 0 for ``subject`` (a pseudonymous id, never a name).
+
+        ``origin`` says who brought the concern to the service when it was not the opener's own:
+        ``guardians`` (on their own initiative), ``young_person`` (seeking help) or ``other``
+        (another person who is worried).
+        """
         wf = self.workflow
+        _check_actor(by)
         now = self._now()
         lang = wf.language
-        problems = []
-        if not isinstance(subject, str) or not subject.strip():
-            problems.append(
-                reason("invalid_input", lang, param="subject", problem="expected a non-empty text")
-            )
+        problems = _origin_problems(origin, lang)
         if not by.is_staff:
             problems.append(reason("staff_only", lang))
-        born = None
-        if birth_date is not None:
-            try:
-                born = (
-                    birth_date
-                    if isinstance(birth_date, dt.date)
-                    else dt.date.fromisoformat(birth_date)
-                ).isoformat()
-            except (TypeError, ValueError):
-                problems.append(
-                    reason(
-                        "invalid_input",
-                        lang,
-                        param="birth_date",
-                        problem="expected a date such as 2012-05-17",
-                    )
-                )
+        elif not by.unit.strip():  # the opener is matched on id and unit (docs/permissions.md)
+            problems.append(
+                reason("invalid_input", lang, param="by.unit", problem="the opener needs a unit")
+            )
+        parsed = _opening(subject, birth_date, concern, suspected_harm, lang, problems)
         if problems:
             raise ActionRefused("open_case", problems)
-        data: dict[str, Any] = {
-            "workflow": {"id": wf.id, "version": wf.version, "hash": wf.content_hash},
-            "subject": subject.strip(),
-            "birth_date": born,
-            "opened_by": person_data(by.as_person()),
-            "step": wf.levels[0].steps[0].id,
-        }
-        if concern:
-            data["concern"] = concern
-            data["suspected_harm"] = bool(suspected_harm)
+        body = CaseOpened(
+            workflow=WorkflowRef(id=wf.id, version=wf.version, hash=wf.content_hash),
+            subject=parsed["subject"],
+            birth_date=parsed.get("birth_date"),
+            opened_by=by.as_person(),
+            step=wf.levels[0].steps[0].id,
+            concern=parsed.get("concern"),
+            suspected_harm=parsed.get("suspected_harm", False) if "concern" in parsed else None,
+            origin=origin,
+        )
         entry = seal(
-            Draft("case_opened", data),
+            Draft(body),
             case_id=self._new_id(),
             seq=1,
             time=now,
@@ -257,7 +267,15 @@ class Engine:
 
     def act_with(self, case_id: str, action: str, by: Actor, params: Mapping[str, Any]) -> Case:
         """``act`` with the parameters as a mapping (for callers that build them as data)."""
+        _check_actor(by)
+        if not isinstance(params, Mapping):
+            raise TypeError("params must be a mapping of parameter names to values")
         case = self.case(case_id)
+        if not isinstance(action, str) or not storable(action):
+            # the value is not quoted back: it may be anything the caller had at hand
+            lang = self.workflow_of(case).language
+            known = ", ".join(sorted(ACTIONS))
+            raise ActionRefused("?", [reason("unknown_action", lang, action="?", allowed=known)])
         workflow = self.workflow_of(case)
         now = self._now()
         refused = access.refusal(workflow, case, action, by, now)
@@ -283,7 +301,9 @@ class Engine:
         if self.notify is None:
             raise ValueError("plan_reminders needs Engine(..., notify=NotifyConfig(...))")
         now = self._now() if at is None else at
-        if now.tzinfo is None:
+        if not isinstance(now, dt.datetime):
+            raise TypeError("at must be a timezone-aware datetime")
+        if now.utcoffset() is None:
             raise ValueError("give a timezone-aware datetime")
         rows: list[OutboxRow] = []
         for case_id in self.store.case_ids():
@@ -312,7 +332,7 @@ class Engine:
 
     def _now(self) -> dt.datetime:
         now = self.clock()
-        if now.tzinfo is None:
+        if not isinstance(now, dt.datetime) or now.utcoffset() is None:
             raise ValueError("the engine's clock must return timezone-aware datetimes")
         return now
 
@@ -320,10 +340,64 @@ class Engine:
         if at is None:
             at = self._now()
         if isinstance(at, dt.datetime):
-            if at.tzinfo is None:
+            if at.utcoffset() is None:
                 raise ValueError("give a timezone-aware datetime, or a date")
-            return at.astimezone(OSLO).date()
+            try:
+                return at.astimezone(OSLO).date()
+            except OverflowError as exc:  # year 1 at +14:00, year 9999 at -12:00
+                raise ValueError("the time is outside the dates a calendar holds") from exc
+        if not isinstance(at, dt.date):
+            raise TypeError("give a date (datetime.date) or a timezone-aware datetime")
         return at
+
+
+def _origin_problems(origin: object, lang: str) -> list[Reason]:
+    """A refusal reason when ``origin`` is not one of the known origins of a concern."""
+    if origin is None or origin in ORIGINS:
+        return []
+    known = ", ".join(ORIGINS)
+    return [reason("invalid_input", lang, param="origin", problem=f"expected one of {known}")]
+
+
+def _case_id(case_id: object) -> str:
+    """A case id as given, or ``CaseNotFound``: no case has an id that is not a storable text."""
+    if isinstance(case_id, str) and storable(case_id):
+        return case_id
+    if isinstance(case_id, str):  # a lone surrogate: shown escaped, as no store can hold it
+        raise CaseNotFound(case_id.encode("utf-8", "backslashreplace").decode("ascii"))
+    raise CaseNotFound(f"<{type(case_id).__name__}>")
+
+
+def _check_actor(by: object, name: str = "by") -> None:
+    if not isinstance(by, Actor):
+        raise TypeError(f"{name} must be an Actor (id, role, unit, name)")
+
+
+def _opening(
+    subject: object,
+    birth_date: object,
+    concern: object,
+    suspected_harm: object,
+    lang: str,
+    problems: list[Reason],
+) -> dict[str, Any]:
+    """``open_case``'s values, parsed as an action's parameters are (a datetime is not a date,
+    "false" is not a flag, a text is a str that can be stored); each problem added."""
+    given: dict[str, tuple[object, Callable[[Any], Any]]] = {
+        "subject": (subject, params.text),
+        "birth_date": (birth_date, params.date),
+        "concern": (concern, params.text),
+        "suspected_harm": (suspected_harm, params.boolean),
+    }
+    parsed: dict[str, Any] = {}
+    for key, (value, parser) in given.items():
+        if (value is None or value == "") and key != "subject":
+            continue  # not given (an empty concern is no concern yet, as before)
+        try:
+            parsed[key] = parser(value)
+        except params.Invalid as exc:
+            problems.append(reason("invalid_input", lang, param=key, problem=exc.problem))
+    return parsed
 
 
 def _record(

@@ -10,6 +10,7 @@
     ├── ConflictError                 another writer changed the case first; reload and retry
     ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
     └── StoreError                    the store cannot be opened or written (bad file, schema)
+        └── CommitUnknown             lost at commit: maybe written; read the case, then retry
 
 No exception from yaml, cattrs, sqlite3, psycopg or transitions escapes the public API: each is
 translated here with ``raise ... from exc`` so the cause stays visible to a debugger.
@@ -119,3 +120,20 @@ class MigrationError(BtiflowError, ValueError):
 
 class StoreError(BtiflowError):
     """The store could not be opened, read or written."""
+
+
+class CommitUnknown(StoreError):
+    """The connection to the database was lost while an append was committing, and the store
+    could not reach the database to find out whether it was written. The entries (``case_id``,
+    up to entry ``seq``) may or may not be in the log: read the case (``engine.case``) before
+    trying again, or an action may be written twice. Only PostgreSQL raises it; any other
+    failure to write is a plain ``StoreError`` and nothing was written."""
+
+    def __init__(self, case_id: str, seq: int, cause: str) -> None:
+        self.case_id = case_id
+        self.seq = seq
+        super().__init__(
+            f"case {case_id!r}: the connection was lost while entry {seq} was being committed "
+            f"({cause}), and whether it was written cannot be known now; read the case before "
+            "trying again"
+        )

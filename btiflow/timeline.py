@@ -7,19 +7,24 @@ shaped separately.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+import attrs
+
+from btiflow.case import kinds as k
+from btiflow.case.consent import RELAY_LOG
 from btiflow.case.entries import Entry
-from btiflow.case.people import Person
-from btiflow.case.rules import MEETING_KIND_NAMES
+from btiflow.case.kinds import EntryBody
+from btiflow.case.messages import MEETING_KIND_NAMES, origin_name
 from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
 
 _NB: dict[str, str] = {
-    "case_opened": "Sak åpnet av {opener} ({guide})",
+    "case_opened": "Sak åpnet av {opener} ({guide}){from_whom}",
     "concern_recorded": "Bekymring konkretisert: {description}",
-    "child_welfare_consulted": "Barneverntjenesten rådspurt anonymt",
+    "child_welfare_consulted": "Barneverntjenesten rådspurt anonymt{advised}",
     "leader_informed": "Nærmeste leder informert",
     "guardians_informed": "Foresatte informert",
     "child_informed": "Barnet informert",
@@ -28,7 +33,7 @@ _NB: dict[str, str] = {
     "case_closed": "Saken avsluttet på nivå {level}. {summary}",
     "evaluation_continued": "Videreføring: ny evaluering {next_evaluation}",
     "contact_person_appointed": "Kontaktperson: {person}",
-    "baton_offered": "Stafettpinnen tilbudt {to}",
+    "baton_offered": "Stafettpinnen tilbudt {to}{why}",
     "baton_accepted": "Stafettpinnen mottatt og akseptert av {holder}",
     "baton_declined": "Tilbudet om stafettpinnen avslått",
     "baton_offer_withdrawn": "Tilbudet om stafettpinnen trukket tilbake",
@@ -47,6 +52,9 @@ _NB: dict[str, str] = {
     "rights_assessed": "Rettigheter vurdert (ansvarsgruppe, individuell plan, barnekoordinator)",
     "note_added": "Notat",
     "document_added": "Dokument: {title}",
+    "interpreter_needed": "Behov for tolk: {who} ({language})",
+    "guardians_not_informed": "Bekymringen deles ikke med foresatte: {reason}",
+    "report_sent": "Bekymringsmelding sendt til barneverntjenesten",
     "workflow_migrated": (
         "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
         "«{to_title}»{due}"
@@ -54,10 +62,6 @@ _NB: dict[str, str] = {
 }
 
 _OUTCOMES = {"expand": "utvides", "hand_down": "videreføres på lavere nivå"}
-
-
-def _person(data: Mapping[str, Any] | None) -> str:
-    return "?" if data is None else Person(**data).label()
 
 
 def _step_title(workflow: Workflow | None, step_id: str) -> str:
@@ -69,58 +73,124 @@ def _step_title(workflow: Workflow | None, step_id: str) -> str:
         return step_id
 
 
+def _local(at: dt.datetime) -> str:
+    return at.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
+
+
 def _values(entry: Entry, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    d = dict(entry.data)
-    kinds = MEETING_KIND_NAMES.get(lang, MEETING_KIND_NAMES["nb"])
-    values: dict[str, Any] = dict(d)
-    if entry.kind == "case_opened":
-        wf = d["workflow"]
-        values["opener"] = _person(d["opened_by"])
-        values["guide"] = f"{wf['id']} {wf['version']}"
-    elif entry.kind == "step_completed":
-        values["from_title"] = _step_title(workflow, d["from_step"])
-        values["to_title"] = _step_title(workflow, d["to_step"])
-    elif entry.kind == "level_changed":
-        values["outcome"] = _OUTCOMES.get(d["outcome"], d["outcome"])
-    elif entry.kind == "case_closed":
-        values["summary"] = (
-            d.get("reason") or f"Endring: {d.get('changes')} Avtalt: {d.get('agreed')}"
-        )
-    elif entry.kind in ("contact_person_appointed",):
-        values["person"] = _person(d["person"])
-    elif entry.kind == "baton_offered":
-        values["to"] = _person(d["to"])
-    elif entry.kind == "baton_accepted":
-        values["holder"] = _person(d["holder"])
-    elif entry.kind == "meeting_scheduled":
-        values["kind"] = kinds.get(d["kind"], d["kind"]).capitalize()
-        values["at"] = (
-            dt.datetime.fromisoformat(d["at"]).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
-        )
-    elif entry.kind == "meeting_moved":
-        values["at"] = (
-            dt.datetime.fromisoformat(d["at"]).astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
-        )
-    elif entry.kind == "meeting_held":
-        values["kind"] = "Møte"
-        values["voice"] = (
-            "barnet deltok" if d["child_took_part"] else f"barnets stemme: {d.get('child_voice')}"
-        )
-    elif entry.kind == "measures_agreed":
-        values["measures"] = "; ".join(
-            f"{m['what']} (ansvar: {m['responsible']})" for m in d["measures"]
-        )
-    elif entry.kind == "workflow_migrated":
-        values["from_version"] = d["from"]["version"]
-        values["to_version"] = d["to"]["version"]
-        values["from_title"] = d.get("from_title") or d["from_step"]
-        values["to_title"] = _step_title(workflow, d["to_step"])
-        values["due"] = (
-            f". Evaluering senest {d['next_evaluation']}" if d.get("next_evaluation") else ""
-        )
-    elif entry.kind.startswith("consent_"):
-        values["units"] = ", ".join(d["units"])
-    return values
+    """What the kind's sentence may name: the body's fields that are set, and what ``_more``
+    adds or words differently (a person's label, a local time, a step's title...)."""
+    body = entry.body
+    values = {f.name: getattr(body, f.name) for f in attrs.fields(type(body))}
+    values = {name: value for name, value in values.items() if value is not None}
+    return values | _more(body, workflow, lang)
+
+
+@functools.singledispatch
+def _more(body: EntryBody, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {}
+
+
+@_more.register
+def _(body: k.CaseOpened, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {
+        "opener": body.opened_by.label(),
+        "guide": f"{body.workflow.id} {body.workflow.version}",
+        "from_whom": f", etter at {origin_name(body.origin, 'nb')}" if body.origin else "",
+    }
+
+
+@_more.register
+def _(body: k.StepCompleted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {
+        "from_title": _step_title(workflow, body.from_step),
+        "to_title": _step_title(workflow, body.to_step),
+    }
+
+
+@_more.register
+def _(body: k.LevelChanged, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"outcome": _OUTCOMES.get(body.outcome, body.outcome)}
+
+
+@_more.register
+def _(body: k.CaseClosed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"summary": body.reason or f"Endring: {body.changes} Avtalt: {body.agreed}"}
+
+
+@_more.register
+def _(body: k.ContactPersonAppointed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"person": body.person.label()}
+
+
+@_more.register
+def _(body: k.BatonOffered, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    # offered on behalf of an absent holder: the reason says why (rule 5)
+    return {"to": body.to.label(), "why": f" ({body.reason})" if body.reason else ""}
+
+
+@_more.register
+def _(body: k.ChildWelfareConsulted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    advised = "; råd: ikke del bekymringen med foresatte nå" if body.tell_guardians is False else ""
+    return {"advised": advised}
+
+
+@_more.register
+def _(body: k.BatonAccepted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"holder": body.holder.label()}
+
+
+@_more.register
+def _(body: k.MeetingScheduled, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    names = MEETING_KIND_NAMES.get(lang, MEETING_KIND_NAMES["nb"])
+    return {"kind": names.get(body.kind, body.kind).capitalize(), "at": _local(body.at)}
+
+
+@_more.register
+def _(body: k.MeetingMoved, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"at": _local(body.at)}
+
+
+@_more.register
+def _(body: k.MeetingHeld, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    voice = "barnet deltok" if body.child_took_part else f"barnets stemme: {body.child_voice}"
+    if body.interpreter_present is not None:
+        voice += "; tolk til stede" if body.interpreter_present else "; uten tolk"
+    return {"kind": "Møte", "voice": voice}
+
+
+@_more.register
+def _(body: k.MeasuresAgreed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"measures": "; ".join(f"{m.what} (ansvar: {m.responsible})" for m in body.measures)}
+
+
+@_more.register
+def _(body: k.WorkflowMigrated, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    due = body.next_evaluation
+    return {
+        "from_version": body.from_workflow.version,
+        "to_version": body.to_workflow.version,
+        "from_title": body.from_title or body.from_step,
+        "to_title": _step_title(workflow, body.to_step),
+        "due": f". Evaluering senest {due.isoformat()}" if due else "",
+    }
+
+
+@_more.register(k.ConsentGiven)
+@_more.register(k.ConsentRefused)
+@_more.register(k.ConsentWithdrawn)
+def _(
+    body: k.ConsentGiven | k.ConsentRefused | k.ConsentWithdrawn,
+    workflow: Workflow | None,
+    lang: str,
+) -> dict[str, Any]:
+    # the consent to the relay log itself is recorded under a unit's name
+    return {"units": ", ".join("stafettloggen" if u == RELAY_LOG else u for u in body.units)}
+
+
+@_more.register
+def _(body: k.InterpreterNeeded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"who": "barnet" if body.person == "child" else body.person}
 
 
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:

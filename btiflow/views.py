@@ -13,13 +13,31 @@ from collections.abc import Sequence
 
 import attrs
 
+from btiflow.case.consent import RELAY_LOG
 from btiflow.case.entries import Entry
+from btiflow.case.interpreter import who_needs
+from btiflow.case.kinds import DocumentAdded, NoteAdded
+from btiflow.case.messages import origin_name
 from btiflow.case.people import Person
 from btiflow.case.state import Case
-from btiflow.migrate import moved_note
+from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
 
 FAMILY_ROLES = ("guardian", "child")
+
+
+def moved_note(case: Case, language: str = "nb") -> str | None:
+    """'Saken ble flyttet til versjon X av veilederen DATO.' for the case's last migration."""
+    if not case.migrations:
+        return None
+    last = case.migrations[-1]
+    day = dt.datetime.fromisoformat(last.at).astimezone(OSLO).strftime("%d.%m.%Y")
+    if language == "nn":
+        return f"Saka vart flytta til versjon {last.to_version} av rettleiaren {day}."
+    if language == "en":
+        return f"The case moved to version {last.to_version} of the guide on {day}."
+    return f"Saken ble flyttet til versjon {last.to_version} av veilederen {day}."
+
 
 _WORDS: dict[str, dict[str, str]] = {
     "nb": {
@@ -39,6 +57,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "measures": "tiltak",
         "meetings": "møter",
         "involved": "hvem som er involvert",
+        "relay_log": "Stafettloggen (deles mellom tjenestene)",
     },
     "nn": {
         "open": "pågår",
@@ -58,6 +77,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "measures": "tiltak",
         "meetings": "møte",
         "involved": "kven som er involverte",
+        "relay_log": "Stafettloggen (blir delt mellom tenestene)",
     },
     "en": {
         "open": "in progress",
@@ -77,6 +97,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "measures": "measures",
         "meetings": "meetings",
         "involved": "who is involved",
+        "relay_log": "The relay log (shared between the services)",
     },
 }
 
@@ -130,6 +151,15 @@ class Minutes:
     kind: str
     at: str
     text: str
+    interpreter_present: bool | None = None  # None: not recorded
+
+
+@attrs.frozen
+class InterpreterInfo:
+    """Someone in the case needs an interpreter: who (in words) and for which language."""
+
+    who: str
+    language: str
 
 
 @attrs.frozen
@@ -192,6 +222,8 @@ class FamilyView:
     notice: str = ""
     guide_version: str = ""
     moved: str | None = None
+    origin: str | None = None  # who brought the concern, in words (None: the staff member)
+    interpreters: tuple[InterpreterInfo, ...] = ()
 
 
 @attrs.frozen
@@ -209,6 +241,11 @@ class StaffView:
     log: tuple[Entry, ...]
 
 
+def _consent_unit(unit: str, language: str) -> str:
+    # the consent to the relay log itself is recorded under a unit's name; say what it is
+    return _word(language, "relay_log") if unit == RELAY_LOG else unit
+
+
 def _contact(p: Person | None) -> Contact | None:
     return None if p is None else Contact(p.name or p.id, p.unit, p.email)
 
@@ -216,21 +253,21 @@ def _contact(p: Person | None) -> Contact | None:
 def _documents(log: Sequence[Entry]) -> tuple[Document, ...]:
     return tuple(
         Document(
-            e.data["title"],
-            e.data.get("text", ""),
+            e.body.title,
+            e.body.text or "",
             e.time.isoformat(),
-            bool(e.data.get("shared_with_family", False)),
+            bool(e.body.shared_with_family),
         )
         for e in log
-        if e.kind == "document_added"
+        if isinstance(e.body, DocumentAdded)
     )
 
 
 def _notes(log: Sequence[Entry]) -> tuple[Note, ...]:
     return tuple(
-        Note(e.actor, e.role, e.time.isoformat(), e.data["text"])
+        Note(e.actor, e.role, e.time.isoformat(), e.body.text)
         for e in log
-        if e.kind == "note_added"
+        if isinstance(e.body, NoteAdded)
     )
 
 
@@ -292,19 +329,28 @@ def family_view(
         if show["measures"]
         else (),
         minutes=tuple(
-            Minutes(m.id, kinds[m.id], m.at, m.minutes) for m in case.meetings if m.minutes
+            Minutes(m.id, kinds[m.id], m.at, m.minutes, m.interpreter_present)
+            for m in case.meetings
+            if m.minutes
         )
         if show["minutes"]
         else (),
         documents=tuple(d for d in _documents(log) if d.shared_with_family)
         if show["documents"]
         else (),
-        consents=tuple(ConsentInfo(c.unit, _word(lang, c.status), c.at) for c in case.consents),
+        consents=tuple(
+            ConsentInfo(_consent_unit(c.unit, lang), _word(lang, c.status), c.at)
+            for c in case.consents
+        ),
         family_notes=tuple(n for n in _notes(log) if n.role in FAMILY_ROLES),
         hidden=tuple(hidden),
         notice=notice,
         guide_version=workflow.version,
         moved=moved_note(case, lang),
+        origin=origin_name(case.origin, lang) if case.origin else None,
+        interpreters=tuple(
+            InterpreterInfo(who_needs(case, i.person, lang), i.language) for i in case.interpreters
+        ),
     )
 
 

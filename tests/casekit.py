@@ -1,7 +1,10 @@
-"""Shared helpers for the case tests: an injected clock, invented actors, and walks to a point.
+"""The tests' one helper module: an injected clock, invented actors, and walks to a point.
 
 Every person here is invented (ids like ``laerer-a``); no real names. Each walk takes an engine
-whose clock is a ``Clock`` and returns the case as it stands at the named point.
+whose clock is a ``Clock``, follows the standard guide (``workflows/bti.yaml``) unless told
+otherwise, and returns the case as it stands at the named point. The store, durability and
+benchmark tests use the walks at the end (``engine_on``, ``at_level_1``, ``with_measures`` …),
+which also run in a worker process (``tests/helpers/worker.py``).
 """
 
 from __future__ import annotations
@@ -16,16 +19,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from btiflow.case.consent import RELAY_LOG
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
 from btiflow.errors import ActionRefused
 from btiflow.store.sqlite import SqliteStore
+from btiflow.store.url import open_store
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import Workflow
 
 OSLO = ZoneInfo("Europe/Oslo")
-WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
+REPO = Path(__file__).resolve().parent.parent
+WORKFLOWS = REPO / "workflows"
 START = dt.datetime(2026, 9, 1, 9, 0, tzinfo=OSLO)
 
 SCHOOL = "Nordvik skole"
@@ -50,9 +56,14 @@ class Clock(ManualClock):
         super().__init__(start)
 
 
+_workflows: dict[str, Workflow] = {}
+
+
 def workflow(name: str = "bti") -> Workflow:
-    """A shipped workflow by name."""
-    return load_workflow(WORKFLOWS / f"{name}.yaml")
+    """A shipped workflow by name, loaded once per process (a workflow is frozen)."""
+    if name not in _workflows:
+        _workflows[name] = load_workflow(WORKFLOWS / f"{name}.yaml")
+    return _workflows[name]
 
 
 def make_engine(
@@ -127,11 +138,11 @@ def refuse(
 
 def open_case(
     engine: Engine,
+    subject: str = "elev-0042",
     *,
     by: Actor = TEACHER,
     suspected_harm: bool = False,
     birth_date: dt.date | str | None = None,
-    subject: str = "elev-0042",
 ) -> Case:
     """A case at level 0, step 1, with the concern made concrete."""
     return engine.open_case(
@@ -159,10 +170,17 @@ def to_level_0_decision(engine: Engine, case_id: str, by: Actor = TEACHER) -> Ca
     return engine.act(case_id, "complete_step", by)
 
 
+def give_log_consent(engine: Engine, case_id: str, by: Actor = GUARDIAN) -> Case:
+    """The family's consent to the relay log itself (given like a unit's consent)."""
+    return engine.act(case_id, "give_consent", by, units=[RELAY_LOG])
+
+
 def to_level_1(engine: Engine, *, holder: Actor = TEACHER, **opening: Any) -> Case:
-    """A new case expanded 0 → 1 with ``holder`` as baton holder, at level 1 step 1."""
+    """A new case expanded 0 → 1 with ``holder`` as baton holder, at level 1 step 1; the
+    guardian has consented to the relay log (``give_log_consent``), which leaving level 0 needs."""
     case = open_case(engine, **opening)
     to_level_0_decision(engine, case.id)
+    give_log_consent(engine, case.id)
     return engine.act(
         case.id, "decide", TEACHER, outcome="expand", to_level=1, family_wish=WISH,
         baton_holder=holder,
@@ -254,3 +272,72 @@ def to_level_3_decision(engine: Engine, **opening: Any) -> Case:
 def person(actor: Actor) -> Person:
     """The actor as a person named in a case."""
     return actor.as_person()
+
+
+# --- walks for the store, durability and benchmark tests ----------------------------------------
+
+
+def engine_on(store: str | Path, clock: Clock | None = None, tenant: str | None = None) -> Engine:
+    """An engine on the standard guide, on the store at ``store`` (a SQLite file, or a URL)."""
+    return Engine(workflow(), open_store(store, tenant=tenant), clock=clock or Clock())
+
+
+def closed_at_level_0(engine: Engine, subject: str = "elev-0") -> Case:
+    """A case closed at level 0: no reason to go on."""
+    case = open_case(engine, subject)
+    to_level_0_decision(engine, case.id)
+    return engine.act(
+        case.id, "decide", TEACHER, outcome="close", reason="Bekymringen var grunnløs"
+    )
+
+
+def at_level_1(engine: Engine, subject: str = "elev-1") -> Case:
+    """A case just expanded to level 1, the teacher holding the baton and contact person."""
+    case = to_level_1(engine, subject=subject)
+    return engine.act(case.id, "appoint_contact_person", TEACHER, person=TEACHER)
+
+
+def with_measures(engine: Engine, clock: Clock, subject: str, due: str) -> Case:
+    """A level 1 case whose planning meeting agreed measures, next evaluation on ``due``."""
+    case = at_level_1(engine, subject)
+    engine.act(case.id, "complete_step", TEACHER)
+    planned = engine.act(
+        case.id, "schedule_meeting", TEACHER, kind="planning",
+        at=clock.now + dt.timedelta(hours=2), invitees=[GUARDIAN.as_person()],
+    )  # fmt: skip
+    meeting = planned.meetings[-1].id
+    engine.act(
+        case.id, "hold_meeting", TEACHER, meeting=meeting, child_took_part=False,
+        child_voice="Samtale med kontaktlærer før møtet",
+    )  # fmt: skip
+    engine.act(
+        case.id, "agree_measures", TEACHER, meeting=meeting,
+        measures=[{"what": "Voksen i friminuttene", "responsible": TEACHER.id}],
+        next_evaluation=due,
+    )  # fmt: skip
+    return engine.act(case.id, "record_minutes", TEACHER, meeting=meeting, text="Referat")
+
+
+def handed_to_nurse(engine: Engine, clock: Clock, subject: str = "elev-2") -> Case:
+    """A case evaluated at level 1 and expanded to level 2, the nurse taking the baton and the
+    health station involved under the guardian's consent."""
+    case = with_measures(engine, clock, subject, clock.in_days(27))
+    for _ in range(2):
+        engine.act(case.id, "complete_step", TEACHER)
+    clock.advance(days=27)
+    held = engine.act(case.id, "schedule_meeting", TEACHER, kind="evaluation", at=clock.now)
+    meeting = held.meetings[-1].id
+    engine.act(case.id, "hold_meeting", TEACHER, meeting=meeting, child_took_part=True)
+    engine.act(
+        case.id, "record_evaluation", TEACHER, meeting=meeting, experience="Bedre",
+        changes="Mer med i leken", status="Delvis nådd",
+    )  # fmt: skip
+    engine.act(case.id, "record_minutes", TEACHER, meeting=meeting, text="Referat 2")
+    engine.act(case.id, "complete_step", TEACHER)
+    engine.act(
+        case.id, "decide", TEACHER, outcome="expand", to_level=2,
+        family_wish="Ønsker helsesykepleier", baton_holder=NURSE,
+    )  # fmt: skip
+    engine.act(case.id, "give_consent", GUARDIAN, units=[HEALTH])
+    engine.act(case.id, "accept_baton", NURSE)
+    return engine.act(case.id, "involve_unit", TEACHER, unit=HEALTH, task="Samtaler")

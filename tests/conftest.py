@@ -9,6 +9,8 @@ import pytest
 from hypothesis import HealthCheck, settings
 from storekit import Backend, PostgresBackend, SqliteBackend
 
+from btiflow.workflow import yamlsource
+
 # CI is derandomized: the same examples every run, so a green main stays green until the code
 # changes; new examples are explored by the deep profile (random, 20x as many).
 settings.register_profile(
@@ -50,3 +52,25 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
         kind = PostgresBackend(request.getfixturevalue("pg_url"))
     yield kind
     kind.close()
+
+
+# --- YAML: the loader's tests run with libyaml's parser and with the pure Python one ------------
+
+YAML_TEST_MODULES = {"test_loader", "test_loader_properties", "test_schema"}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Each test in a loader module runs twice: [libyaml] and [pure] (the yaml_parser fixture)."""
+    if metafunc.module.__name__ in YAML_TEST_MODULES:
+        metafunc.parametrize("yaml_parser", ["libyaml", "pure"], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The YAML parser a loader test runs with; other tests keep the default."""
+    parser: str = getattr(request, "param", "default")
+    if parser == "libyaml" and not yamlsource.HAVE_LIBYAML:
+        pytest.skip("PyYAML is built without libyaml here")
+    if parser != "default":
+        monkeypatch.setattr(yamlsource, "USE_LIBYAML", parser == "libyaml")
+    return parser

@@ -63,7 +63,7 @@ class Received:
     def text(self) -> str:
         body = self.message.get_body(("plain",))
         assert body is not None
-        return str(body.get_content())  # type: ignore[attr-defined]
+        return str(body.get_content())
 
     def attachment(self, filename: str = "invite.ics") -> bytes | None:
         for part in self.message.iter_attachments():

@@ -57,6 +57,44 @@ def cluster() -> Iterator[str]:
     if url:
         yield url
         return
+    with server() as running:
+        yield running.url
+
+
+class Server:
+    """A throwaway cluster the test may stop, restart or freeze (its own, never BTIFLOW_PG_URL)."""
+
+    def __init__(self, url: str, data: Path, run: dict[str, Any], options: str) -> None:
+        self.url = url
+        self._data = data
+        self._run = run
+        self._options = options
+
+    def ctl(self, *args: str) -> None:
+        """pg_ctl on this cluster, e.g. ``ctl("stop", "-m", "immediate")`` (a crash)."""
+        # a started server logs to its file: on our pipes, run() would wait for it to exit
+        log = ["-l", str(self._data.parent / "server.log")]
+        opts = ["-o", self._options, *log] if args[0] in ("start", "restart") else []
+        subprocess.run([bindir() / "pg_ctl", "-D", self._data, "-w", *opts, *args], **self._run)
+
+    def pids(self) -> list[int]:
+        """The postmaster and every process it started (backends, writer, ...)."""
+        head = int((self._data / "postmaster.pid").read_text().split()[0])
+        found = [head]
+        for pid in Path("/proc").iterdir():
+            if pid.name.isdigit():
+                try:
+                    parent = int((pid / "stat").read_text().rsplit(")", 1)[1].split()[1])
+                except (OSError, IndexError, ValueError):
+                    continue
+                if parent == head:
+                    found.append(int(pid.name))
+        return found
+
+
+@contextmanager
+def server(extra: str = "") -> Iterator[Server]:
+    """A new cluster of our own, stopped and removed afterwards; ``extra`` server options."""
     bin_ = bindir()
     run: dict[str, Any] = {"check": True, "capture_output": True, "text": True}
     run["env"] = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8", "TZ": "UTC"}
@@ -72,14 +110,19 @@ def cluster() -> Iterator[str]:
             **run,
         )
         options = f"-k {tmp} -p {port} -c listen_addresses=127.0.0.1 -c max_connections=200"
+        options += f" {extra}" if extra else ""
         subprocess.run(
             [bin_ / "pg_ctl", "-D", data, "-l", tmp / "server.log", "-w", "-o", options, "start"],
             **run,
         )
+        url = f"postgresql://btiflow@127.0.0.1:{port}/postgres"
         try:
-            yield f"postgresql://btiflow@127.0.0.1:{port}/postgres"
+            yield Server(url, data, run, options)
         finally:
-            subprocess.run([bin_ / "pg_ctl", "-D", data, "-m", "fast", "-w", "stop"], **run)
+            subprocess.run(
+                [bin_ / "pg_ctl", "-D", data, "-m", "immediate", "-w", "stop"],
+                **{**run, "check": False},
+            )
     except subprocess.CalledProcessError as exc:
         log = tmp / "server.log"
         detail = log.read_text() if log.exists() else ""

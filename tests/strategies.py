@@ -291,6 +291,7 @@ import datetime as _dt  # noqa: E402
 from zoneinfo import ZoneInfo  # noqa: E402
 
 from btiflow.case.actions import ACTIONS  # noqa: E402
+from btiflow.case.consent import RELAY_LOG  # noqa: E402
 from btiflow.case.people import Actor, Person  # noqa: E402
 from btiflow.case.state import Case  # noqa: E402
 
@@ -325,6 +326,242 @@ def eval_date(draw: Callable[[Any], Any], today: _dt.date) -> dict[str, Any]:
     return {"next_evaluation": today + _dt.timedelta(days=draw(st.integers(0, 28)))}
 
 
+class _Ask:
+    """What ``good_params`` knows when it fills an action's parameters, and its draws."""
+
+    def __init__(
+        self,
+        draw: Callable[[Any], Any],
+        option_params: dict[str, Any],
+        case: Case,
+        now: _dt.datetime,
+    ) -> None:
+        self.draw = draw
+        self.option_params = option_params
+        self.case = case
+        self.now = now
+        self.today = now.astimezone(OSLO).date()
+        self.held = [m for m in case.meetings if m.held]
+
+    def text(self) -> str:
+        chosen: str = self.draw(st.sampled_from(TEXTS))
+        return chosen
+
+    def staff_person(self) -> Person:
+        chosen: Actor = self.draw(st.sampled_from(STAFF))
+        return chosen.as_person()
+
+    def one_of(self, values: list[Any]) -> Any:
+        return self.draw(st.sampled_from(values))
+
+    def dict_of(self, choices: list[dict[str, Any]]) -> dict[str, Any]:
+        return dict(self.one_of(choices))
+
+    def integer(self, low: int, high: int) -> int:
+        chosen: int = self.draw(st.integers(low, high))
+        return chosen
+
+    def boolean(self) -> bool:
+        chosen: bool = self.draw(st.booleans())
+        return chosen
+
+    def open_meeting(self) -> str:
+        chosen: str = self.one_of([m.id for m in self.case.meetings if not m.held] or ["m1"])
+        return chosen
+
+    def given_units(self) -> list[str]:
+        return [c.unit for c in self.case.consents if c.status == "given"] or [HEALTH]
+
+    def eval_date(self) -> dict[str, Any]:
+        return eval_date(self.draw, self.today)
+
+
+def _consult_child_welfare(ask: _Ask) -> dict[str, Any]:
+    p: dict[str, Any] = {"advice": ask.text()}
+    if ask.integer(0, 3) == 0:
+        p["tell_guardians"] = ask.boolean()  # sometimes: advised not to tell them (rule 2)
+    return p
+
+
+def _inform_guardians(ask: _Ask) -> dict[str, Any]:
+    p = ask.dict_of([{}, {"note": ask.text()}])
+    if ask.integer(0, 5):
+        p["guardians"] = [ACTORS["guardian"].as_person()]
+    return p
+
+
+def _decide(ask: _Ask) -> dict[str, Any]:
+    case = ask.case
+    p = dict(ask.option_params) or {"outcome": ask.one_of(["close", "continue"])}
+    if p["outcome"] == "close":
+        if case.level == 0:
+            p["reason"] = ask.text()
+        else:
+            p.update(changes=ask.text(), agreed=ask.text())
+        if case.level == 3 and ask.boolean():
+            p.update(hand_down_to=ask.one_of([1, 2]), family_wish=ask.text())
+            p.update(ask.eval_date())
+    elif p["outcome"] == "continue":
+        p.update(ask.eval_date())
+    else:
+        _expand(ask, p)
+    return p
+
+
+def _expand(ask: _Ask, p: dict[str, Any]) -> None:
+    """Fill the parameters of an 'expand' decision: the family's wish, maybe a baton holder."""
+    case = ask.case
+    p["family_wish"] = ask.text()
+    own = [a for a in STAFF if a.unit == case.opened_by.unit]
+    if case.baton_holder is None:
+        pool = own if ask.integer(0, 2) else STAFF
+        holder: Actor = ask.one_of(pool)
+        p["baton_holder"] = holder.as_person()
+    elif ask.boolean():
+        p["baton_holder"] = ask.staff_person()
+    if case.level == 3 and not case.rights_assessed and ask.integer(0, 5):
+        p["rights_assessment"] = _rights_assessment(ask)
+
+
+def _rights_assessment(ask: _Ask) -> dict[str, Any]:
+    return {
+        "responsibility_group": ask.text(),
+        "individual_plan": ask.text(),
+        "child_coordinator": ask.text(),
+    }
+
+
+def _schedule_meeting(ask: _Ask) -> dict[str, Any]:
+    wanted = "evaluation" if "evaluer" in ask.case.step else "planning"
+    kind = ask.one_of([wanted] * 4 + ["startup", "other"])
+    p = {"kind": kind, "at": ask.now + _dt.timedelta(days=ask.integer(0, 7))}
+    if ask.boolean():
+        p["invitees"] = [ACTORS["guardian"].as_person(), ask.staff_person()]
+    return p
+
+
+def _hold_meeting(ask: _Ask) -> dict[str, Any]:
+    took = ask.boolean()  # drawn before the meeting, as the examples were first written
+    meeting = ask.open_meeting()
+    p: dict[str, Any] = {"meeting": meeting, "child_took_part": took}
+    if not took and ask.integer(0, 5):
+        p["child_voice"] = "Samtale med kontaktlærer før møtet"
+    if ask.case.interpreters and ask.integer(0, 2):
+        p["interpreter_present"] = ask.boolean()
+    return p
+
+
+def _interpreter_need(ask: _Ask) -> dict[str, Any]:
+    people = ["child", *(g.id for g in ask.case.guardians)]
+    if not ask.integer(0, 5):
+        people.append("nabo-x")  # nobody in the case: refused
+    return {"person": ask.one_of(people), "language": ask.one_of(["arabisk", "somali", "polsk"])}
+
+
+def _record_minutes(ask: _Ask) -> dict[str, Any]:
+    ids = [m.id for m in ask.held if not m.minutes] or ["m1"]
+    return {"meeting": ask.one_of(ids), "text": ask.text()}
+
+
+def _agree_measures(ask: _Ask) -> dict[str, Any]:
+    held = ask.held
+    ids = [m.id for m in held if m.cycle == ask.case.cycle] or [m.id for m in held] or ["m1"]
+    measures: list[dict[str, Any]] = [{"what": ask.text(), "responsible": "Kari"}]
+    if ask.boolean():
+        measures.append({"what": ask.text(), "responsible": "Mor", "by_date": ask.today})
+    return {"meeting": ask.one_of(ids), "measures": measures} | ask.eval_date()
+
+
+def _record_evaluation(ask: _Ask) -> dict[str, Any]:
+    ids = [m.id for m in ask.held if m.kind == "evaluation"] or ["m1"]
+    return {
+        "meeting": ask.one_of(ids),
+        "experience": ask.text(),
+        "changes": ask.text(),
+        "status": ask.text(),
+    }
+
+
+def _reschedule_evaluation(ask: _Ask) -> dict[str, Any]:
+    p = ask.eval_date()
+    if "delay_reason" in p:
+        p["reason"] = p.pop("delay_reason")
+    return p
+
+
+def _consent(ask: _Ask) -> dict[str, Any]:
+    if "avklar-behov" in ask.case.step and ask.case.level == 0 and ask.integer(0, 3):
+        return {"units": [RELAY_LOG]}  # the family's consent to the log, to leave level 0
+    pool = [*OTHER_UNITS[:3], RELAY_LOG]
+    return {"units": ask.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=2))}
+
+
+def _withdraw_consent(ask: _Ask) -> dict[str, Any]:
+    given = ask.given_units()
+    return {"units": ask.draw(st.lists(st.sampled_from(given), min_size=1, max_size=2))}
+
+
+def _involve_unit(ask: _Ask) -> dict[str, Any]:
+    unit: str = ask.one_of([u for u in ask.given_units() if u != RELAY_LOG] or [HEALTH])
+    p: dict[str, Any] = {"unit": unit, "task": ask.text()}
+    people = [a for a in STAFF if a.unit == unit]
+    if people and ask.boolean():
+        p["person"] = people[0].as_person()
+    return p
+
+
+def _offer_baton(ask: _Ask) -> dict[str, Any]:
+    case = ask.case
+    holder = case.baton_holder.id if case.baton_holder else None
+    allowed = {case.opened_by.unit} | {c.unit for c in case.consents if c.status == "given"}
+    pool = [a for a in STAFF if a.id != holder and a.unit in allowed]
+    pool = pool if pool and ask.integer(0, 5) else STAFF
+    to: Actor = ask.one_of(pool)
+    return {"to": to.as_person()}
+
+
+def _move_meeting(ask: _Ask) -> dict[str, Any]:
+    meeting = ask.open_meeting()
+    return {"meeting": meeting, "at": ask.now + _dt.timedelta(days=ask.integer(1, 7))}
+
+
+# What a careful user sends, per action (``good_params`` looks the action up here).
+GOOD_PARAMS: dict[str, Callable[[_Ask], dict[str, Any]]] = {
+    "record_concern": lambda ask: {"description": ask.text(), "suspected_harm": ask.boolean()},
+    "consult_child_welfare": _consult_child_welfare,
+    "withhold_from_guardians": lambda ask: {"reason": ask.text()},
+    "send_report": lambda ask: ask.dict_of([{}, {"note": ask.text()}]),
+    "inform_leader": lambda ask: {"leader": "rektor"},
+    "inform_guardians": _inform_guardians,
+    "register_guardian": lambda ask: {"person": ACTORS["guardian"].as_person()},
+    "ask_to_close": lambda ask: ask.dict_of([{}, {"reason": ask.text()}]),
+    "inform_child": lambda ask: ask.dict_of([{}, {"note": ask.text()}]),
+    "decline_baton": lambda ask: ask.dict_of([{}, {"reason": ask.text()}]),
+    "complete_step": lambda ask: {},
+    "accept_baton": lambda ask: {},
+    "withdraw_baton_offer": lambda ask: {},
+    "decide": _decide,
+    "appoint_contact_person": lambda ask: {"person": ask.staff_person()},
+    "schedule_meeting": _schedule_meeting,
+    "hold_meeting": _hold_meeting,
+    "record_minutes": _record_minutes,
+    "agree_measures": _agree_measures,
+    "record_evaluation": _record_evaluation,
+    "reschedule_evaluation": _reschedule_evaluation,
+    "give_consent": _consent,
+    "refuse_consent": _consent,
+    "withdraw_consent": _withdraw_consent,
+    "involve_unit": _involve_unit,
+    "offer_baton": _offer_baton,
+    "record_rights_assessment": _rights_assessment,
+    "move_meeting": _move_meeting,
+    "cancel_meeting": lambda ask: {"meeting": ask.open_meeting()},
+    "add_note": lambda ask: {"text": ask.text()},
+    "record_interpreter_need": _interpreter_need,
+    "add_document": lambda ask: {"title": ask.text(), "shared_with_family": ask.boolean()},
+}
+
+
 def good_params(
     draw: Callable[[Any], Any],
     action: str,
@@ -333,135 +570,9 @@ def good_params(
     now: _dt.datetime,
 ) -> dict[str, Any]:
     """Parameters a careful user would send for ``action`` now (parseable; mostly accepted)."""
-    text = lambda: draw(st.sampled_from(TEXTS))  # noqa: E731
-    today = now.astimezone(OSLO).date()
-    staff_person = lambda: draw(st.sampled_from(STAFF)).as_person()  # noqa: E731
-    meetings = case.meetings
-    if action == "record_concern":
-        return {"description": text(), "suspected_harm": draw(st.booleans())}
-    if action == "consult_child_welfare":
-        return {"advice": text()}
-    if action == "inform_leader":
-        return {"leader": "rektor"}
-    if action == "inform_guardians":
-        p = draw(st.sampled_from([{}, {"note": text()}]))
-        if draw(st.integers(0, 5)):
-            p["guardians"] = [ACTORS["guardian"].as_person()]
-        return p
-    if action == "register_guardian":
-        return {"person": ACTORS["guardian"].as_person()}
-    if action == "ask_to_close":
-        return draw(st.sampled_from([{}, {"reason": text()}]))
-    if action in ("inform_child", "decline_baton"):
-        key = "reason" if action == "decline_baton" else "note"
-        return draw(st.sampled_from([{}, {key: text()}]))
-    if action in ("complete_step", "accept_baton", "withdraw_baton_offer"):
-        return {}
-    if action == "decide":
-        p = dict(option_params) or {"outcome": draw(st.sampled_from(["close", "continue"]))}
-        if p["outcome"] == "close":
-            if case.level == 0:
-                p["reason"] = text()
-            else:
-                p.update(changes=text(), agreed=text())
-            if case.level == 3 and draw(st.booleans()):
-                p.update(hand_down_to=draw(st.sampled_from([1, 2])), family_wish=text())
-                p.update(eval_date(draw, today))
-        elif p["outcome"] == "continue":
-            p.update(eval_date(draw, today))
-        else:
-            p["family_wish"] = text()
-            own = [a for a in STAFF if a.unit == case.opened_by.unit]
-            if case.baton_holder is None:
-                pool = own if draw(st.integers(0, 2)) else STAFF
-                p["baton_holder"] = draw(st.sampled_from(pool)).as_person()
-            elif draw(st.booleans()):
-                p["baton_holder"] = staff_person()
-            if case.level == 3 and not case.rights_assessed and draw(st.integers(0, 5)):
-                p["rights_assessment"] = {
-                    "responsibility_group": text(),
-                    "individual_plan": text(),
-                    "child_coordinator": text(),
-                }
-        return p
-    if action == "appoint_contact_person":
-        return {"person": staff_person()}
-    if action == "schedule_meeting":
-        wanted = "evaluation" if "evaluer" in case.step else "planning"
-        kind = draw(st.sampled_from([wanted] * 4 + ["startup", "other"]))
-        p = {"kind": kind, "at": now + _dt.timedelta(days=draw(st.integers(0, 7)))}
-        if draw(st.booleans()):
-            p["invitees"] = [ACTORS["guardian"].as_person(), staff_person()]
-        return p
-    if action == "hold_meeting":
-        open_ = [m.id for m in meetings if not m.held] or ["m1"]
-        took = draw(st.booleans())
-        p = {"meeting": draw(st.sampled_from(open_)), "child_took_part": took}
-        if not took and draw(st.integers(0, 5)):
-            p["child_voice"] = "Samtale med kontaktlærer før møtet"
-        return p
-    held = [m for m in meetings if m.held]
-    if action == "record_minutes":
-        ids = [m.id for m in held if not m.minutes] or ["m1"]
-        return {"meeting": draw(st.sampled_from(ids)), "text": text()}
-    if action == "agree_measures":
-        ids = [m.id for m in held if m.cycle == case.cycle] or [m.id for m in held] or ["m1"]
-        measures = [{"what": text(), "responsible": "Kari"}]
-        if draw(st.booleans()):
-            measures.append({"what": text(), "responsible": "Mor", "by_date": today})
-        return {"meeting": draw(st.sampled_from(ids)), "measures": measures} | eval_date(
-            draw, today
-        )
-    if action == "record_evaluation":
-        ids = [m.id for m in held if m.kind == "evaluation"] or ["m1"]
-        return {
-            "meeting": draw(st.sampled_from(ids)),
-            "experience": text(),
-            "changes": text(),
-            "status": text(),
-        }
-    if action == "reschedule_evaluation":
-        p = eval_date(draw, today)
-        if "delay_reason" in p:
-            p["reason"] = p.pop("delay_reason")
-        return p
-    if action in ("give_consent", "refuse_consent"):
-        units = draw(st.lists(st.sampled_from(OTHER_UNITS[:3]), min_size=1, max_size=2))
-        return {"units": units}
-    if action == "withdraw_consent":
-        given = [c.unit for c in case.consents if c.status == "given"] or [HEALTH]
-        return {"units": draw(st.lists(st.sampled_from(given), min_size=1, max_size=2))}
-    if action == "involve_unit":
-        given = [c.unit for c in case.consents if c.status == "given"] or [HEALTH]
-        unit = draw(st.sampled_from(given))
-        p = {"unit": unit, "task": text()}
-        people = [a for a in STAFF if a.unit == unit]
-        if people and draw(st.booleans()):
-            p["person"] = people[0].as_person()
-        return p
-    if action == "offer_baton":
-        holder = case.baton_holder.id if case.baton_holder else None
-        allowed = {case.opened_by.unit} | {c.unit for c in case.consents if c.status == "given"}
-        pool = [a for a in STAFF if a.id != holder and a.unit in allowed]
-        pool = pool if pool and draw(st.integers(0, 5)) else STAFF
-        return {"to": draw(st.sampled_from(pool)).as_person()}
-    if action == "record_rights_assessment":
-        return {
-            "responsibility_group": text(),
-            "individual_plan": text(),
-            "child_coordinator": text(),
-        }
-    if action in ("move_meeting", "cancel_meeting"):
-        open_ = [m.id for m in meetings if not m.held] or ["m1"]
-        p = {"meeting": draw(st.sampled_from(open_))}
-        if action == "move_meeting":
-            p["at"] = now + _dt.timedelta(days=draw(st.integers(1, 7)))
-        return p
-    if action == "add_note":
-        return {"text": text()}
-    if action == "add_document":
-        return {"title": text(), "shared_with_family": draw(st.booleans())}
-    raise AssertionError(f"no parameters known for {action}")
+    if action not in GOOD_PARAMS:
+        raise AssertionError(f"no parameters known for {action}")
+    return GOOD_PARAMS[action](_Ask(draw, option_params, case, now))
 
 
 # Values of the wrong type or shape, for any parameter.

@@ -87,8 +87,8 @@ def test_refusal_names_the_permission_in_the_guides_language(tmp_path: Path) -> 
     case = to_level_1(engine)
     refused = refuse(engine, case.id, "offer_baton", NURSE, "not_permitted", to=COLLEAGUE)
     assert refused.reasons[0].message == (
-        "Mangler tillatelsen «gi stafettpinnen videre»: i denne saken kan bare stafettholderen "
-        "gjøre dette."
+        "Mangler tillatelsen «gi stafettpinnen videre»: i denne saken kan bare stafettholderen, "
+        "stafettholderens nærmeste leder og BTI-koordinatoren gjøre dette."
     )
 
 
@@ -199,7 +199,10 @@ def test_withdrawn_consent_removes_a_units_access_from_that_moment(tmp_path: Pat
     # the teacher still sees, and the view shows the consent as withdrawn to the family
     assert staff(engine, case.id, TEACHER).relation in ("baton_holder", "opener")
     consents = family(engine, case.id).consents
-    assert [(c.unit, c.status) for c in consents] == [(HEALTH, "trukket tilbake")]
+    assert [(c.unit, c.status) for c in consents] == [
+        ("Stafettloggen (deles mellom tjenestene)", "gitt"),  # the log itself, to leave level 0
+        (HEALTH, "trukket tilbake"),
+    ]
     # consent given again: access comes back only when the unit is involved again
     engine.act(case.id, "give_consent", GUARDIAN, units=[HEALTH])
     denied(engine, case.id, NURSE)
@@ -269,7 +272,10 @@ def test_the_familys_view_shows_what_the_guide_promises(tmp_path: Path) -> None:
     assert [m.what for m in view.measures][-1] == "Fast voksen i friminuttene"
     assert any(m.text == "Referat fra planleggingsmøtet" for m in view.minutes)
     assert [d.title for d in view.documents] == ["Ukeplan"]
-    assert [(c.unit, c.status) for c in view.consents] == [(HEALTH, "gitt")]
+    assert [(c.unit, c.status) for c in view.consents] == [
+        ("Stafettloggen (deles mellom tjenestene)", "gitt"),
+        (HEALTH, "gitt"),
+    ]
     assert [n.text for n in view.family_notes] == ["Vi kommer gjerne på møter"]
     text = repr(view)
     for secret in (SECRET_NOTE, CONCERN, "Kartlegging", "Intern vurdering"):

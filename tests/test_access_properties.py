@@ -6,6 +6,7 @@ import functools
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -13,7 +14,6 @@ from casekit import (
     GUARDIAN,
     HEALTH,
     PPT,
-    SCHOOL,
     TEACHER,
     Clock,
     make_engine,
@@ -27,7 +27,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from strategies import random_actors
 
-from btiflow.case.people import Actor
+from btiflow import access
+from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
 from btiflow.engine import Engine
 from btiflow.errors import AccessDenied, ActionRefused
@@ -87,16 +88,17 @@ def expected(case: Case, actor: Actor, age: int | None) -> str | None:
             staff_role
             and p is not None
             and getattr(p, "id", None) == actor.id
-            and getattr(p, "unit", "") in ("", actor.unit)
+            and getattr(p, "unit", "") == actor.unit != ""
         )
 
     def may_know(unit: str) -> bool:
-        return unit == SCHOOL or case.has_consent(unit)
+        return unit == case.opened_by.unit or case.has_consent(unit)
 
     if staff_role:
         if is_(case.opened_by):
             return "staff"
-        if actor.role == "leader" and actor.unit == SCHOOL and case.level == 0:
+        leads = actor.role == "leader" and actor.unit == case.opened_by.unit != ""
+        if leads and case.level == 0:
             return "staff"
         for p in (case.baton_holder, case.contact_person):
             if is_(p) and may_know(actor.unit):
@@ -159,3 +161,45 @@ def test_the_scenarios_cover_every_kind_of_viewer() -> None:
             except AccessDenied:
                 seen.add("denied")
     assert seen == {"StaffView", "FamilyView", "denied"}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    scenario=st.sampled_from(sorted(SCENARIOS)),
+    actor=random_actors(),
+    named=st.sampled_from(["contact_person", "baton_holder", "baton_offer", "opened_by"]),
+    ident=st.sampled_from(["laerer-a", "helsesyk-e", "ukjent"]),
+)
+def test_a_person_named_without_a_unit_matches_nobody(
+    scenario: str, actor: Actor, named: str, ident: str
+) -> None:
+    """A case naming someone without a unit (as an old log may) gives no actor access by it."""
+    engine, ids = world()
+    changes: dict[str, Any] = {named: Person(ident, "Navn")}
+    case = attrs.evolve(engine.case(ids[scenario]), **changes)
+    now = engine.clock()
+    age = case.age_on(now.date())
+    seen = access.access(engine.workflow_of(case), case, actor, now)
+    assert seen.sees == expected(case, actor, age)
+    assert named.replace("baton_offer", "offered").replace("opened_by", "opener") not in (
+        seen.relations
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    scenario=st.sampled_from(sorted(SCENARIOS)),
+    action=st.sampled_from(["appoint_contact_person", "offer_baton", "involve_unit", "decide"]),
+    unit=st.sampled_from(["", " "]),
+)
+def test_naming_a_person_without_a_unit_is_refused(scenario: str, action: str, unit: str) -> None:
+    """Every action that names a member of staff refuses one without a unit, writing nothing."""
+    engine, ids = world()
+    case = engine.case(ids[scenario])
+    who = Person("ukjent-h", "Navn", unit)
+    key = {"offer_baton": "to", "decide": "baton_holder"}.get(action, "person")
+    extra = {"involve_unit": {"unit": HEALTH, "task": "x"}, "decide": {"outcome": "expand"}}
+    before = len(engine.log(case.id))
+    with pytest.raises(ActionRefused):
+        engine.act(case.id, action, TEACHER, **{key: who}, **extra.get(action, {}))
+    assert len(engine.log(case.id)) == before

@@ -129,7 +129,7 @@ def test_cli_case_page_writes_the_page(tmp_path: Path) -> None:
     """`btiflow case-page DB CASE --as GUARDIAN -o FILE` writes the page; the read is logged."""
     engine, case_id = _level_1_case(tmp_path)
     out = tmp_path / "side.html"
-    before = len(engine.store.access_log(case_id))  # type: ignore[attr-defined]
+    before = len(engine.store.access_log(case_id))
     result = CliRunner().invoke(
         main,
         ["case-page", str(tmp_path / "relay.db"), case_id, "--as", GUARDIAN.id, "-o", str(out)],
@@ -138,7 +138,7 @@ def test_cli_case_page_writes_the_page(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert "Her er saken nå" in html
     assert CONCERN not in html
-    assert len(engine.store.access_log(case_id)) == before + 1  # type: ignore[attr-defined]
+    assert len(engine.store.access_log(case_id)) == before + 1
 
 
 def test_cli_case_page_refuses_who_may_not_see(tmp_path: Path) -> None:

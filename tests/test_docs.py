@@ -99,8 +99,10 @@ def _tree(text: str) -> list[str]:
     """The lines of an exception tree (from 'BtiflowError' to the last '└──' line)."""
     lines = [line.strip() for line in text.splitlines()]
     start = lines.index(next(line for line in lines if line.startswith("BtiflowError ")))
-    end = start + next(i for i, line in enumerate(lines[start:]) if line.startswith("└──"))
-    return lines[start : end + 1]
+    end = start + 1
+    while end < len(lines) and lines[end].startswith(("├", "└", "│")):
+        end += 1  # a nested class (└── under └──) belongs to the tree too
+    return lines[start:end]
 
 
 def test_errors_doc_tree_matches_the_code() -> None:
@@ -109,7 +111,7 @@ def test_errors_doc_tree_matches_the_code() -> None:
     source_doc = btiflow.errors.__doc__
     assert source_doc is not None
     assert _tree(doc) == _tree(source_doc)
-    names = [re.sub(r"^[├└]── ", "", line).split()[0] for line in _tree(doc)]
+    names = [re.sub(r"^[│ ]*[├└]── ", "", line).split()[0] for line in _tree(doc)]
     for name in names:
         assert f"### {name}\n" in doc, f"docs/errors.md does not explain {name}"
         cls = getattr(btiflow.errors, name)

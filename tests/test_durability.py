@@ -16,7 +16,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from helpers import scenario
+import casekit
 from storekit import Backend
 
 from btiflow.case.state import fold, to_data
@@ -25,10 +25,10 @@ WRITERS = 8
 
 
 def _worker(*args: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(scenario.REPO)}
+    env = {**os.environ, "PYTHONPATH": str(casekit.REPO)}
     return subprocess.Popen(
         [sys.executable, "-m", "tests.helpers.worker", *args],
-        cwd=scenario.REPO,
+        cwd=casekit.REPO,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -36,16 +36,24 @@ def _worker(*args: str) -> subprocess.Popen[str]:
     )
 
 
+def _stopped(procs: list[subprocess.Popen[str]]) -> list[tuple[str, str]]:
+    """Every worker's (stdout, stderr), the live ones killed first: a failure report, not a hang."""
+    for proc in procs:
+        if proc.poll() is None:
+            proc.kill()
+    return [proc.communicate() for proc in procs]
+
+
 def _tenant(backend: Backend) -> list[str]:
     return [f"--tenant={backend.tenant}"] if backend.tenant else []
 
 
 def _seed_cases(backend: Backend, count: int, *, level: int = 1) -> list[str]:
-    clock = scenario.Clock()
-    engine = scenario.engine(backend.url, clock, backend.tenant)
-    walk = scenario.at_level1 if level == 1 else lambda e, s: scenario.to_level2(e, clock, s)
+    clock = casekit.Clock()
+    engine = casekit.engine_on(backend.url, clock, backend.tenant)
+    walk = casekit.at_level_1 if level == 1 else lambda e, s: casekit.handed_to_nurse(e, clock, s)
     ids = [walk(engine, f"elev-{n}").id for n in range(count)]
-    engine.store.close()  # type: ignore[attr-defined]
+    engine.store.close()
     return ids
 
 
@@ -84,7 +92,7 @@ def test_eight_writers_lose_no_update(tmp_path: Path, backend: Backend) -> None:
     ]
     deadline = time.monotonic() + 60
     while len(list(barrier.glob("ready-*"))) < WRITERS:
-        assert all(p.poll() is None for p in procs), [p.communicate() for p in procs]
+        assert all(p.poll() is None for p in procs), _stopped(procs)
         assert time.monotonic() < deadline, "the writers did not start"
         time.sleep(0.01)
     (barrier / "go").touch()
@@ -110,7 +118,7 @@ def test_eight_writers_lose_no_update(tmp_path: Path, backend: Backend) -> None:
         assert sorted(s for _, s, _ in mine) == [e.seq for e in written]
         assert seqs[case_id] == list(range(1, len(log) + 1))
     log = [e for c in cases for e in store.entries(c)]
-    seeders = {scenario.TEACHER.id, scenario.NURSE.id, scenario.GUARDIAN.id}
+    seeders = {casekit.TEACHER.id, casekit.NURSE.id, casekit.GUARDIAN.id}
     by_actor = Counter(e.actor for e in log if e.actor not in seeders)
     assert by_actor == Counter({f"skriver-{i}": len(r["done"]) for i, r in enumerate(results)})
     print(f"{len(done)} actions, {retried} conflicts retried, {surfaced} surfaced")

@@ -33,6 +33,7 @@ from casekit import (
 )
 
 from btiflow.case.actions import ACTIONS, Option
+from btiflow.case.kinds import CaseOpened, WorkflowRef
 from btiflow.case.people import Actor
 from btiflow.case.state import fold
 from btiflow.engine import Engine
@@ -72,7 +73,8 @@ def test_a_case_pins_workflow_id_version_and_hash_at_opening(tmp_path: Path) -> 
     first = engine.log(case.id)[0]
     assert first.kind == "case_opened"
     assert first.seq == 1
-    assert first.data["workflow"] == {"id": "bti", "version": wf.version, "hash": wf.content_hash}
+    opened = first.body_as(CaseOpened)
+    assert opened.workflow == WorkflowRef(id="bti", version=wf.version, hash=wf.content_hash)
     assert first.workflow_hash == wf.content_hash
     conn = sqlite3.connect(tmp_path / "relay.db")
     row = conn.execute(

@@ -23,7 +23,7 @@ from btiflow.engine import Engine, ManualClock
 from btiflow.errors import ActionRefused
 from btiflow.notify.dispatch import Dispatcher, SmtpSettings
 from btiflow.notify.messages import NotifyConfig
-from btiflow.notify.outbox import Outbox
+from btiflow.store.outbox import Outbox
 from btiflow.store.sqlite import SqliteStore
 
 CONFIG = NotifyConfig("https://bti.kommune.example.org", "bti@kommune.example.org", "BTI Nordvik")

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from btiflow.case.actions import decide
 from btiflow.case.entries import seal
+from btiflow.case.kinds import MeetingCancelled, MeetingMoved, MeetingScheduled
 from btiflow.case.people import Person
 from btiflow.case.state import Case, apply
 from btiflow.errors import ActionRefused
@@ -115,7 +116,9 @@ def _run(ops: list[tuple[Any, ...]]) -> tuple[Case, list[OutboxRow], dict[int, s
                          prev_hash=state.head_hash)  # fmt: skip
             state = apply(state, entry)
             entries.append(entry)
-            meeting_of[entry.seq] = entry.data["meeting"]
+            body = entry.body
+            assert isinstance(body, MeetingScheduled | MeetingMoved | MeetingCancelled)
+            meeting_of[entry.seq] = body.meeting
         rows += for_entries(case, entries, CONFIG, workflow.language)
         case = state
     return case, rows, meeting_of
@@ -156,7 +159,7 @@ def test_each_invitee_gets_every_change_in_order_and_nothing_sensitive(ops: list
 
 def _ics(row: OutboxRow) -> bytes:
     msg = email.message_from_bytes(row.message, policy=email.policy.default)
-    for part in msg.iter_attachments():  # type: ignore[attr-defined]
+    for part in msg.iter_attachments():
         if part.get_filename() == "invite.ics":
             return bytes(part.get_payload(decode=True))
     raise AssertionError("no invite.ics")

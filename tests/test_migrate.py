@@ -41,6 +41,7 @@ from btiflow import (
     load_workflow,
     plan_migration,
 )
+from btiflow.case.kinds import WorkflowMigrated, WorkflowRef
 from btiflow.case.state import to_data
 from btiflow.cli import main
 from btiflow.migrate import moved_note, plan_text
@@ -127,9 +128,12 @@ def test_unchanged_step_moves_and_the_log_shows_it(tmp_path: Path) -> None:
     assert last.kind == "workflow_migrated"
     assert last.actor == EDITOR.id
     assert last.workflow_hash == new.content_hash
-    assert last.data["from"]["version"] == "2026.1"
-    assert last.data["to"] == {"id": "kafjord", "version": "2026.2", "hash": new.content_hash}
-    assert last.data["how"] == "auto"
+    moved_by = last.body_as(WorkflowMigrated)
+    assert moved_by.from_workflow.version == "2026.1"
+    assert moved_by.to_workflow == WorkflowRef(
+        id="kafjord", version="2026.2", hash=new.content_hash
+    )
+    assert moved_by.how == "auto"
     assert moved.migrations[-1].to_version == "2026.2"
     assert moved_note(moved) == "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026."
     text = timeline(engine.log(case.id), engine.workflow_of(moved))
@@ -171,7 +175,7 @@ def test_removed_step_needs_a_mapping_and_moves_with_it(tmp_path: Path) -> None:
     assert planned.cases[0].action == "move"
     moved = engine.case(case.id)
     assert moved.step == "n0-grunn-til-oppfolging"
-    assert engine.log(case.id)[-1].data["mapping"] == {
+    assert engine.log(case.id)[-1].body_as(WorkflowMigrated).mapping == {
         "n0-del-med-foresatte": "n0-grunn-til-oppfolging"
     }
     assert_sound(engine)
@@ -286,7 +290,8 @@ def test_deadlines_keep_and_recompute(tmp_path: Path) -> None:
         assert "Med --deadlines recompute" in text
         due = (set_on + dt.timedelta(days=expected_days)).isoformat()
         assert engine.case(case.id).next_evaluation_due == due
-        assert engine.log(case.id)[-1].data["next_evaluation"] == due
+        moved_due = engine.log(case.id)[-1].body_as(WorkflowMigrated).next_evaluation
+        assert str(moved_due) == due
         assert (
             engine.case(short.id).next_evaluation_due
             == (set_on + dt.timedelta(days=14)).isoformat()
@@ -411,7 +416,7 @@ def test_cli_dry_run_then_real_run(tmp_path: Path) -> None:
     case = to_level_1(engine)
     plan(engine, case.id)
     open_case(engine, subject="elev-0002")
-    engine.store.close()  # type: ignore[attr-defined]
+    engine.store.close()
     db = tmp_path / "relay.db"
     new = write_variant(tmp_path, "ny", steps=RENAMED)
     runner = CliRunner()
@@ -442,7 +447,7 @@ def test_cli_bad_input_writes_nothing(tmp_path: Path) -> None:
     malformed mapping: errors, exit 1 or 2, the database byte-identical."""
     engine, _ = kafjord_engine(tmp_path)
     open_case(engine)
-    engine.store.close()  # type: ignore[attr-defined]
+    engine.store.close()
     db = tmp_path / "relay.db"
     before = file_bytes(db)
     runner = CliRunner()

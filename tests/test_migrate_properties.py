@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -59,7 +60,7 @@ def _continued(engine: Engine, days: int) -> str:
     return case.id
 
 
-WALKS = {
+WALKS: dict[str, Callable[[Engine, int], str]] = {
     "opened": lambda e, d: open_case(e).id,
     "at guardians": lambda e, d: _at_guardians(e),
     "level 0 decision": lambda e, d: to_level_0_decision(e, open_case(e).id).id,
@@ -72,7 +73,7 @@ WALKS = {
 }
 
 
-@settings(max_examples=max(10, settings.default.max_examples // 5))
+@settings(max_examples=max(10, settings().max_examples // 5))
 @given(
     edits=guide_edits(),
     walks=st.lists(
@@ -119,7 +120,7 @@ def test_every_case_moves_soundly_or_stays_with_a_reason(
             assert not result.conflicts
             check(engine, new, planned, before, clock, mode)
         finally:
-            engine.store.close()  # type: ignore[attr-defined]
+            engine.store.close()
 
 
 def check(engine: Engine, new: Any, planned: Any, before: Any, clock: Clock, mode: str) -> None:

@@ -37,6 +37,8 @@ from casekit import (
 
 from btiflow.case.actions import ACTIONS
 from btiflow.case.conditions import CONDITION_CHECKS
+from btiflow.case.consent import RELAY_LOG
+from btiflow.case.kinds import CaseClosed, LevelChanged, MeasuresAgreed
 from btiflow.case.people import Actor
 from btiflow.workflow.load import load_workflow
 
@@ -207,7 +209,7 @@ def test_close_at_level_0_with_a_reason(tmp_path: Path) -> None:
     )
     assert case.status == "closed"
     assert case.closed_at is not None
-    assert engine.log(case.id)[-1].data["reason"] == "Forbigående; foresatte forklarte"
+    assert engine.log(case.id)[-1].body_as(CaseClosed).reason == "Forbigående; foresatte forklarte"
 
 
 def test_close_at_level_0_without_a_reason_is_refused(tmp_path: Path) -> None:
@@ -266,7 +268,7 @@ def test_baton_holder_from_another_unit_needs_consent_at_level_1(tmp_path: Path)
         engine, case.id, "decide", TEACHER, "baton_unit_without_consent", rule=R11,
         says=HEALTH, outcome="expand", to_level=1, family_wish=WISH, baton_holder=NURSE,
     )  # fmt: skip
-    engine.act(case.id, "give_consent", GUARDIAN, units=[HEALTH])
+    engine.act(case.id, "give_consent", GUARDIAN, units=[RELAY_LOG, HEALTH])
     case = engine.act(
         case.id, "decide", TEACHER, outcome="expand", to_level=1, family_wish=WISH,
         baton_holder=NURSE,
@@ -421,7 +423,7 @@ def test_a_new_holder_at_level_change_is_an_offer(tmp_path: Path) -> None:
     assert case.baton_holder == TEACHER.as_person()
     assert case.baton_offer == NURSE.as_person()
     entry = engine.log(case.id)[-1]
-    assert entry.data["family_wish"] == "Familien ønsker helsesykepleieren"
+    assert entry.body_as(LevelChanged).family_wish == "Familien ønsker helsesykepleieren"
 
 
 def test_the_same_holder_at_level_change_keeps_it_without_offer(tmp_path: Path) -> None:
@@ -484,7 +486,8 @@ def test_an_evaluation_later_than_four_weeks_needs_a_reason(tmp_path: Path) -> N
         next_evaluation=clock.in_days(42), delay_reason="Høstferie; PPT kan først om seks uker",
     )  # fmt: skip
     assert case.next_evaluation_due == clock.in_days(42)
-    assert engine.log(case.id)[-1].data["delay_reason"].startswith("Høstferie")
+    delay_reason = engine.log(case.id)[-1].body_as(MeasuresAgreed).delay_reason
+    assert str(delay_reason).startswith("Høstferie")
 
 
 def test_an_evaluation_date_in_the_past_is_refused(tmp_path: Path) -> None:
@@ -641,6 +644,7 @@ def test_evaluation_only_from_an_evaluation_meeting(tmp_path: Path) -> None:
     engine, _ = make_engine(tmp_path)
     case = to_level_1(engine)
     plan(engine, case.id)
+    engine.act(case.id, "complete_step", TEACHER)  # at the evaluation step
     refuse(
         engine, case.id, "record_evaluation", TEACHER, "not_evaluation_meeting", rule=R10,
         meeting="m1", experience="Bra", changes="Roligere", status="Nådd",
@@ -819,6 +823,54 @@ def test_young_person_without_a_known_birth_date_cannot_consent(tmp_path: Path) 
     refuse(engine, case.id, "give_consent", CHILD, "not_permitted", units=[HEALTH])
 
 
+def _tell_guardian(engine: Any, case_id: str) -> None:
+    engine.act(case_id, "inform_leader", TEACHER, leader=LEADER.id)
+    engine.act(case_id, "inform_guardians", TEACHER, guardians=[GUARDIAN.as_person()])
+
+
+def test_a_guardian_cannot_consent_over_a_young_persons_refusal(tmp_path: Path) -> None:
+    """A 17-year-old refuses consent for a unit: a guardian's consent for it is refused."""
+    engine, _ = make_engine(tmp_path)
+    case = open_case(engine, birth_date="2009-05-01")  # 17 years old
+    _tell_guardian(engine, case.id)
+    engine.act(case.id, "refuse_consent", CHILD, units=[HEALTH], reason="Vil ikke")
+    refuse(
+        engine, case.id, "give_consent", GUARDIAN, "young_person_decides", rule=R11,
+        says="15 år", units=[HEALTH],
+    )  # fmt: skip
+    assert not engine.case(case.id).has_consent(HEALTH)
+
+
+def test_a_guardian_cannot_override_a_young_persons_withdrawal(tmp_path: Path) -> None:
+    """A young person's withdrawal stands against a guardian; so does their own consent."""
+    engine, _ = make_engine(tmp_path)
+    case = open_case(engine, birth_date="2010-01-15")  # 16 years old
+    _tell_guardian(engine, case.id)
+    engine.act(case.id, "give_consent", CHILD, units=[HEALTH, PPT])
+    refuse(
+        engine, case.id, "withdraw_consent", GUARDIAN, "young_person_decides", rule=R11,
+        units=[PPT],
+    )  # fmt: skip
+    engine.act(case.id, "withdraw_consent", CHILD, units=[HEALTH])
+    refuse(
+        engine, case.id, "give_consent", GUARDIAN, "young_person_decides", rule=R11,
+        says=HEALTH, units=[HEALTH],
+    )  # fmt: skip
+    case = engine.act(case.id, "give_consent", CHILD, units=[HEALTH])  # they may change their mind
+    assert case.has_consent(HEALTH)
+
+
+def test_a_guardian_still_decides_units_the_young_person_has_not(tmp_path: Path) -> None:
+    """The young person's say covers the units they decided on; a guardian consents to others."""
+    engine, _ = make_engine(tmp_path)
+    case = open_case(engine, birth_date="2009-05-01")
+    _tell_guardian(engine, case.id)
+    engine.act(case.id, "refuse_consent", CHILD, units=[HEALTH])
+    case = engine.act(case.id, "give_consent", GUARDIAN, units=[PPT])
+    assert case.has_consent(PPT)
+    assert not case.has_consent(HEALTH)
+
+
 def test_self_consent_age_comes_from_the_guide(tmp_path: Path) -> None:
     """A guide with self_consent_age 16 refuses a 15-year-old's consent and says 16."""
     path = overlay(tmp_path, "consent:\n  self_consent_age: 16\n")
@@ -927,9 +979,9 @@ def test_closing_records_what_changed_and_what_was_agreed(tmp_path: Path) -> Non
     )  # fmt: skip
     assert case.status == "closed"
     assert case.next_evaluation_due is None
-    data = engine.log(case.id)[-1].data
-    assert data["changes"] == "Trives i friminuttene"
-    assert data["agreed"].startswith("Kontakt")
+    closed = engine.log(case.id)[-1].body_as(CaseClosed)
+    assert closed.changes == "Trives i friminuttene"
+    assert str(closed.agreed).startswith("Kontakt")
 
 
 # --- rule 13: level 3 rights; handing measures down ----------------------------------------------
@@ -1002,7 +1054,7 @@ def test_closing_level_3_hands_measures_down(tmp_path: Path, lower: int, step: s
     assert case.measures == measures
     assert case.next_evaluation_due == clock.in_days(21)
     assert case.baton_holder == TEACHER.as_person()
-    assert engine.log(case.id)[-1].data["outcome"] == "hand_down"
+    assert engine.log(case.id)[-1].body_as(LevelChanged).outcome == "hand_down"
 
 
 def test_handing_down_needs_family_wish_evaluation_and_summary(tmp_path: Path) -> None:

@@ -174,9 +174,9 @@ def test_good_durations_pass_the_schema_and_the_loader(tmp_path: Path, duration:
 @pytest.mark.parametrize(
     ("line", "bad"),
     [
-        ("file: verktoy/tips-bekymringssamtale-foresatte.pdf", "file: /etc/passwd"),
-        ("file: verktoy/tips-bekymringssamtale-foresatte.pdf", "file: ../hemmelig.pdf"),
-        ("file: verktoy/tips-bekymringssamtale-foresatte.pdf", "file: https://x.no/a.pdf"),
+        ("url: https://www.snakkemedbarn.no", "file: /etc/passwd"),
+        ("url: https://www.snakkemedbarn.no", "file: ../hemmelig.pdf"),
+        ("url: https://www.snakkemedbarn.no", "file: https://x.no/a.pdf"),
         ("url: https://www.snakkemedbarn.no", "url: www.snakkemedbarn.no"),
         ("self_consent_age: 15", "self_consent_age: 11"),
         ("records: [concern]", "records: [concerns]"),

@@ -7,13 +7,14 @@ from typing import Any
 import attrs
 import pytest
 
+from btiflow.render.site import render_site
 from btiflow.workflow.load import (
     check_workflow,
     check_workflow_text,
     load_workflow,
     load_workflow_text,
 )
-from btiflow.workflow.model import Text, Workflow
+from btiflow.workflow.model import Outcome, Text, Workflow
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 SHIPPED = ("bti", "kafjord", "nore-og-uvdal", "sortland")
@@ -42,6 +43,13 @@ def _texts(value: Any, path: str = "") -> Iterator[tuple[str, Text]]:
             yield from _texts(item, f"{path}[{i}]")
 
 
+def _outcome(workflow: Workflow, step_id: str, kind: str) -> Outcome:
+    """The outcome ``kind`` of a step, which the test expects to exist."""
+    outcome = workflow.find_step(step_id)[1].outcome(kind)
+    assert outcome is not None, f"{step_id} has no {kind} outcome"
+    return outcome
+
+
 def _step_ids(workflow: Workflow) -> list[str]:
     return [step.id for _, step in workflow.steps()]
 
@@ -68,7 +76,7 @@ def test_municipal_guides_extend_bti_and_keep_its_four_levels(name: str) -> None
     workflow, standard = _load(name), _load("bti")
     assert [level.level for level in workflow.levels] == [0, 1, 2, 3]
     assert _step_ids(workflow) == _step_ids(standard)
-    assert workflow.find_step("n1-avklar-behov")[1].outcome("expand").to == (2, 3)
+    assert _outcome(workflow, "n1-avklar-behov", "expand").to == (2, 3)
 
 
 def test_kafjord_carries_north_sami_text_beside_bokmal() -> None:
@@ -116,7 +124,9 @@ def test_north_sami_letters_round_trip_exactly_through_text() -> None:
     text = f"Gáivuona suohkan {SAMI_LETTERS}"
     workflow = load_workflow_text(_sami_guide(text), "gaivuotna.yaml", base_dir=WORKFLOWS)
     assert workflow.title["se"] == text
-    assert workflow.find_step("n0-konkretiser")[1].guidance["se"] == text
+    guidance = workflow.find_step("n0-konkretiser")[1].guidance
+    assert guidance is not None
+    assert guidance["se"] == text
     assert [ord(c) for c in workflow.title["se"][-20:]] == [ord(c) for c in SAMI_LETTERS]
 
 
@@ -140,7 +150,8 @@ def test_nore_og_uvdal_is_complete_in_nynorsk() -> None:
     assert workflow.principles[2].title["nn"] == "Tryggleik"
     step = workflow.find_step("n1-evaluer")[1]
     assert step.questions[0]["nn"].startswith("Oppleving av tiltaka:")
-    outcome = workflow.find_step("n3-avklar-behov")[1].outcome("expand")
+    outcome = _outcome(workflow, "n3-avklar-behov", "expand")
+    assert outcome.title is not None
     assert outcome.title["nn"] == "Utviding"
     assert outcome.to == (3,)  # kept from bti: the overlay gives only texts
 
@@ -253,3 +264,35 @@ def test_whole_guides_shown_in_the_docs_load(doc: str) -> None:
     for i, block in enumerate(guides):
         _, problems = check_workflow_text(block, f"{doc}-{i}.yaml", base_dir=WORKFLOWS)
         assert [str(p) for p in problems] == []
+
+
+def _guidance(workflow: Workflow, step_id: str) -> str:
+    step = next(s for lv in workflow.levels for s in lv.steps if s.id == step_id)
+    assert step.guidance is not None
+    return step.guidance.get()
+
+
+def test_bti_carries_what_the_source_says_about_documenting() -> None:
+    """The standard guide has the source's 'Husk å dokumentere …' at every planning and evaluation
+    step, 'i eget dokumentasjonssystem' when closing, and the principles' and templates' notes."""
+    bti = _load("bti")
+    remember = "Husk å dokumentere hva dere blir enig om"
+    for step_id in ("n1-felles-forstaelse", "n1-evaluer", "n2-planlegg", "n2-evaluer"):
+        assert remember in " ".join(_guidance(bti, step_id).split()), step_id
+    for step_id in ("n3-planlegg", "n3-evaluer"):
+        assert remember in " ".join(_guidance(bti, step_id).split()), step_id
+    for step_id in ("n1-avklar-behov", "n2-avklar-behov"):
+        closing = _outcome(bti, step_id, "close").description
+        assert closing is not None
+        assert "i eget dokumentasjonssystem" in closing.get(), step_id
+    assert bti.introduction is not None
+    intro = bti.introduction.get()
+    assert "utgjør fundamentet for arbeidet" in intro
+    assert "For barnehage og skole finnes alle maler tilgjengelig" in intro
+
+
+@pytest.mark.parametrize("name", SHIPPED)
+def test_a_rendered_shipped_guide_links_no_missing_file(name: str, tmp_path: Path) -> None:
+    """Rendering a shipped guide finds every tool file it links: no dead link on the site."""
+    site = render_site(_load(name), tmp_path / "site")
+    assert site.missing_files == ()

@@ -9,9 +9,9 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+import casekit
 import pytest
-from helpers import scenario
-from helpers.scenario import TEACHER, Clock
+from casekit import TEACHER, Clock
 
 from btiflow.case.state import Case, fold
 from btiflow.engine import Engine
@@ -44,19 +44,19 @@ def clock() -> Clock:
 
 @pytest.fixture
 def engine(db: Path, clock: Clock) -> Iterator[Engine]:
-    eng = scenario.engine(db, clock)
+    eng = casekit.engine_on(db, clock)
     yield eng
-    eng.store.close()  # type: ignore[attr-defined]
+    eng.store.close()
 
 
 def realistic_run(engine: Engine, clock: Clock) -> list[Case]:
     """A few cases at different points: closed at level 0, level 1 with measures, level 2."""
     return [
-        scenario.closed_at_level0(engine, "elev-a"),
-        scenario.open_case(engine, "elev-b"),
-        scenario.at_level1(engine, "elev-c"),
-        scenario.with_measures(engine, clock, "elev-d", clock.in_days(14)),
-        scenario.to_level2(engine, clock, "elev-e"),
+        casekit.closed_at_level_0(engine, "elev-a"),
+        casekit.open_case(engine, "elev-b"),
+        casekit.at_level_1(engine, "elev-c"),
+        casekit.with_measures(engine, clock, "elev-d", clock.in_days(14)),
+        casekit.handed_to_nurse(engine, clock, "elev-e"),
     ]
 
 
@@ -67,8 +67,8 @@ def test_verify_is_one_snapshot_while_another_writer_appends(
     engine: Engine, db: Path, clock: Clock
 ) -> None:
     """A write landing in the middle of verify() does not make it report a false problem."""
-    cases = [scenario.at_level1(engine, f"elev-{n}") for n in range(3)]
-    other = Engine(scenario.workflow(), SqliteStore(db), clock=clock)
+    cases = [casekit.at_level_1(engine, f"elev-{n}") for n in range(3)]
+    other = Engine(casekit.workflow(), SqliteStore(db), clock=clock)
     store = engine.store
     assert isinstance(store, SqliteStore)
     real = store._conn
@@ -81,7 +81,7 @@ def test_verify_is_one_snapshot_while_another_writer_appends(
 
         def execute(self, sql: str, *args: Any) -> Any:
             cursor = real.execute(sql, *args)
-            if not self.fired and sql.startswith("SELECT case_id, last_seq"):
+            if not self.fired and "access_count, access_head FROM cases" in sql:
                 rows = cursor.fetchall()
                 self.fired = True
                 for case in cases:
@@ -102,7 +102,7 @@ def test_verify_is_one_snapshot_while_another_writer_appends(
         report = store.verify()
     finally:
         store._conn = real
-        other.store.close()  # type: ignore[attr-defined]
+        other.store.close()
     assert hook.fired
     assert report.ok, report.problems
     assert engine.verify().ok
@@ -174,9 +174,9 @@ def test_a_missing_case_gives_case_not_found(engine: Engine) -> None:
 
 def test_migrations_are_recorded_and_not_reapplied(db: Path, clock: Clock) -> None:
     """The schema migration is recorded in _sqlite_migrations; re-opening applies nothing again."""
-    first = scenario.engine(db, clock)
-    case = scenario.open_case(first)
-    first.store.close()  # type: ignore[attr-defined]
+    first = casekit.engine_on(db, clock)
+    case = casekit.open_case(first)
+    first.store.close()
     with raw(db) as conn:
         applied = conn.execute(
             "SELECT migration_set, name, applied_at FROM _sqlite_migrations"
@@ -198,8 +198,8 @@ def test_migrations_are_recorded_and_not_reapplied(db: Path, clock: Clock) -> No
 # --- due and overdue, with an injected clock ------------------------------------------------
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -216,11 +216,11 @@ def test_overdue_turns_at_midnight_in_oslo_not_utc(
 ) -> None:
     """A case due on a day is overdue from 00:00 Europe/Oslo the next day, by the injected clock."""
     case = (
-        scenario.with_measures(engine, clock, "elev-frist", due)
+        casekit.with_measures(engine, clock, "elev-frist", due)
         if due <= clock.in_days(28)
         else _with_late_measures(engine, clock, due)
     )
-    scenario.closed_at_level0(engine, "elev-lukket")
+    casekit.closed_at_level_0(engine, "elev-lukket")
     clock.now = late_evening
     assert late_evening.date() == dt.date.fromisoformat(due)
     assert engine.overdue() == []
@@ -239,7 +239,7 @@ def test_overdue_turns_at_midnight_in_oslo_not_utc(
 
 def _with_late_measures(engine: Engine, clock: Clock, due: str) -> Case:
     """A level 1 case with measures evaluated later than the guide's limit, with a reason."""
-    case = scenario.at_level1(engine, "elev-frist")
+    case = casekit.at_level_1(engine, "elev-frist")
     engine.act(case.id, "complete_step", TEACHER)
     planned = engine.act(
         case.id, "schedule_meeting", TEACHER, kind="planning", at=clock.now, invitees=[]

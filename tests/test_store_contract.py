@@ -7,11 +7,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import attrs
+import casekit
 import pytest
-from helpers import scenario
-from helpers.scenario import TEACHER, Clock
+from casekit import TEACHER, Clock
 from storekit import Backend
 
+from btiflow.case.entries import canonical_json
+from btiflow.case.kinds import LeaderInformed, MinutesRecorded, NoteAdded, body_data
 from btiflow.case.state import Case, fold, to_data
 from btiflow.engine import Engine, retry
 from btiflow.errors import CaseNotFound, ConflictError
@@ -25,17 +28,17 @@ def clock() -> Clock:
 
 @pytest.fixture
 def engine(backend: Backend, clock: Clock) -> Engine:
-    return Engine(scenario.workflow(), backend.open(), clock=clock)
+    return Engine(casekit.workflow(), backend.open(), clock=clock)
 
 
 def realistic_run(engine: Engine, clock: Clock) -> list[Case]:
     """A few cases at different points: closed at level 0, level 1 with measures, level 2."""
     return [
-        scenario.closed_at_level0(engine, "elev-a"),
-        scenario.open_case(engine, "elev-b"),
-        scenario.at_level1(engine, "elev-c"),
-        scenario.with_measures(engine, clock, "elev-d", clock.in_days(14)),
-        scenario.to_level2(engine, clock, "elev-e"),
+        casekit.closed_at_level_0(engine, "elev-a"),
+        casekit.open_case(engine, "elev-b"),
+        casekit.at_level_1(engine, "elev-c"),
+        casekit.with_measures(engine, clock, "elev-d", clock.in_days(14)),
+        casekit.handed_to_nurse(engine, clock, "elev-e"),
     ]
 
 
@@ -50,7 +53,7 @@ def everything(store: Store) -> tuple[Any, ...]:
 
 def test_update_of_an_entry_is_refused_by_the_database(engine: Engine, backend: Backend) -> None:
     """An UPDATE on entries fails inside the database, whoever runs it."""
-    case = scenario.open_case(engine)
+    case = casekit.open_case(engine)
     with pytest.raises(Exception, match="append-only"):
         backend.run("UPDATE entries SET data = '{}' WHERE case_id = ?", case.id)
     assert engine.verify().ok
@@ -58,7 +61,7 @@ def test_update_of_an_entry_is_refused_by_the_database(engine: Engine, backend: 
 
 def test_delete_of_an_entry_is_refused_by_the_database(engine: Engine, backend: Backend) -> None:
     """A DELETE on entries fails inside the database, whoever runs it."""
-    case = scenario.open_case(engine)
+    case = casekit.open_case(engine)
     with pytest.raises(Exception, match="append-only"):
         backend.run("DELETE FROM entries WHERE case_id = ?", case.id)
     assert len(engine.log(case.id)) == 1
@@ -74,7 +77,7 @@ def test_verify_names_the_case_and_seq_of_a_changed_entry(
     target = realistic_run(engine, clock)[3]
     assert engine.verify().ok
     entry = next(e for e in engine.log(target.id) if e.kind == "minutes_recorded")
-    data = {**entry.data, "text": "Endret i ettertid"}
+    data = body_data(attrs.evolve(entry.body_as(MinutesRecorded), text="Endret i ettertid"))
     backend.tamper(
         "UPDATE entries SET data = ? WHERE case_id = ? AND seq = ?",
         json.dumps(data),
@@ -87,23 +90,36 @@ def test_verify_names_the_case_and_seq_of_a_changed_entry(
     assert str(report.problems[0]).startswith(f"{target.id} entry {entry.seq}:")
 
 
+def test_verify_names_an_entry_changed_so_it_no_longer_fits_its_kind(
+    engine: Engine, clock: Clock, backend: Backend
+) -> None:
+    """An entry whose stored data lost a key its kind needs is named by verify, not a crash."""
+    target = realistic_run(engine, clock)[3]
+    entry = next(e for e in engine.log(target.id) if e.kind == "minutes_recorded")
+    data = {key: value for key, value in entry.data.items() if key != "text"}
+    backend.tamper(
+        "UPDATE entries SET data = ? WHERE case_id = ? AND seq = ?",
+        json.dumps(data),
+        target.id,
+        entry.seq,
+    )
+    report = engine.verify()
+    assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, entry.seq)]
+    assert "does not fit its kind (changed)" in report.problems[0].message
+
+
 def test_verify_catches_a_changed_entry_even_with_its_hash_recomputed(
     engine: Engine, backend: Backend
 ) -> None:
     """Rewriting an entry and its own hash breaks the next entry's link."""
-    case = scenario.at_level1(engine, "elev-x")
+    case = casekit.at_level_1(engine, "elev-x")
     victim = engine.log(case.id)[2]
-    fields = ("case_id", "seq", "time", "actor", "role", "unit", "kind")
-    forged = victim.__class__(
-        *(getattr(victim, f) for f in fields),
-        {**victim.data, "leader": "en-annen"},
-        victim.workflow_hash,
-        victim.prev_hash,
-        "",
+    forged = attrs.evolve(
+        victim, body=attrs.evolve(victim.body_as(LeaderInformed), leader="en-annen"), hash=""
     )
     backend.tamper(
         "UPDATE entries SET data = ?, hash = ? WHERE case_id = ? AND seq = ?",
-        json.dumps(dict(forged.data)),
+        canonical_json(forged.data),
         forged.compute_hash(),
         case.id,
         victim.seq,
@@ -126,7 +142,7 @@ def test_verify_catches_a_deleted_last_entry(
 
 def test_verify_catches_a_deleted_middle_entry(engine: Engine, backend: Backend) -> None:
     """Removing an entry from the middle of a log is caught at the gap."""
-    case = scenario.at_level1(engine, "elev-y")
+    case = casekit.at_level_1(engine, "elev-y")
     backend.tamper("DELETE FROM entries WHERE case_id = ? AND seq = 4", case.id)
     report = engine.verify()
     assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, 4)]
@@ -136,7 +152,7 @@ def test_verify_catches_a_state_row_that_differs_from_the_log(
     engine: Engine, backend: Backend
 ) -> None:
     """A cases row edited directly (here: another baton holder) no longer equals the fold."""
-    case = scenario.at_level1(engine, "elev-z")
+    case = casekit.at_level_1(engine, "elev-z")
     [(text,)] = backend.run("SELECT state FROM cases WHERE case_id = ?", case.id)
     state = json.loads(text)
     state["baton_holder"] = None
@@ -171,14 +187,14 @@ def two_engines(
     backend: Backend, clock: Clock, times: int
 ) -> tuple[Engine, Engine, StaleReads, Case]:
     """Two engines on one database; the first reads, then the second acts, then the first."""
-    second = Engine(scenario.workflow(), backend.open(), clock=clock)
-    case = scenario.at_level1(second, "elev-s")
+    second = Engine(casekit.workflow(), backend.open(), clock=clock)
+    case = casekit.at_level_1(second, "elev-s")
     stale = StaleReads(
         backend.open(),
         lambda: second.act(case.id, "add_note", TEACHER, text="Den andre skriver først"),
         times,
     )
-    first = Engine(scenario.workflow(), stale, clock=clock)  # type: ignore[arg-type]
+    first = Engine(casekit.workflow(), stale, clock=clock)
     return first, second, stale, case
 
 
@@ -190,7 +206,7 @@ def test_a_stale_writer_gets_conflict_and_writes_nothing(backend: Backend, clock
     assert info.value.case_id == case.id
     assert info.value.expected_seq == case.seq + 1
     log = second.log(case.id)
-    assert [e.data.get("text") for e in log[case.seq :]] == ["Den andre skriver først"]
+    assert [e.body_as(NoteAdded).text for e in log[case.seq :]] == ["Den andre skriver først"]
     before = everything(second.store)
     stale_state = fold(log[: case.seq])
     with pytest.raises(ConflictError):  # the store refuses the stale seq on its own too
@@ -206,7 +222,7 @@ def test_retry_recovers_from_a_conflict(backend: Backend, clock: Clock) -> None:
     first, second, stale, case = two_engines(backend, clock, times=2)
     state = retry(lambda: first.act(case.id, "add_note", TEACHER, text="Til slutt"))
     assert stale.left == 0
-    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
+    texts = [e.body_as(NoteAdded).text for e in second.log(case.id)[case.seq :]]
     assert texts == ["Den andre skriver først", "Den andre skriver først", "Til slutt"]
     assert state.seq == case.seq + 3
     assert second.verify().ok
@@ -217,13 +233,13 @@ def test_retry_surfaces_the_conflict_when_attempts_run_out(backend: Backend, clo
     first, second, _, case = two_engines(backend, clock, times=10)
     with pytest.raises(ConflictError):
         retry(lambda: first.act(case.id, "add_note", TEACHER, text="Aldri"), attempts=3)
-    texts = [e.data.get("text") for e in second.log(case.id)[case.seq :]]
+    texts = [e.body_as(NoteAdded).text for e in second.log(case.id)[case.seq :]]
     assert texts == ["Den andre skriver først"] * 3
 
 
 def test_opening_a_case_id_twice_is_a_conflict(engine: Engine) -> None:
     """A second case_opened for the same id (expected_seq 0) is refused as a conflict."""
-    case = scenario.open_case(engine)
+    case = casekit.open_case(engine)
     with pytest.raises(ConflictError):
         engine.store.append(engine.log(case.id), case, expected_seq=0)
     assert engine.verify().ok
@@ -269,7 +285,7 @@ def test_heads_export_the_last_entry_of_every_case(engine: Engine, clock: Clock)
     cases = realistic_run(engine, clock)
     expected = [ChainHead(c.id, engine.log(c.id)[-1].seq, engine.log(c.id)[-1].hash) for c in cases]
     assert engine.store.heads() == sorted(expected, key=lambda h: h.case_id)
-    scenario.open_case(engine, "elev-ny")
+    casekit.open_case(engine, "elev-ny")
     assert len(engine.store.heads()) == len(cases) + 1
 
 
@@ -277,9 +293,9 @@ def test_a_kept_state_is_not_used_once_another_writer_appended(
     engine: Engine, backend: Backend, clock: Clock
 ) -> None:
     """After another store appends to a case, load() returns the new state, not the kept one."""
-    case = scenario.at_level1(engine, "elev-k")
+    case = casekit.at_level_1(engine, "elev-k")
     assert engine.case(case.id) == case
-    other = Engine(scenario.workflow(), backend.open(), clock=clock)
+    other = Engine(casekit.workflow(), backend.open(), clock=clock)
     moved = other.act(case.id, "add_note", TEACHER, text="Fra en annen prosess")
     assert engine.case(case.id) == moved
     assert engine.case(case.id).seq == case.seq + 1
@@ -298,7 +314,7 @@ def test_a_missing_case_gives_case_not_found(engine: Engine) -> None:
 
 def test_the_access_log_is_written_with_the_action(engine: Engine, backend: Backend) -> None:
     """Each action leaves its access record, in order, and the access log is append-only."""
-    case = scenario.at_level1(engine, "elev-logg")
+    case = casekit.at_level_1(engine, "elev-logg")
     records = engine.store.access_log(case.id)
     assert [r.what for r in records][:2] == ["action:open_case", "action:complete_step"]
     assert records[-1].seq == case.seq
@@ -309,8 +325,8 @@ def test_the_access_log_is_written_with_the_action(engine: Engine, backend: Back
 # --- due and overdue, with an injected clock ------------------------------------------------
 
 
-def utc(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=dt.UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
 
 
 @pytest.mark.parametrize(
@@ -325,8 +341,8 @@ def test_overdue_turns_at_midnight_in_oslo_not_utc(
 ) -> None:
     """A case due on a day is overdue from 00:00 Europe/Oslo the next day, by the injected clock."""
     due = "2026-09-20"
-    case = scenario.with_measures(engine, clock, "elev-frist", due)
-    scenario.closed_at_level0(engine, "elev-lukket")
+    case = casekit.with_measures(engine, clock, "elev-frist", due)
+    casekit.closed_at_level_0(engine, "elev-lukket")
     clock.now = late_evening
     assert engine.overdue() == []
     assert [d.case_id for d in engine.due(within=dt.timedelta(0))] == [case.id]
@@ -341,7 +357,7 @@ def test_overdue_turns_at_midnight_in_oslo_not_utc(
 
 def test_due_window_starts_on_the_oslo_day(engine: Engine, clock: Clock) -> None:
     """due() counts days from the Oslo date of the moment, so 23:30 UTC already looks ahead."""
-    case = scenario.with_measures(engine, clock, "elev-uke", "2026-09-28")
+    case = casekit.with_measures(engine, clock, "elev-uke", "2026-09-28")
     clock.now = utc(2026, 9, 20, 21, 30)
     assert engine.due() == []
     clock.now = utc(2026, 9, 20, 23, 30)

@@ -7,10 +7,10 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import casekit
 import psycopg
 import pytest
-from helpers import scenario
-from helpers.scenario import TEACHER, Clock
+from casekit import TEACHER, Clock
 
 from btiflow.engine import Engine
 from btiflow.errors import CaseNotFound, StoreError
@@ -26,8 +26,8 @@ def kommuner(pg_url: str) -> Iterator[tuple[Engine, Engine, Clock]]:
     nordvik = PostgresStore(pg_url, tenant=f"nordvik-{tag}")
     sorvik = PostgresStore(pg_url, tenant=f"sorvik-{tag}")
     yield (
-        Engine(scenario.workflow(), nordvik, clock=clock),
-        Engine(scenario.workflow(), sorvik, clock=clock),
+        Engine(casekit.workflow(), nordvik, clock=clock),
+        Engine(casekit.workflow(), sorvik, clock=clock),
         clock,
     )
     nordvik.close()
@@ -39,9 +39,9 @@ def test_a_municipality_never_sees_another_municipalitys_cases(
 ) -> None:
     """Nordvik's cases are invisible to Sørvik: load, log, list, due, overdue, heads, verify."""
     nordvik, sorvik, clock = kommuner
-    theirs = scenario.with_measures(nordvik, clock, "elev-nord", clock.in_days(7))
-    closed = scenario.closed_at_level0(nordvik, "elev-nord-2")
-    mine = scenario.at_level1(sorvik, "elev-sor")
+    theirs = casekit.with_measures(nordvik, clock, "elev-nord", clock.in_days(7))
+    closed = casekit.closed_at_level_0(nordvik, "elev-nord-2")
+    mine = casekit.at_level_1(sorvik, "elev-sor")
     for call in (
         lambda: sorvik.case(theirs.id),
         lambda: sorvik.log(theirs.id),
@@ -72,10 +72,10 @@ def test_the_same_case_id_in_two_municipalities_is_two_cases(pg_url: str) -> Non
     stores = [PostgresStore(pg_url, tenant=f"{name}-{tag}") for name in ("a", "b")]
     try:
         engines = [
-            Engine(scenario.workflow(), s, clock=Clock(), new_id=lambda: next(ids)) for s in stores
+            Engine(casekit.workflow(), s, clock=Clock(), new_id=lambda: next(ids)) for s in stores
         ]
-        one = scenario.open_case(engines[0], "elev-a")
-        two = scenario.at_level1(engines[1], "elev-b")
+        one = casekit.open_case(engines[0], "elev-a")
+        two = casekit.at_level_1(engines[1], "elev-b")
         assert one.id == two.id == "sak-1"
         assert engines[0].case("sak-1").seq == 1
         assert engines[1].case("sak-1").seq == two.seq
@@ -89,7 +89,13 @@ def test_migrations_are_recorded_and_not_reapplied(pg_url: str) -> None:
     """The schema's migrations are recorded in btiflow_migrations; re-opening applies nothing."""
     with PostgresStore(pg_url) as store:
         names = store.migrations()
-    assert names == ["m001_relay_log", "m002_covering_due_index", "m003_access_log", "m004_outbox"]
+    assert names == [
+        "m001_relay_log",
+        "m002_covering_due_index",
+        "m003_access_log",
+        "m004_outbox",
+        "m005_access_chain",
+    ]
     with psycopg.connect(pg_url) as conn:
         before = conn.execute("SELECT name, applied_at FROM btiflow_migrations").fetchall()
     with PostgresStore(pg_url, tenant="noen-andre") as store:

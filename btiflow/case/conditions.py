@@ -9,7 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from btiflow.case.state import CHILD_VOICE_KINDS, Case
+from btiflow.case.concern import child_welfare_advice_pending, guardian_step_done
+from btiflow.case.consent import units_consented
+from btiflow.case.meetings import child_voice_missing, heard, unminuted
+from btiflow.case.state import Case
 
 
 def _in_round(name: str) -> Callable[[Case], bool]:
@@ -18,20 +21,22 @@ def _in_round(name: str) -> Callable[[Case], bool]:
 
 def _minutes_in_round(case: Case) -> bool:
     held = case.cycle_meetings()
-    return bool(held) and all(m.minutes for m in held)
+    return bool(held) and not unminuted(held)
 
 
 def _child_voice_in_round(case: Case) -> bool:
+    # some meeting of the round heard the child, and no planning or evaluation meeting left
+    # them out (a meeting that agrees measures is refused without the voice: meetings.agree)
     held = case.cycle_meetings()
-    return bool(held) and all(
-        m.child_took_part or m.child_voice for m in held if m.kind in CHILD_VOICE_KINDS
+    return any(heard(m) for m in held) and not any(
+        child_voice_missing(m.kind, m.child_took_part, m.child_voice) for m in held
     )
 
 
 RECORD_CHECKS: dict[str, Callable[[Case], bool]] = {
     "concern": lambda case: bool(case.concern),
     "leader_informed": lambda case: case.leader_informed,
-    "guardians_informed": lambda case: case.guardians_informed,
+    "guardians_informed": guardian_step_done,
     "contact_person": _in_round("contact_person"),
     "baton_holder": _in_round("baton_holder"),
     "meeting": lambda case: bool(case.cycle_meetings()),
@@ -41,7 +46,7 @@ RECORD_CHECKS: dict[str, Callable[[Case], bool]] = {
     "child_voice": _child_voice_in_round,
     "evaluation": _in_round("evaluation"),
     "units_involved": _in_round("units_involved"),
-    "consent": lambda case: any(c.status == "given" for c in case.consents),
+    "consent": units_consented,
     "rights_assessment": lambda case: case.rights_assessed,
 }
 
@@ -49,12 +54,12 @@ CONDITION_CHECKS: dict[str, Callable[[Case], bool]] = {
     "leader_informed": lambda case: case.leader_informed,
     "suspected_harm": lambda case: case.suspected_harm,
     "child_welfare_consulted_if_suspected_harm": (
-        lambda case: not case.suspected_harm or case.child_welfare_consulted
+        lambda case: not child_welfare_advice_pending(case)
     ),
     "baton_holder_appointed": lambda case: case.baton_holder is not None,
-    "consent_given": lambda case: any(c.status == "given" for c in case.consents),
+    "consent_given": units_consented,
     "measures_agreed": lambda case: bool(case.measures),
     "evaluation_date_set": lambda case: case.next_evaluation_due is not None,
-    "minutes_complete": lambda case: all(m.minutes for m in case.meetings if m.held),
+    "minutes_complete": lambda case: not unminuted(case.meetings),
     "rights_assessed": lambda case: case.rights_assessed,
 }

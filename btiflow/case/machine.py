@@ -20,7 +20,7 @@ from transitions import Machine, MachineError
 
 from btiflow.case.conditions import CONDITION_CHECKS, RECORD_CHECKS
 from btiflow.case.state import Case
-from btiflow.workflow.model import Step, Workflow
+from btiflow.workflow.model import Level, Step, Workflow
 
 CLOSED = "closed"
 
@@ -99,22 +99,26 @@ def _build(workflow: Workflow) -> GuideMachine:
 
     for level in workflow.levels:
         for i, step in enumerate(level.steps):
-            if not step.is_decision:
-                if i + 1 < len(level.steps):
-                    add("advance", step.id, level.steps[i + 1].id, step)
-                continue
-            for outcome in step.outcomes:
-                if outcome.kind == "close":
-                    add("close", step.id, CLOSED, step)
-                    if level.level == 3:
-                        for lower in (1, 2):
-                            add(f"hand_down_{lower}", step.id, _landing_step(workflow, lower), step)
-                elif outcome.kind == "continue" and outcome.step:
-                    add("continue", step.id, outcome.step, step)
-                elif outcome.kind == "expand":
-                    for target in outcome.to:
-                        add(f"expand_{target}", step.id, workflow.level(target).steps[0].id, step)
+            for trigger, dest in _moves_from(workflow, level, i, step):
+                add(trigger, step.id, dest, step)
     return GuideMachine(workflow, machine, moves)
+
+
+def _moves_from(workflow: Workflow, level: Level, i: int, step: Step) -> list[tuple[str, str]]:
+    """(trigger, destination) of every move the guide defines from ``level.steps[i]``."""
+    if not step.is_decision:
+        return [("advance", level.steps[i + 1].id)] if i + 1 < len(level.steps) else []
+    found: list[tuple[str, str]] = []
+    for outcome in step.outcomes:
+        if outcome.kind == "close":
+            found.append(("close", CLOSED))
+            if level.level == 3:
+                found += [(f"hand_down_{n}", _landing_step(workflow, n)) for n in (1, 2)]
+        elif outcome.kind == "continue" and outcome.step:
+            found.append(("continue", outcome.step))
+        elif outcome.kind == "expand":
+            found += [(f"expand_{n}", workflow.level(n).steps[0].id) for n in outcome.to]
+    return found
 
 
 _cache: dict[str, GuideMachine] = {}

@@ -16,7 +16,7 @@ from email.utils import format_datetime
 
 import attrs
 
-from btiflow.case.rules import MEETING_KIND_NAMES
+from btiflow.case.messages import MEETING_KIND_NAMES
 from btiflow.localtime import OSLO
 
 MAIL_LANGUAGES = ("nb", "nn")

@@ -12,6 +12,14 @@ from collections.abc import Iterable, Sequence
 from email.policy import SMTP
 
 from btiflow.case.entries import Entry
+from btiflow.case.kinds import (
+    BatonOffered,
+    EntryBody,
+    LevelChanged,
+    MeetingCancelled,
+    MeetingMoved,
+    MeetingScheduled,
+)
 from btiflow.case.people import Person
 from btiflow.case.state import Case, Meeting, apply
 from btiflow.localtime import OSLO
@@ -20,10 +28,10 @@ from btiflow.notify.ics import Method, event_ics, meeting_uid
 from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Duration
 
-_MEETING_ENTRIES = {
-    "meeting_scheduled": "invitation",
-    "meeting_moved": "update",
-    "meeting_cancelled": "cancellation",
+_MEETING_ENTRIES: dict[type[EntryBody], str] = {
+    MeetingScheduled: "invitation",
+    MeetingMoved: "update",
+    MeetingCancelled: "cancellation",
 }
 NO_ADDRESS = "no e-mail address: not sent (tell them another way)"
 
@@ -155,10 +163,11 @@ def for_entries(
     state = before
     for entry in entries:
         state = apply(state, entry)
-        kind = _MEETING_ENTRIES.get(entry.kind)
-        if kind is None:
+        body = entry.body
+        if not isinstance(body, MeetingScheduled | MeetingMoved | MeetingCancelled):
             continue
-        meeting = state.meeting(entry.data["meeting"])
+        kind = _MEETING_ENTRIES[type(body)]
+        meeting = state.meeting(body.meeting)
         assert meeting is not None
         rows += meeting_rows(state.id, meeting, kind, entry.seq, entry.time, config, language)
     return rows
@@ -248,8 +257,9 @@ def _reminder(
 def baton_offered_at(entries: Sequence[Entry]) -> dt.datetime | None:
     """When the open offer of the baton was made: the last entry that made one."""
     for entry in reversed(entries):
-        if entry.kind == "baton_offered" or (
-            entry.kind == "level_changed" and entry.data.get("baton_offer")
+        body = entry.body
+        if isinstance(body, BatonOffered) or (
+            isinstance(body, LevelChanged) and body.baton_offer is not None
         ):
             return entry.time
     return None

@@ -25,12 +25,6 @@ OUTBOX_COLUMNS = (
 )
 """The columns a new row fills; the dispatcher fills the rest (claims, sent_at, error)."""
 
-INSERT_OUTBOX = (
-    f"INSERT OR IGNORE INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(OUTBOX_COLUMNS))})"
-)
-"""New rows; a key already there is left as it is (so planning a reminder twice is harmless)."""
-
 
 def stamp(moment: dt.datetime) -> str:
     """A time as the outbox stores it: UTC, fixed width, so text order is time order."""
@@ -61,7 +55,7 @@ class OutboxRow:
     note: str = ""
 
     def values(self) -> tuple[Any, ...]:
-        """The values for ``INSERT_OUTBOX``."""
+        """The values of ``OUTBOX_COLUMNS``, in order (the stores insert them)."""
         return (
             self.key,
             self.case_id,

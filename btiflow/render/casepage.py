@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from html import escape
+from string import Template
 
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
 from btiflow.localtime import OSLO
+from btiflow.render.resources import read as _static
 from btiflow.views import Contact, FamilyView
 from btiflow.workflow.model import Workflow
 
@@ -39,6 +41,11 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "evaluation": "Tiltakene skal evalueres senest {date}.",
         "no_evaluation": "Ingen evaluering er avtalt nå.",
         "who": "Hvem er med, og hva gjør de",
+        "origin": "Saken ble opprettet etter at {origin}.",
+        "interpreter": "Tolk",
+        "interpreter_line": "{who} har rett til tolk: {language}",
+        "interpreter_present": "Tolk var til stede.",
+        "interpreter_absent": "Tolk var ikke til stede.",
         "no_one": "Ingen andre tjenester er med nå.",
         "consent": "Samtykke",
         "consent_line": "{unit}: {status} {date}",
@@ -74,6 +81,11 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "evaluation": "Tiltaka skal evaluerast seinast {date}.",
         "no_evaluation": "Inga evaluering er avtalt no.",
         "who": "Kven er med, og kva gjer dei",
+        "origin": "Saka vart oppretta etter at {origin}.",
+        "interpreter": "Tolk",
+        "interpreter_line": "{who} har rett til tolk: {language}",
+        "interpreter_present": "Tolk var til stades.",
+        "interpreter_absent": "Tolk var ikkje til stades.",
         "no_one": "Ingen andre tenester er med no.",
         "consent": "Samtykke",
         "consent_line": "{unit}: {status} {date}",
@@ -109,6 +121,11 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "evaluation": "The measures are to be evaluated by {date}.",
         "no_evaluation": "No evaluation is planned now.",
         "who": "Who is involved, and what they do",
+        "origin": "The case was opened after {origin}.",
+        "interpreter": "Interpreter",
+        "interpreter_line": "{who} has the right to an interpreter: {language}",
+        "interpreter_present": "An interpreter was present.",
+        "interpreter_absent": "No interpreter was present.",
         "no_one": "No other service is involved now.",
         "consent": "Consent",
         "consent_line": "{unit}: {status} {date}",
@@ -203,35 +220,19 @@ class _CasePage:
             sections.append(self.documents())
         notice = f'<p class="notice">{escape(v.notice)}</p>' if v.notice else ""
         status = self.w("status", status=v.status, level=str(v.level), title=v.level_title)
-        return f"""\
-<!DOCTYPE html>
-<html lang="{self.lang}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{escape(title)}</title>
-<link rel="icon" href="data:,">
-<style>
-{CASE_CSS}</style>
-</head>
-<body>
-<header>
-<p class="guide">{escape(self.wf.title.get(self.lang))} {escape(v.guide_version)}</p>
-{f'<p class="guide">{escape(v.moved)}</p>' if v.moved else ""}
-</header>
-<main id="main">
-<h1>{self.w("title", case=v.case_id)}</h1>
-<p class="lead">{self.w("lead")}</p>
-<p class="status">{status}</p>
-{notice}
-{"".join(sections)}
-</main>
-<footer>
-<p>{self.w("printed", date=_time(self.printed.isoformat(), self.words["at"]))}</p>
-</footer>
-</body>
-</html>
-"""
+        return _CASE_PAGE.substitute(
+            lang=self.lang,
+            title=escape(title),
+            css=CASE_CSS,
+            guide=f"{escape(self.wf.title.get(self.lang))} {escape(v.guide_version)}",
+            moved=f'<p class="guide">{escape(v.moved)}</p>' if v.moved else "",
+            heading=self.w("title", case=v.case_id),
+            lead=self.w("lead"),
+            status=status,
+            notice=notice,
+            sections="".join(sections),
+            printed=self.w("printed", date=_time(self.printed.isoformat(), self.words["at"])),
+        )
 
     def path(self) -> str:
         levels = []
@@ -316,6 +317,14 @@ class _CasePage:
             body = f"<ul>{items}</ul>"
         else:
             body = f"<p>{self.w('no_one')}</p>"
+        if v.origin:
+            body = f"<p>{self.w('origin', origin=v.origin)}</p>{body}"
+        if v.interpreters:
+            lines = "".join(
+                f"<li>{self.w('interpreter_line', who=i.who, language=i.language)}</li>"
+                for i in v.interpreters
+            )
+            body += f"<h3>{self.w('interpreter')}</h3><ul>{lines}</ul>"
         if v.consents:
             lines = "".join(
                 f"<li>{self.w('consent_line', unit=c.unit, status=c.status, date=_day(c.at))}</li>"
@@ -344,6 +353,11 @@ class _CasePage:
             f"{body}</section>"
         )
 
+    def interpreter_at(self, present: bool | None) -> str:
+        if present is None:
+            return ""
+        return f"<p>{self.w('interpreter_present' if present else 'interpreter_absent')}</p>"
+
     def minutes(self) -> str:
         v = self.view
         if not v.minutes:
@@ -351,7 +365,8 @@ class _CasePage:
         else:
             body = "".join(
                 f'<article class="minutes"><h3>{escape(m.kind.capitalize())}, '
-                f"{_time(m.at, self.words['at'])}</h3><p>{escape(m.text)}</p></article>"
+                f"{_time(m.at, self.words['at'])}</h3>{self.interpreter_at(m.interpreter_present)}"
+                f"<p>{escape(m.text)}</p></article>"
                 for m in v.minutes
             )
         return (
@@ -371,45 +386,9 @@ class _CasePage:
         )
 
 
-CASE_CSS = """\
-:root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #8a8a8a; --soft: #eef3f8; --link: #0a4a85; }
-* { box-sizing: border-box; }
-html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
-  line-height: 1.55; color: var(--ink); background: #fff; }
-body { margin: 0 auto; max-width: 46rem; padding: 1rem; }
-a { color: var(--link); }
-:focus-visible { outline: 3px solid var(--ink); outline-offset: 2px; }
-header { border-bottom: 2px solid var(--ink); }
-.guide { margin: 0 0 0.5rem; color: var(--muted); }
-h1 { font-size: 1.8rem; line-height: 1.2; margin: 1rem 0 0.5rem; }
-h2 { font-size: 1.3rem; margin: 1.75rem 0 0.5rem; border-bottom: 1px solid var(--line); }
-h3 { font-size: 1.05rem; margin: 1rem 0 0.25rem; }
-.lead { font-size: 1.1rem; }
-.status { font-weight: 700; }
-.notice { border: 2px solid var(--ink); padding: 0.5rem 0.75rem; }
-.help, .tag { color: var(--muted); }
-ul.levels, ol.steps { list-style: none; padding-left: 0; }
-ul.levels > li { margin: 0.35rem 0; }
-ol.steps { padding-left: 1rem; }
-ul.levels > li.current { background: var(--soft); border-left: 4px solid var(--ink);
-  padding: 0.35rem 0.75rem; }
-ol.steps li { margin: 0.2rem 0; }
-li.here { font-size: 1.05rem; }
-table { border-collapse: collapse; width: 100%; }
-th, td { text-align: left; vertical-align: top; border-bottom: 1px solid var(--line);
-  padding: 0.35rem 0.5rem 0.35rem 0; }
-article { margin-bottom: 0.75rem; }
-footer { border-top: 1px solid var(--line); margin-top: 2rem; color: var(--muted);
-  font-size: 0.9rem; }
-@media print {
-  @page { size: A4; margin: 16mm 15mm; }
-  html { font-size: 10.5pt; line-height: 1.4; }
-  body { max-width: none; padding: 0; }
-  a { color: var(--ink); }
-  section, article, tr, li { break-inside: avoid; }
-  h2, h3 { break-after: avoid; }
-}
-"""
+CASE_CSS = _static("case-page.css")
+"""The case page's stylesheet, inlined so the page is one self-contained file."""
+_CASE_PAGE = Template(_static("case-page.html"))
 
 
 def actor_in_case(case: Case, person_id: str) -> Actor | None:

@@ -11,8 +11,9 @@ Layout of the output folder::
     verktoy/...         tool files found beside the workflow file, copied
 
 Plain HTML and CSS, no JavaScript, nothing fetched from another host. Pages are built with
-``html.escape`` and ``string.Template`` (no template engine dependency: the pages are few and
-their structure is code, so a test can hold it). A text missing in a page's language is shown in
+``html.escape`` and ``string.Template`` over the skeletons and the stylesheet in
+``render/static/`` (no template engine dependency: the pages are few); the site's own words are
+in ``sitewords.py``. A text missing in a page's language is shown in
 the language it has, and its element carries that ``lang``; labels North Sámi lacks are shown in
 bokmål the same way.
 """
@@ -27,146 +28,16 @@ from string import Template
 import attrs
 
 from btiflow.render.diagram import end_label, level_moves, levels_svg
+from btiflow.render.resources import read as _static
+from btiflow.render.sitewords import LANGUAGE_NAMES, SITE_LABELS, WHEN_TEXTS
 from btiflow.workflow.model import Duration, Level, Outcome, Step, Text, Tool, Workflow
 from btiflow.workflow.outline import LABELS as OUTLINE_LABELS
 from btiflow.workflow.registry import CONDITIONS
 
-LANGUAGE_NAMES = {
-    "nb": "Norsk bokmål",
-    "nn": "Norsk nynorsk",
-    "se": "Davvisámegiella",
-    "en": "English",
-}
-"""Each language's name in that language, for the language switch."""
-
-SITE_LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "skip": "Hopp til hovedinnholdet",
-        "site_nav": "Veilederen",
-        "lang_nav": "Språk",
-        "start": "Forside",
-        "principles": "Prinsipper",
-        "levels": "De fire nivåene",
-        "steps": "{n} steg",
-        "diagram": "Fra nivå til nivå",
-        "diagram_title": "Nivåene og avgjørelsene mellom dem",
-        "diagram_text": "Avgjørelsene som tekst",
-        "from_level": "Fra nivå {level}",
-        "questions": "Spørsmål å gå gjennom",
-        "advice": "Råd",
-        "tools": "Verktøy",
-        "outcomes": "Mulige avgjørelser",
-        "goes_to": "går til",
-        "level_word": "nivå",
-        "evaluation": "Evaluering bør skje innen {limit} etter møtet der tiltakene avtales.",
-        "previous": "Forrige",
-        "next": "Neste",
-        "pages": "Sider",
-        "file_note": "fil",
-        "footer": "{title}, versjon {version}. Laget med btiflow fra den samme fila som styrer "
-        "saksbehandlingen.",
-        "choose": "Velg språk",
-        "when": "Når",
-    },
-    "nn": {
-        "skip": "Hopp til hovudinnhaldet",
-        "site_nav": "Rettleiaren",
-        "lang_nav": "Språk",
-        "start": "Framside",
-        "principles": "Prinsipp",
-        "levels": "Dei fire nivåa",
-        "steps": "{n} steg",
-        "diagram": "Frå nivå til nivå",
-        "diagram_title": "Nivåa og avgjerdene mellom dei",
-        "diagram_text": "Avgjerdene som tekst",
-        "from_level": "Frå nivå {level}",
-        "questions": "Spørsmål å gå gjennom",
-        "advice": "Råd",
-        "tools": "Verktøy",
-        "outcomes": "Moglege avgjerder",
-        "goes_to": "går til",
-        "level_word": "nivå",
-        "evaluation": "Evaluering bør skje innan {limit} etter møtet der tiltaka blir avtalte.",
-        "previous": "Førre",
-        "next": "Neste",
-        "pages": "Sider",
-        "file_note": "fil",
-        "footer": "{title}, versjon {version}. Laga med btiflow frå den same fila som styrer "
-        "sakshandsaminga.",
-        "choose": "Vel språk",
-        "when": "Når",
-    },
-    "en": {
-        "skip": "Skip to main content",
-        "site_nav": "The guide",
-        "lang_nav": "Language",
-        "start": "Start",
-        "principles": "Principles",
-        "levels": "The four levels",
-        "steps": "{n} steps",
-        "diagram": "From level to level",
-        "diagram_title": "The levels and the decisions between them",
-        "diagram_text": "The decisions as text",
-        "from_level": "From level {level}",
-        "questions": "Questions to go through",
-        "advice": "Advice",
-        "tools": "Tools",
-        "outcomes": "Possible decisions",
-        "goes_to": "goes to",
-        "level_word": "level",
-        "evaluation": "Evaluate within {limit} of the meeting that agrees the measures.",
-        "previous": "Previous",
-        "next": "Next",
-        "pages": "Pages",
-        "file_note": "file",
-        "footer": "{title}, version {version}. Made with btiflow from the same file that runs "
-        "the case work.",
-        "choose": "Choose a language",
-        "when": "When",
-    },
-}
-"""The words around the guide's own texts; North Sámi is shown with the bokmål ones (lang=nb)."""
-
-WHEN_TEXTS: dict[str, dict[str, str]] = {
-    "suspected_harm": {
-        "nb": "bekymringen gjelder mulig vold, seksuelle overgrep eller omsorgssvikt",
-        "nn": "uroa gjeld mogleg vald, seksuelle overgrep eller omsorgssvikt",
-        "en": "the concern is about possible violence, sexual abuse or neglect",
-    },
-}
-"""Conditions on advice in plain words; others show the registry's English description."""
-
 STYLESHEET = "style.css"
 
-_PAGE = Template("""\
-<!DOCTYPE html>
-<html lang="$lang">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>$title</title>
-<link rel="stylesheet" href="$root$stylesheet">
-<link rel="icon" href="data:,">
-$alternates</head>
-<body>
-<a class="skip" href="#main">$skip</a>
-<header class="site">
-<p class="site-title"><a href="index.html">$site_title</a></p>
-$lang_nav</header>
-<nav class="pages" aria-label="$site_nav">
-<ul>
-$nav
-</ul>
-</nav>
-<main id="main" tabindex="-1">
-$main
-</main>
-<footer class="site">
-<p>$footer</p>
-</footer>
-</body>
-</html>
-""")
+_PAGE = Template(_static("site-page.html"))
+_CHOOSER = Template(_static("site-chooser.html"))
 
 
 @attrs.frozen
@@ -229,6 +100,16 @@ def render_site(
     return Site(tuple(pages), tuple(missing))
 
 
+def _inside(source: Path, base: Path) -> bool:
+    """``source`` is a regular file in ``base`` once links are followed: a tool file that links
+    to /etc/passwd (or leads out with ..) is not published in a public site."""
+    try:
+        real = source.resolve()
+        return real.is_relative_to(base.resolve()) and real.is_file()
+    except (OSError, RuntimeError):  # a link loop, a name too long: not a file to publish
+        return False
+
+
 def _tool_files(workflow: Workflow) -> tuple[dict[str, Path], list[str]]:
     """Tool files beside the workflow file, to copy; and those not found there."""
     base = Path(workflow.source).parent if workflow.source else None
@@ -240,7 +121,7 @@ def _tool_files(workflow: Workflow) -> tuple[dict[str, Path], list[str]]:
                 continue
             rel = PurePosixPath(tool.file)
             source = base / rel if base is not None else None
-            if source is not None and ".." not in rel.parts and source.is_file():
+            if source is not None and base is not None and _inside(source, base):
                 copies[tool.file] = source
             else:
                 missing.append(tool.file)
@@ -265,30 +146,16 @@ def _chooser(workflow: Workflow, languages: tuple[str, ...]) -> str:
     )
     heading_lang = f' lang="{text_lang}"' if text_lang != first else ""
     choose_lang = f' lang="{label_lang}"' if label_lang != first else ""
-    return f"""\
-<!DOCTYPE html>
-<html lang="{first}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="refresh" content="0; url={first}/index.html">
-<title>{escape(text)}</title>
-<link rel="stylesheet" href="{STYLESHEET}">
-<link rel="icon" href="data:,">
-</head>
-<body>
-<main id="main">
-<h1{heading_lang}>{escape(text)}</h1>
-<nav aria-label="{escape(labels["lang_nav"])}">
-<h2{choose_lang}>{escape(labels["choose"])}</h2>
-<ul>
-{items}
-</ul>
-</nav>
-</main>
-</body>
-</html>
-"""
+    return _CHOOSER.substitute(
+        first=first,
+        title=escape(text),
+        stylesheet=STYLESHEET,
+        heading_lang=heading_lang,
+        lang_nav=escape(labels["lang_nav"]),
+        choose_lang=choose_lang,
+        choose=escape(labels["choose"]),
+        items=items,
+    )
 
 
 def _in(text: Text, lang: str) -> tuple[str, str]:
@@ -591,97 +458,8 @@ class _Pages:
         )
 
 
-CSS = """\
-/* btiflow guide: one stylesheet for screen, phone and paper. No external fonts. */
-:root {
-  --ink: #1b1b1b; --muted: #4a4a4a; --paper: #ffffff; --link: #0a4a85; --line: #8a8a8a;
-  --soft: #eef3f8; --focus: #ffdd00;
-}
-* { box-sizing: border-box; }
-html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", Arial, sans-serif;
-  font-size: 100%; line-height: 1.55; color: var(--ink); background: var(--paper); }
-body { margin: 0; }
-a { color: var(--link); text-decoration: underline; text-underline-offset: 0.15em; }
-a:hover { text-decoration-thickness: 0.15em; }
-:focus-visible { outline: 3px solid var(--ink); outline-offset: 2px;
-  box-shadow: 0 0 0 6px var(--focus); }
-main:focus { outline: none; }
-.skip { position: absolute; left: 0.5rem; top: -4rem; background: var(--paper); color: var(--link);
-  padding: 0.5rem 1rem; border: 2px solid var(--ink); z-index: 10; }
-.skip:focus { top: 0.5rem; }
-header.site, nav.pages, main, footer.site { max-width: 52rem; margin: 0 auto; padding: 0 1rem; }
-header.site { display: flex; flex-wrap: wrap; justify-content: space-between;
-  align-items: center; gap: 0.5rem 1.5rem; padding-top: 1rem; padding-bottom: 0.5rem;
-  border-bottom: 2px solid var(--ink); }
-.site-title { margin: 0; font-weight: 700; }
-.site-title a { color: var(--ink); text-decoration: none; }
-.site-title a:hover { text-decoration: underline; }
-nav ul { list-style: none; margin: 0; padding: 0; display: flex; flex-wrap: wrap;
-  gap: 0.25rem 1rem; }
-nav a { display: inline-block; padding: 0.35rem 0.1rem; }
-nav a[aria-current] { font-weight: 700; color: var(--ink); text-decoration: none;
-  border-bottom: 3px solid var(--ink); }
-nav.pages { padding-top: 0.5rem; padding-bottom: 0.5rem; border-bottom: 1px solid var(--line); }
-nav.pages ul { flex-direction: column; gap: 0; }
-@media (min-width: 48rem) { nav.pages ul { flex-direction: row; gap: 0.25rem 1.25rem; } }
-main { padding-top: 1rem; padding-bottom: 2rem; }
-h1 { font-size: 1.9rem; line-height: 1.2; margin: 1rem 0; }
-h2 { font-size: 1.4rem; line-height: 1.25; margin: 2rem 0 0.75rem; }
-h3 { font-size: 1.1rem; margin: 1.25rem 0 0.5rem; }
-.lead { font-size: 1.15rem; }
-.meta { color: var(--muted); }
-.principles { display: grid; gap: 1rem;
-  grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); }
-.principle { border-left: 4px solid var(--link); padding: 0.25rem 0 0.25rem 0.75rem; }
-.principle h3 { margin-top: 0; }
-.principle p { margin: 0; }
-ol.levels { list-style: none; padding: 0; display: grid; gap: 1rem; }
-ol.levels li { border: 1px solid var(--line); border-radius: 8px; padding: 0.75rem 1rem; }
-ol.levels h3 { margin: 0 0 0.25rem; }
-ol.levels p { margin: 0.25rem 0; }
-ol.steps { list-style: none; padding: 0; }
-li.step { border-top: 2px solid var(--ink); padding: 0.25rem 0 1rem; }
-li.step h2 { margin-top: 0.75rem; }
-.number { display: inline-block; min-width: 1.6em; }
-ul.checklist { list-style: none; padding-left: 0; }
-ul.checklist li { padding-left: 1.8em; position: relative; margin: 0.4rem 0; }
-ul.checklist li::before { content: "☐"; position: absolute; left: 0.2em; }
-ul.advice li { margin: 0.4rem 0; }
-.url { color: var(--muted); font-size: 0.9em; overflow-wrap: anywhere; }
-dl.outcomes dt { font-weight: 700; margin-top: 0.75rem; }
-dl.outcomes dd { margin: 0.25rem 0 0 1.5rem; }
-.goes { font-weight: 400; }
-figure.diagram { margin: 1rem 0; }
-svg.levels { width: 100%; height: auto; max-width: 46rem; display: block; }
-svg.levels rect.level { fill: var(--soft); stroke: var(--link); stroke-width: 2; }
-svg.levels rect.end { fill: #f4f4f4; stroke: var(--ink); stroke-width: 2; stroke-dasharray: 6 4; }
-svg.levels text { fill: var(--ink); font-size: 14px; }
-svg.levels text.head { font-weight: 700; font-size: 15px; }
-svg.levels text.edge { font-size: 13px; }
-svg.levels path { fill: none; stroke: var(--ink); stroke-width: 2; }
-svg.levels path.close { stroke-dasharray: 7 4; }
-svg.levels path.continue { stroke-dasharray: 2 3; }
-svg.levels marker path { fill: var(--ink); stroke: none; }
-svg.levels a:focus-visible rect { stroke: var(--ink); stroke-width: 5; }
-figcaption { color: var(--muted); font-size: 0.95rem; }
-details summary { cursor: pointer; font-weight: 700; padding: 0.25rem 0; }
-nav.pager { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: 1rem; }
-nav.pager ul { justify-content: space-between; }
-footer.site { border-top: 1px solid var(--line); padding-top: 0.5rem; padding-bottom: 2rem;
-  color: var(--muted); font-size: 0.9rem; }
-@media print {
-  @page { size: A4; margin: 18mm 16mm; }
-  html { font-size: 11pt; line-height: 1.4; }
-  .skip, nav.pages, nav.languages, nav.pager { display: none; }
-  header.site, nav.pages, main, footer.site { max-width: none; padding: 0; }
-  a { color: var(--ink); }
-  main a[href^="http"]::after { content: " (" attr(href) ")"; font-size: 0.9em; }
-  .url { display: none; }
-  li.step, .principle, ol.levels li, dl.outcomes dt, dl.outcomes dd, figure { break-inside: avoid; }
-  h1, h2, h3 { break-after: avoid; }
-  details > summary { list-style: none; }
-}
-"""
+CSS = _static("site.css")
+"""The stylesheet every page links (``style.css``): screen, phone and paper."""
 
 
 __all__ = [

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from typing import Protocol
 
 import attrs
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import GENESIS, Entry
-from btiflow.case.state import Case, fold, to_data
+from btiflow.case.entries import Entry
+from btiflow.case.state import Case
 from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Workflow
 
@@ -30,19 +29,25 @@ class DueCase:
 
 @attrs.frozen
 class ChainProblem:
-    """The first entry of a case whose stored form does not match its hash chain."""
+    """What ``verify`` found wrong: in a case (``case_id``, at entry ``seq``, or 0 for the
+    case as a whole or its access log), or in the file or a guide version (``case_id`` "")."""
 
     case_id: str
     seq: int
     message: str
 
     def __str__(self) -> str:
+        if not self.case_id:  # the file or a guide version, not a case
+            return self.message
+        if not self.seq:
+            return f"{self.case_id}: {self.message}"
         return f"{self.case_id} entry {self.seq}: {self.message}"
 
 
 @attrs.frozen
 class VerifyReport:
-    """The result of recomputing every hash chain (and comparing every state row to its log)."""
+    """What ``verify`` found: the file's integrity, every hash chain, every state row against
+    its log, every access log's chain and every stored guide version (``store.check``)."""
 
     cases: int
     entries: int
@@ -102,44 +107,3 @@ class Store(Protocol):
     def workflow_versions(self) -> list[tuple[str, str, str]]: ...
 
     def close(self) -> None: ...
-
-
-def check_case(
-    case_id: str, log: list[Entry], last_seq: int, head_hash: str, state: str
-) -> ChainProblem | None:
-    """The first problem of one case: its chain, its head, and its state row (JSON) vs the fold."""
-    problem = _check_chain(case_id, log, last_seq, head_hash)
-    if problem is not None:
-        return problem
-    try:
-        replay = fold(log)
-    except (KeyError, ValueError, TypeError) as exc:
-        return ChainProblem(case_id, 0, f"the log cannot be replayed: {exc}")
-    if to_data(replay) != json.loads(state):
-        return ChainProblem(case_id, last_seq, "the state row differs from the replay of the log")
-    return None
-
-
-def _check_chain(
-    case_id: str, log: list[Entry], last_seq: int, head_hash: str
-) -> ChainProblem | None:
-    prev = GENESIS
-    for expected_seq, entry in enumerate(log, 1):
-        if entry.seq != expected_seq:
-            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
-        if entry.prev_hash != prev:
-            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
-        if entry.compute_hash() != entry.hash:
-            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
-        prev = entry.hash
-    if len(log) < last_seq:
-        return ChainProblem(
-            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
-        )
-    if len(log) > last_seq:
-        return ChainProblem(
-            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
-        )
-    if prev != head_hash:
-        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
-    return None

@@ -20,38 +20,47 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
+import socket
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
+from contextlib import contextmanager, suppress
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import Entry, canonical_json
+from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.state import Case, from_data
-from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.outbox import READ_COLUMNS as OUTBOX_READ_COLUMNS
+from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreError
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
-from btiflow.notify.outbox import message_from_row as outbox_message
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
-from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
+from btiflow.store.base import ChainHead, DueCase, VerifyReport
+from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     DUE_INDEX,
     ENTRY_COLUMNS,
+    OUTBOX_READ_COLUMNS,
     STATE_COLUMNS,
-    access_values,
+    chain_existing,
+    chained_access,
     entry_from_row,
     entry_values,
+    group_by_case,
+    outbox_message,
     state_values,
+    workflow_from_row,
 )
-from btiflow.workflow.load import structure, unstructure
+from btiflow.workflow.convert import unstructure
 from btiflow.workflow.model import Workflow
 
 _STATES_KEPT = 256
+
+_T = TypeVar("_T")
 
 _M001 = """
 CREATE TABLE entries (
@@ -164,13 +173,45 @@ CREATE UNIQUE INDEX outbox_key ON outbox (tenant, key);
 CREATE INDEX outbox_due ON outbox (tenant, status, next_attempt_at);
 """
 
-MIGRATIONS: tuple[tuple[str, str], ...] = (
+_M005 = """
+ALTER TABLE access_log ADD COLUMN prev_hash text, ADD COLUMN hash text;
+ALTER TABLE cases ADD COLUMN access_count integer NOT NULL DEFAULT 0,
+    ADD COLUMN access_head text;
+"""
+
+
+def _m005_access_chain(conn: psycopg.Connection[Any]) -> None:
+    """The access log hash-chained per case, its head in the case row; rows written before are
+    chained here, as they stand (docs/design.md, 2026-12-01)."""
+    conn.execute(_M005.encode())
+    rows = conn.execute(
+        f"SELECT id, tenant, {ACCESS_COLUMNS} FROM access_log ORDER BY tenant, id"
+    ).fetchall()
+    conn.execute("ALTER TABLE access_log DISABLE TRIGGER access_log_no_update")
+    for tenant in sorted({r[1] for r in rows}):
+        ours = [(r[0], *r[2:]) for r in rows if r[1] == tenant]
+        for id_, prev_hash, digest, case_id, count in chain_existing(ours):
+            conn.execute(
+                "UPDATE access_log SET prev_hash = %s, hash = %s WHERE id = %s",
+                (prev_hash, digest, id_),
+            )
+            conn.execute(
+                "UPDATE cases SET access_count = %s, access_head = %s "
+                "WHERE tenant = %s AND case_id = %s",
+                (count, digest, tenant, case_id),
+            )
+    conn.execute("ALTER TABLE access_log ENABLE TRIGGER access_log_no_update")
+
+
+MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
     ("m002_covering_due_index", _M002),
     ("m003_access_log", _M003),
     ("m004_outbox", _M004),
+    ("m005_access_chain", _m005_access_chain),
 )
-"""The schema, in order: (name, SQL). Never edit one that shipped; add the next."""
+"""The schema, in order: (name, SQL or a function of the connection). Never edit one that
+shipped; add the next."""
 
 _MIGRATION_LOCK = 0x62746966  # 'btif': one opener migrates at a time (advisory lock)
 
@@ -183,7 +224,9 @@ _UPDATE_CASE = (
     f"WHERE tenant = %s AND case_id = %s AND last_seq = %s"
 )
 _INSERT_ENTRY = f"INSERT INTO entries (tenant, {ENTRY_COLUMNS}) VALUES (%s{', %s' * 11})"
-_INSERT_ACCESS = f"INSERT INTO access_log (tenant, {ACCESS_COLUMNS}) VALUES (%s{', %s' * 9})"
+_INSERT_ACCESS = (
+    f"INSERT INTO access_log (tenant, {ACCESS_COLUMNS}, prev_hash, hash) VALUES (%s{', %s' * 11})"
+)
 _INSERT_OUTBOX = (
     f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
@@ -205,42 +248,65 @@ class PostgresStore:
     never see each other's cases, logs, access logs or mail.
     """
 
-    def __init__(self, url: str, *, tenant: str = "default", timeout: float = 30.0) -> None:
+    def __init__(
+        self, url: str, *, tenant: str = "default", timeout: float = 30.0, create: bool = True
+    ) -> None:
         if not tenant:
             raise ValueError("a tenant (municipality) cannot be empty")
         self.url = url
         self.tenant = tenant
+        self.timeout = timeout
         self._states: OrderedDict[str, Case] = OrderedDict()
+        settings: dict[str, Any] = {
+            "autocommit": True,
+            "connect_timeout": max(1, round(timeout)),
+            "options": f"-c statement_timeout={max(1, round(timeout * 1000))}",
+        }
         try:
-            self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
+            first = psycopg.connect(url, **settings)
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to the relay log at {_safe(url)}: {exc}") from exc
         try:
-            self._migrate()
+            with first:
+                self._migrate(first, create=create)
         except psycopg.Error as exc:
-            self._conn.close()
             raise StoreError(f"cannot migrate the relay log at {_safe(url)}: {exc}") from exc
+        self._link = _Link(url, settings, timeout)
 
-    def _migrate(self) -> None:
-        with self._conn.transaction():
-            self._conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-            self._conn.execute(
+    def _migrate(self, conn: psycopg.Connection[Any], *, create: bool) -> None:
+        with conn.transaction():
+            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
+            found = conn.execute("SELECT to_regclass('btiflow_migrations')").fetchone()
+            if (found is None or found[0] is None) and not create:
+                raise StoreError(
+                    f"{_safe(self.url)} is not a btiflow relay log (no btiflow tables)"
+                )
+            conn.execute(
                 "CREATE TABLE IF NOT EXISTS btiflow_migrations "
                 "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
             )
-            done = {r[0] for r in self._conn.execute("SELECT name FROM btiflow_migrations")}
-            for name, sql in MIGRATIONS:
+            done = {r[0] for r in conn.execute("SELECT name FROM btiflow_migrations")}
+            unknown = sorted(done - {name for name, _ in MIGRATIONS})
+            if unknown:
+                raise StoreError(
+                    f"{_safe(self.url)} was written by a newer btiflow (schema "
+                    f"{', '.join(unknown)}); upgrade btiflow to open it"
+                )
+            for name, step in MIGRATIONS:
                 if name not in done:
-                    self._conn.execute(sql.encode())
-                    self._conn.execute("INSERT INTO btiflow_migrations (name) VALUES (%s)", (name,))
+                    if callable(step):
+                        step(conn)
+                    else:
+                        conn.execute(step.encode())
+                    conn.execute("INSERT INTO btiflow_migrations (name) VALUES (%s)", (name,))
 
     def migrations(self) -> list[str]:
         """The names of the schema migrations applied to this database, in order."""
-        rows = self._conn.execute("SELECT name FROM btiflow_migrations ORDER BY name")
+        rows = self._read("SELECT name FROM btiflow_migrations ORDER BY name")
         return [r[0] for r in rows]
 
     def close(self) -> None:
-        self._conn.close()
+        self._link.close()
 
     def __enter__(self) -> PostgresStore:
         return self
@@ -252,20 +318,49 @@ class PostgresStore:
         return f"PostgresStore({_safe(self.url)!r}, tenant={self.tenant!r})"
 
     @contextmanager
-    def _write(self) -> Iterator[psycopg.Connection[Any]]:
-        try:
-            with self._conn.transaction():
-                yield self._conn
-        except pg_errors.UniqueViolation:
-            raise
-        except psycopg.Error as exc:
-            raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """The store's connection (made again if it was lost, e.g. the server restarted)."""
+        with self._link.use() as conn:
+            yield conn
+
+    def _transact(self, work: Callable[[psycopg.Cursor[Any]], _T]) -> _T:
+        """``work`` in one transaction, failed (StoreError) after the timeout; once more on a
+        new connection if the old one turns out lost before the COMMIT (a server restart:
+        nothing was written). Only for writes whose loss is harmless to learn of late
+        (access reads, mail, guide versions): ``append`` settles a lost commit itself."""
+        for attempt in (1, 2):
+            try:
+                with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
+                    done = work(cur)
+            except pg_errors.UniqueViolation:
+                raise
+            except psycopg.OperationalError as exc:
+                if attempt == 1 and watch.again(conn):
+                    continue
+                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+            except psycopg.Error as exc:
+                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+            return done
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @contextmanager
+    def _attempt(self) -> Iterator[tuple[psycopg.Connection[Any], _Watch]]:
+        """The connection, under a deadline of the store's timeout."""
+        with self._connection() as conn, _deadline(conn, self.timeout) as watch:
+            yield conn, watch
 
     def _read(self, sql: str, args: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-        try:
-            return self._conn.execute(sql, args).fetchall()
-        except psycopg.Error as exc:
-            raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+        for attempt in (1, 2):
+            try:
+                with self._attempt() as (conn, watch):
+                    return conn.execute(sql, args).fetchall()
+            except psycopg.OperationalError as exc:
+                if attempt == 1 and watch.again(conn):
+                    continue
+                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+            except psycopg.Error as exc:
+                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+        raise AssertionError("unreachable")  # pragma: no cover
 
     # --- reading ---
 
@@ -338,31 +433,95 @@ class PostgresStore:
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
     ) -> None:
-        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``."""
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
+
+        If the connection is lost while committing, the database is asked whether the entries
+        landed: if so this returns as if nothing happened, if not it raises ``StoreError``
+        (nothing written), and only if the database cannot be asked, ``CommitUnknown``.
+        """
         values = _state_values(state)
-        try:
-            with self._write() as conn, conn.cursor() as cur:
-                if expected_seq == 0:
-                    cur.execute(_INSERT_CASE, [self.tenant, *values])
-                else:
-                    cur.execute(_UPDATE_CASE, [*values[1:], self.tenant, state.id, expected_seq])
-                    if cur.rowcount != 1:
-                        raise ConflictError(state.id, expected_seq + 1)
-                cur.executemany(_INSERT_ENTRY, [(self.tenant, *entry_values(e)) for e in entries])
-                if outbox:
-                    cur.executemany(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])
-                if access:
+        for attempt in (1, 2):
+            committing = False
+            try:
+                with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
+                    if expected_seq == 0:
+                        cur.execute(_INSERT_CASE, [self.tenant, *values])
+                    else:
+                        update = [*values[1:], self.tenant, state.id, expected_seq]
+                        cur.execute(_UPDATE_CASE, update)
+                        if cur.rowcount != 1:
+                            raise ConflictError(state.id, expected_seq + 1)
                     cur.executemany(
-                        _INSERT_ACCESS, [(self.tenant, *access_values(r)) for r in access]
+                        _INSERT_ENTRY, [(self.tenant, *entry_values(e)) for e in entries]
                     )
-        except pg_errors.UniqueViolation as exc:
-            raise ConflictError(state.id, expected_seq + 1) from exc
+                    if outbox:
+                        cur.executemany(
+                            _INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox]
+                        )
+                    self._append_access(cur, access)
+                    committing = True  # the COMMIT is sent as this block ends
+            except pg_errors.UniqueViolation as exc:
+                raise ConflictError(state.id, expected_seq + 1) from exc
+            except psycopg.OperationalError as exc:
+                if committing and entries:
+                    self._settle(entries[-1], expected_seq, exc)
+                elif attempt == 1 and watch.again(conn):
+                    continue  # lost before anything was committed: once more, reconnected
+                else:
+                    raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+            except psycopg.Error as exc:
+                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+            break
         self._remember(state)
+
+    def _settle(self, last: Entry, expected_seq: int, lost: psycopg.Error) -> None:
+        """After a commit whose answer was lost: return if ``last`` landed, else raise.
+
+        The case row is read FOR SHARE first, so a commit still under way on the server (its
+        backend has not noticed the client is gone) is waited for, not missed.
+        """
+        try:
+            with self._connection() as conn, _deadline(conn, self.timeout), conn.transaction():
+                conn.execute(
+                    "SELECT 1 FROM cases WHERE tenant = %s AND case_id = %s FOR SHARE",
+                    (self.tenant, last.case_id),
+                )
+                row = conn.execute(
+                    "SELECT hash FROM entries WHERE tenant = %s AND case_id = %s AND seq = %s",
+                    (self.tenant, last.case_id, last.seq),
+                ).fetchone()
+        except (psycopg.Error, StoreError) as exc:
+            raise CommitUnknown(last.case_id, last.seq, _first_line(lost)) from exc
+        if row is None:
+            raise StoreError(
+                f"could not write to {_safe(self.url)} (the connection was lost; nothing was "
+                f"written): {_first_line(lost)}"
+            ) from lost
+        if row[0] != last.hash:  # another writer's entry took this seq
+            raise ConflictError(last.case_id, expected_seq + 1) from lost
 
     def record_access(self, records: Sequence[AccessRecord]) -> None:
         """Add reads to the access log (append-only)."""
-        with self._write() as conn, conn.cursor() as cur:
-            cur.executemany(_INSERT_ACCESS, [(self.tenant, *access_values(r)) for r in records])
+        self._transact(lambda cur: self._append_access(cur, records))
+
+    def _append_access(self, cur: psycopg.Cursor[Any], records: Sequence[AccessRecord]) -> None:
+        """Access records chained onto each case's access head; the case row is locked first
+        (FOR UPDATE), so two writers never chain onto the same head."""
+        for case_id, group in group_by_case(records):
+            cur.execute(
+                "SELECT access_count, access_head FROM cases "
+                "WHERE tenant = %s AND case_id = %s FOR UPDATE",
+                (self.tenant, case_id),
+            )
+            row = cur.fetchone()
+            count, head = row if row is not None else (0, None)
+            rows = chained_access(head or GENESIS, group)
+            cur.executemany(_INSERT_ACCESS, [(self.tenant, *r) for r in rows])
+            cur.execute(
+                "UPDATE cases SET access_count = %s, access_head = %s "
+                "WHERE tenant = %s AND case_id = %s",
+                (count + len(rows), rows[-1][-1], self.tenant, case_id),
+            )
 
     def access_log(self, case_id: str) -> list[AccessRecord]:
         """Every read and action recorded for the case, oldest first."""
@@ -375,12 +534,15 @@ class PostgresStore:
 
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:
         """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
-        new = 0
-        with self._write() as conn, conn.cursor() as cur:
+
+        def insert(cur: psycopg.Cursor[Any]) -> int:
+            new = 0
             for r in rows:
                 cur.execute(_INSERT_OUTBOX, (self.tenant, *r.values()))
                 new += cur.rowcount
-        return new
+            return new
+
+        return self._transact(insert)
 
     def outbox_keys(self) -> list[str]:
         """The key of every outbox row of this tenant, oldest first."""
@@ -390,19 +552,21 @@ class PostgresStore:
     def save_workflow(self, workflow: Workflow) -> None:
         """Keep this workflow version, so a case pinned to it can always be explained."""
         content = canonical_json(unstructure(workflow))
-        with self._write() as conn:
-            conn.execute(
+        row = (
+            self.tenant,
+            workflow.content_hash,
+            workflow.id,
+            workflow.version,
+            content,
+            dt.datetime.now(dt.UTC).isoformat(),
+        )
+        self._transact(
+            lambda cur: cur.execute(
                 "INSERT INTO workflows (tenant, hash, id, version, content, saved_at) "
                 "VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (tenant, hash) DO NOTHING",
-                (
-                    self.tenant,
-                    workflow.content_hash,
-                    workflow.id,
-                    workflow.version,
-                    content,
-                    dt.datetime.now(dt.UTC).isoformat(),
-                ),
+                row,
             )
+        )
 
     def load_workflow(self, content_hash: str) -> Workflow:
         """A workflow version kept by ``save_workflow``."""
@@ -412,7 +576,7 @@ class PostgresStore:
         )
         if not rows:
             raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
-        return structure(json.loads(rows[0][0]))
+        return workflow_from_row(content_hash, rows[0][0])
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
         """(hash, id, version) of every workflow version saved."""
@@ -439,40 +603,124 @@ class PostgresStore:
         see a case row and a log from different moments.
         """
         try:
-            with self._conn.transaction():
-                self._conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                return self._verify(self._read)
+            with self._connection() as conn, conn.transaction():
+                conn.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+                def read(sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+                    try:
+                        with _deadline(conn, self.timeout):
+                            return conn.execute(sql, args).fetchall()
+                    except psycopg.Error as exc:
+                        raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+
+                return self._verify(read)
         except psycopg.Error as exc:
             raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
 
     def _verify(self, read: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]) -> VerifyReport:
-        problems: list[ChainProblem] = []
-        cases = entries = 0
-        rows = read(
-            "SELECT case_id, last_seq, head_hash, state FROM cases WHERE tenant = %s "
-            "ORDER BY case_id",
-            (self.tenant,),
+        tenant = "WHERE tenant = %s"
+        queries = Queries(
+            scope=(self.tenant,),
+            cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head FROM cases "
+            f"{tenant} ORDER BY case_id",
+            orphans=f"SELECT DISTINCT case_id FROM entries {tenant}",
+            entries=f"SELECT {ENTRY_COLUMNS} FROM entries {tenant} AND case_id = %s ORDER BY seq",
+            access=f"SELECT {ACCESS_COLUMNS}, prev_hash, hash FROM access_log {tenant} "
+            "AND case_id = %s ORDER BY id",
+            workflows=f"SELECT hash, content FROM workflows {tenant} ORDER BY hash",
         )
-        known = {r[0] for r in rows}
-        orphans = read("SELECT DISTINCT case_id FROM entries WHERE tenant = %s", (self.tenant,))
-        for (case_id,) in orphans:
-            if case_id not in known:
-                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
-        for case_id, last_seq, head_hash, state in rows:
-            cases += 1
-            log = [
-                entry_from_row(r)
-                for r in read(
-                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s "
-                    "ORDER BY seq",
-                    (self.tenant, case_id),
-                )
-            ]
-            entries += len(log)
-            problem = check_case(case_id, log, last_seq, head_hash, state)
-            if problem is not None:
-                problems.append(problem)
-        return VerifyReport(cases, entries, tuple(problems))
+        return verify_rows(read, queries, _state_values, StoreError)
+
+
+class _Link:
+    """One connection to the server, made again when lost: after a server restart the same
+    store works on (a call that finds its connection gone before it wrote anything is tried
+    once more on a new one). Calls from several threads take turns."""
+
+    def __init__(self, url: str, settings: dict[str, Any], timeout: float) -> None:
+        self._url = url
+        self._settings = settings
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        self._conn: psycopg.Connection[Any] | None = None
+
+    @contextmanager
+    def use(self) -> Iterator[psycopg.Connection[Any]]:
+        with self._lock:
+            yield self._fresh()
+
+    def _fresh(self) -> psycopg.Connection[Any]:
+        conn = self._conn
+        if conn is None or _lost(conn):
+            self._conn = None
+            try:
+                conn = psycopg.connect(self._url, **self._settings)
+            except psycopg.Error as exc:
+                raise StoreError(
+                    f"cannot reach the relay log at {_safe(self._url)}: {_first_line(exc)}"
+                ) from exc
+            self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+
+
+def _lost(conn: psycopg.Connection[Any]) -> bool:
+    return conn.closed or conn.broken
+
+
+class _Watch:
+    """Whether a deadline cut the connection (then the server is not answering: no retry)."""
+
+    def __init__(self) -> None:
+        self.fired = False
+
+    def again(self, conn: psycopg.Connection[Any]) -> bool:
+        """Worth once more on a new connection: this one was lost, not cut for slowness."""
+        return _lost(conn) and not self.fired
+
+
+@contextmanager
+def _deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[_Watch]:
+    """Cut the connection if the block takes longer than ``seconds``.
+
+    The server's statement_timeout cancels a slow statement, but a server that has stopped
+    (frozen, or a half-dead host) cancels nothing, and the client would wait on its socket for
+    good. Shutting the socket down makes the waiting call fail at once; the pool then drops
+    the connection.
+    """
+    state = {"done": False}
+    watch = _Watch()
+    lock = threading.Lock()
+
+    def cut() -> None:
+        with lock:
+            if state["done"]:
+                return
+            watch.fired = True
+            try:
+                sock = socket.socket(fileno=os.dup(conn.pgconn.socket))
+            except (OSError, psycopg.Error):
+                return
+            with sock, suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(seconds, cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield watch
+    finally:
+        with lock:
+            state["done"] = True
+        timer.cancel()
+
+
+def _first_line(exc: BaseException) -> str:
+    return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
 def _safe(url: str) -> str:
@@ -492,8 +740,11 @@ class PostgresOutbox:
     of dispatchers, on any machines, each get a different message and never wait on each other.
     """
 
-    def __init__(self, url: str, *, tenant: str = "default", timeout: float = 30.0) -> None:
-        PostgresStore(url, tenant=tenant, timeout=timeout).close()  # the schema, migrated
+    def __init__(
+        self, url: str, *, tenant: str = "default", timeout: float = 30.0, create: bool = True
+    ) -> None:
+        # the schema, migrated (or refused, as PostgresStore refuses it)
+        PostgresStore(url, tenant=tenant, timeout=timeout, create=create).close()
         self.url = url
         self.tenant = tenant
         try:

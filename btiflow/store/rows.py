@@ -7,13 +7,20 @@ stores take them from here.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Sequence
 from typing import Any
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import Entry, canonical_json
+from btiflow.case.entries import GENESIS, Entry, canonical_json
+from btiflow.case.kinds import BodyError, body_from_data
 from btiflow.case.state import Case, to_data
+from btiflow.errors import StoreError
+from btiflow.notify.outbox import OutboxMessage
+from btiflow.notify.rows import OUTBOX_COLUMNS
+from btiflow.workflow.convert import structure
+from btiflow.workflow.model import Workflow
 
 ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
 
@@ -50,7 +57,7 @@ def entry_values(e: Entry) -> tuple[Any, ...]:
         e.role,
         e.unit,
         e.kind,
-        canonical_json(dict(e.data)),
+        canonical_json(e.data),
         e.workflow_hash,
         e.prev_hash,
         e.hash,
@@ -58,21 +65,42 @@ def entry_values(e: Entry) -> tuple[Any, ...]:
 
 
 def entry_from_row(row: Sequence[Any]) -> Entry:
-    """An entry from a row of ``ENTRY_COLUMNS``."""
+    """An entry from a row of ``ENTRY_COLUMNS``; ``UnreadableEntry`` if its time or data cannot
+    be read, or its data does not fit its kind (which only a change behind the store's back
+    can cause)."""
     (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
-    return Entry(
-        case_id,
-        seq,
-        dt.datetime.fromisoformat(time),
-        actor,
-        role,
-        unit,
-        kind,
-        json.loads(data),
-        wf_hash,
-        prev_hash,
-        digest,
-    )
+    try:
+        body = body_from_data(kind, strict_json(data))
+        moment = dt.datetime.fromisoformat(time)
+    except (BodyError, ValueError, TypeError, AttributeError, KeyError) as exc:
+        raise UnreadableEntry(case_id, seq, str(exc) or type(exc).__name__) from exc
+    return Entry(case_id, seq, moment, actor, role, unit, body, wf_hash, prev_hash, digest)
+
+
+def strict_json(text: str) -> Any:
+    """JSON with no key given twice: SQLite's ``json_extract`` reads the first of two equal
+    keys and Python the last, so such a text could say one thing to SQL and another to the
+    hash. ValueError for a duplicate key, as for any text that is not JSON."""
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        keys = [k for k, _ in pairs]
+        twice = next(k for k in keys if keys.count(k) > 1)
+        raise ValueError(f"the key {twice!r} is given twice")
+    return found
+
+
+class UnreadableEntry(ValueError):
+    """A stored entry whose data is not a body of its kind."""
+
+    def __init__(self, case_id: str, seq: int, problem: str) -> None:
+        super().__init__(f"{case_id} entry {seq}: cannot be read ({problem})")
+        self.case_id = case_id
+        self.seq = seq
+        self.problem = problem
 
 
 def state_values(case: Case) -> list[Any]:
@@ -101,6 +129,24 @@ def state_values(case: Case) -> list[Any]:
 DUE_INDEX = STATE_COLUMNS.index("next_evaluation_due")
 
 
+def access_hash(prev_hash: str, values: Sequence[Any]) -> str:
+    """The hash of an access-log row: its ``ACCESS_COLUMNS`` values and the case's previous
+    access-log hash, so a row edited, removed or slipped in breaks the chain."""
+    return hashlib.sha256(f"{prev_hash}\n{canonical_json(list(values))}".encode()).hexdigest()
+
+
+def chained_access(prev_hash: str, records: Sequence[AccessRecord]) -> list[tuple[Any, ...]]:
+    """Access records as rows of ``ACCESS_COLUMNS`` + prev_hash, hash, chained from
+    ``prev_hash`` (the case's access head)."""
+    rows = []
+    for r in records:
+        values = access_values(r)
+        digest = access_hash(prev_hash, values)
+        rows.append((*values, prev_hash, digest))
+        prev_hash = digest
+    return rows
+
+
 def access_values(r: AccessRecord) -> tuple[Any, ...]:
     """An access record's values in ``ACCESS_COLUMNS`` order."""
     return (
@@ -114,3 +160,81 @@ def access_values(r: AccessRecord) -> tuple[Any, ...]:
         r.what,
         r.seq,
     )
+
+
+# --- the outbox (the rows come from notify.plan; each store owns its table) ---
+
+INSERT_OUTBOX = (  # SQLite's; PostgreSQL adds the tenant
+    f"INSERT OR IGNORE INTO outbox ({', '.join(OUTBOX_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(OUTBOX_COLUMNS))})"
+)
+"""New rows; a key already there is left as it is (so planning a reminder twice is harmless)."""
+
+
+OUTBOX_READ_COLUMNS = (
+    "id, key, case_id, kind, recipient, address, message_id, subject, message, status, note, "
+    "attempts, created_at, next_attempt_at, sent_at, error"
+)
+
+
+def outbox_message(row: tuple[Any, ...]) -> OutboxMessage:
+    """An outbox message from a row of ``OUTBOX_READ_COLUMNS`` (SQLite and PostgreSQL alike)."""
+    (id_, key, case_id, kind, recipient, address, message_id, subject, message, status, note,
+     attempts, created, next_at, sent, error) = row  # fmt: skip
+    return OutboxMessage(
+        id=id_,
+        key=key,
+        case_id=case_id,
+        kind=kind,
+        recipient=recipient,
+        address=address,
+        message_id=message_id,
+        subject=subject,
+        message=bytes(message or b""),
+        status=status,
+        note=note or "",
+        attempts=attempts,
+        created_at=dt.datetime.fromisoformat(created),
+        next_attempt_at=dt.datetime.fromisoformat(next_at),
+        sent_at=None if sent is None else dt.datetime.fromisoformat(sent),
+        error=error,
+    )
+
+
+def group_by_case(records: Sequence[AccessRecord]) -> list[tuple[str, list[AccessRecord]]]:
+    """Access records by case, each case's in the order given (each case has its own chain)."""
+    groups: dict[str, list[AccessRecord]] = {}
+    for r in records:
+        groups.setdefault(r.case_id, []).append(r)
+    return list(groups.items())
+
+
+def chain_existing(
+    rows: Sequence[Sequence[Any]],
+) -> list[tuple[Any, str, str, str, int]]:
+    """For a migration: access-log rows (id, then ``ACCESS_COLUMNS``) in id order, chained per
+    case as they stand: (id, prev_hash, hash, case_id, rows of the case so far) for each."""
+    heads: dict[str, tuple[str, int]] = {}
+    out = []
+    for id_, *values in rows:
+        case_id = values[0]
+        prev, count = heads.get(case_id, (GENESIS, 0))
+        digest = access_hash(prev, values)
+        heads[case_id] = (digest, count + 1)
+        out.append((id_, prev, digest, case_id, count + 1))
+    return out
+
+
+def workflow_from_row(content_hash: str, content: str) -> Workflow:
+    """A stored guide version, refused (StoreError) if its content no longer gives its hash:
+    an edited age limit must not quietly decide who may read a case."""
+    try:
+        workflow = structure(strict_json(content))
+    except Exception as exc:  # a changed row can hold anything
+        raise StoreError(f"guide version {content_hash[:12]} in the log cannot be read") from exc
+    if workflow.content_hash != content_hash:
+        raise StoreError(
+            f"guide version {content_hash[:12]} in the log was changed (its content does not "
+            "match its hash); run btiflow verify"
+        )
+    return workflow

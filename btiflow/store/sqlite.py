@@ -3,7 +3,8 @@
 Tables: ``entries`` (primary key case_id + seq; triggers refuse UPDATE and DELETE), ``cases``
 (the current state of each case, written in the same transaction as its entries) and
 ``workflows`` (every workflow version a case pins), ``access_log`` (every read and action;
-append-only like ``entries``, an action's row written with its entries). A writer whose view
+append-only like ``entries``, an action's row written with its entries, hash-chained per case
+with the head in the case row). A writer whose view
 is stale (another entry took its seq) gets ``ConflictError`` and nothing is written.
 """
 
@@ -18,25 +19,31 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import attrs
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import Entry, canonical_json
+from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.state import Case, from_data
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.rows import INSERT_OUTBOX, OutboxRow
-from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport, check_case
+from btiflow.notify.rows import OutboxRow
+from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
+from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
+    INSERT_OUTBOX,
     STATE_COLUMNS,
-    access_values,
+    chain_existing,
+    chained_access,
     entry_from_row,
     entry_values,
+    group_by_case,
     state_values,
+    workflow_from_row,
 )
-from btiflow.workflow.load import structure, unstructure
+from btiflow.workflow.convert import unstructure
 from btiflow.workflow.model import Workflow
 
 migrations = Migrations("btiflow")
@@ -139,7 +146,9 @@ def m003_access_log(db: sqlite_utils.Database) -> None:
         )
 
 
-_INSERT_ACCESS = f"INSERT INTO access_log ({ACCESS_COLUMNS}) VALUES ({', '.join('?' * 9)})"
+_INSERT_ACCESS = (
+    f"INSERT INTO access_log ({ACCESS_COLUMNS}, prev_hash, hash) VALUES ({', '.join('?' * 11)})"
+)
 
 
 @migrations()
@@ -175,6 +184,30 @@ def m004_outbox(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX outbox_due ON outbox(status, next_attempt_at)")
 
 
+@migrations()
+def m005_access_chain(db: sqlite_utils.Database) -> None:
+    """The access log hash-chained per case, its head kept in the case row. Rows written
+    before are chained here, as they stand (docs/design.md, 2026-12-01)."""
+    db.execute("ALTER TABLE access_log ADD COLUMN prev_hash TEXT")
+    db.execute("ALTER TABLE access_log ADD COLUMN hash TEXT")
+    db.execute("ALTER TABLE cases ADD COLUMN access_count INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE cases ADD COLUMN access_head TEXT")
+    db.execute("DROP TRIGGER access_log_no_update")
+    rows = db.execute(f"SELECT id, {ACCESS_COLUMNS} FROM access_log ORDER BY id").fetchall()
+    for id_, prev_hash, digest, case_id, count in chain_existing(rows):
+        db.execute(
+            "UPDATE access_log SET prev_hash = ?, hash = ? WHERE id = ?", (prev_hash, digest, id_)
+        )
+        db.execute(
+            "UPDATE cases SET access_count = ?, access_head = ? WHERE case_id = ?",
+            (count, digest, case_id),
+        )
+    db.execute(
+        "CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log "
+        "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
+    )
+
+
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
@@ -183,6 +216,22 @@ _UPDATE_CASE = (
     f"WHERE case_id = ? AND last_seq = ?"
 )
 _INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+
+
+def _append_access(conn: sqlite3.Connection, records: Sequence[AccessRecord]) -> None:
+    """Access records chained onto each case's access head (inside the write transaction,
+    which holds SQLite's one write lock, so no other writer moves the head meanwhile)."""
+    for case_id, group in group_by_case(records):
+        row = conn.execute(
+            "SELECT access_count, access_head FROM cases WHERE case_id = ?", (case_id,)
+        ).fetchone()
+        count, head = row if row is not None else (0, None)
+        rows = chained_access(head or GENESIS, group)
+        conn.executemany(_INSERT_ACCESS, rows)
+        conn.execute(
+            "UPDATE cases SET access_count = ?, access_head = ? WHERE case_id = ?",
+            (count + len(rows), rows[-1][-1], case_id),
+        )
 
 
 @contextmanager
@@ -199,26 +248,74 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+def _refuse_missing_or_empty(path: str) -> None:
+    if not os.path.isfile(path):
+        raise StoreError(f"no relay log at {path!r} (not a file)")
+    if os.path.getsize(path) == 0:
+        raise StoreError(f"{path!r} is an empty file, not a btiflow relay log")
+
+
+def _check_schema(path: str, conn: sqlite3.Connection, *, create: bool) -> None:
+    """Refuse a file that is not a btiflow log (unless it is empty and ``create``), and a log
+    with a migration this btiflow does not know (a newer btiflow wrote it)."""
+    tables = {
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        if not r[0].startswith("sqlite_")
+    }
+    applied: list[str] = []
+    if Migrations.migrations_table in tables:
+        applied = [
+            r[0]
+            for r in conn.execute(
+                f"SELECT name FROM {Migrations.migrations_table} WHERE migration_set = ?",
+                (migrations.name,),
+            )
+        ]
+    if not applied and (tables or not create):
+        raise StoreError(f"{path!r} is not a btiflow relay log (it holds other tables or none)")
+    # sqlite-utils lists a set's migrations only privately; pending() needs a database
+    known = {m.name for m in migrations._migrations}
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"{path!r} was written by a newer btiflow (schema {', '.join(unknown)}); "
+            "upgrade btiflow to open it"
+        )
+
+
 class SqliteStore:
     """A relay-log store in one SQLite file (created, and its schema migrated, on open)."""
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 30.0) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, timeout: float = 30.0, create: bool = True
+    ) -> None:
+        """Open the log in ``path``; with ``create`` (the default) a missing or empty file
+        becomes a new log. Without it, anything but an existing btiflow log is a StoreError
+        and the file is left as it was. A newer schema, or another program's database, is
+        refused either way."""
         self.path = str(path)
         self._states: OrderedDict[str, Case] = OrderedDict()
+        if not create:
+            _refuse_missing_or_empty(self.path)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
+            # Checked before anything is written: even WAL mode changes the file's header.
+            _check_schema(self.path, conn, create=create)
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             self._conn = conn
             self.db = sqlite_utils.Database(conn)
             with self._write():
                 migrations.apply(self.db)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, StoreError) as exc:
             if conn is not None:
                 conn.close()
+            if isinstance(exc, StoreError):
+                raise
             raise StoreError(f"cannot open the relay log {self.path!r}: {exc}") from exc
 
     def close(self) -> None:
@@ -334,7 +431,7 @@ class SqliteStore:
                         raise ConflictError(state.id, expected_seq + 1)
                 conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
-                conn.executemany(_INSERT_ACCESS, [access_values(r) for r in access])
+                _append_access(conn, access)
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
@@ -345,7 +442,7 @@ class SqliteStore:
         """Add reads to the access log (append-only)."""
         try:
             with self._write() as conn:
-                conn.executemany(_INSERT_ACCESS, [access_values(r) for r in records])
+                _append_access(conn, records)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
 
@@ -391,7 +488,7 @@ class SqliteStore:
         ).fetchone()
         if row is None:
             raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
-        return structure(json.loads(row[0]))
+        return workflow_from_row(content_hash, row[0])
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
         """(hash, id, version) of every workflow version saved."""
@@ -408,36 +505,37 @@ class SqliteStore:
         return [ChainHead(*r) for r in rows]
 
     def verify(self) -> VerifyReport:
-        """Recompute every chain; compare each state row with the replay of its log.
+        """SQLite's own integrity check, then every check of ``store.check``: each chain, each
+        state row column by column, each access log, each stored guide version.
 
         It reads one snapshot, so a writer appending meanwhile cannot make it see a case row
-        and a log from different moments.
+        and a log from different moments. A damaged file is a problem in the report.
         """
         with self._snapshot():
-            return self._verify()
+            damage = self._integrity()
+            report = verify_rows(self._rows, _VERIFY, state_values, sqlite3.DatabaseError)
+        return attrs.evolve(report, problems=(*damage, *report.problems))
 
-    def _verify(self) -> VerifyReport:
-        problems: list[ChainProblem] = []
-        cases = entries = 0
-        rows = self._conn.execute(
-            "SELECT case_id, last_seq, head_hash, state FROM cases ORDER BY case_id"
-        ).fetchall()
-        known = {r[0] for r in rows}
-        orphans = self._conn.execute("SELECT DISTINCT case_id FROM entries").fetchall()
-        for (case_id,) in orphans:
-            if case_id not in known:
-                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
-        for case_id, last_seq, head_hash, state in rows:
-            cases += 1
-            log = [
-                entry_from_row(r)
-                for r in self._conn.execute(
-                    f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
-                    (case_id,),
-                )
-            ]
-            entries += len(log)
-            problem = check_case(case_id, log, last_seq, head_hash, state)
-            if problem is not None:
-                problems.append(problem)
-        return VerifyReport(cases, entries, tuple(problems))
+    def _rows(self, sql: str, args: Sequence[Any]) -> list[tuple[Any, ...]]:
+        return self._conn.execute(sql, args).fetchall()
+
+    def _integrity(self) -> list[ChainProblem]:
+        try:
+            found = [r[0] for r in self._conn.execute("PRAGMA integrity_check(5)")]
+        except sqlite3.DatabaseError as exc:
+            found = [str(exc)]
+        if found == ["ok"]:
+            return []
+        return [ChainProblem("", 0, f"the file is damaged (SQLite: {'; '.join(found)})")]
+
+
+_VERIFY = Queries(
+    scope=(),
+    cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head FROM cases "
+    "ORDER BY case_id",
+    orphans="SELECT DISTINCT case_id FROM entries",
+    entries=f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
+    access=f"SELECT {ACCESS_COLUMNS}, prev_hash, hash FROM access_log WHERE case_id = ? "
+    "ORDER BY id",
+    workflows="SELECT hash, content FROM workflows ORDER BY hash",
+)

@@ -6,8 +6,9 @@ import os
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from btiflow.errors import StoreError
-from btiflow.notify.outbox import MailQueue, Outbox
+from btiflow.notify.outbox import MailQueue
 from btiflow.store.base import Store
+from btiflow.store.outbox import Outbox
 from btiflow.store.sqlite import SqliteStore
 
 DEFAULT_TENANT = "default"
@@ -18,8 +19,15 @@ def is_postgres(url: str | os.PathLike[str]) -> bool:
     return os.fspath(url).startswith(("postgresql://", "postgres://"))
 
 
-def open_store(url: str | os.PathLike[str], *, tenant: str | None = None) -> Store:
+def open_store(
+    url: str | os.PathLike[str], *, tenant: str | None = None, create: bool = True
+) -> Store:
     """The store at ``url``, its schema created or migrated.
+
+    ``create=False`` opens only an existing btiflow log: a missing or empty file, another
+    program's database or a PostgreSQL database without btiflow's tables is a ``StoreError``
+    and nothing is written (what a command that only reads or adds to a log wants). A log
+    with a newer schema than this btiflow knows is a ``StoreError`` either way.
 
     ``postgresql://user@host:port/db`` opens a ``PostgresStore`` for ``tenant`` (the
     municipality: the argument, else ``?tenant=`` in the URL, else ``"default"``), which needs
@@ -35,7 +43,7 @@ def open_store(url: str | os.PathLike[str], *, tenant: str | None = None) -> Sto
             from btiflow.store.postgres import PostgresStore
         except ImportError as exc:
             raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
-        return PostgresStore(text, tenant=tenant or DEFAULT_TENANT)
+        return PostgresStore(text, tenant=tenant or DEFAULT_TENANT, create=create)
     if tenant not in (None, DEFAULT_TENANT):
         raise ValueError(
             f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
@@ -44,7 +52,7 @@ def open_store(url: str | os.PathLike[str], *, tenant: str | None = None) -> Sto
         text = text[len("sqlite:///") :]
     elif "://" in text:
         raise StoreError(f"not a relay log URL (sqlite:///path or postgresql://…): {text!r}")
-    return SqliteStore(text)
+    return SqliteStore(text, create=create)
 
 
 def _split_tenant(url: str) -> tuple[str, str | None]:
@@ -56,8 +64,11 @@ def _split_tenant(url: str) -> tuple[str, str | None]:
     return urlunsplit(parts._replace(query=rest)), (tenants[-1] if tenants else None)
 
 
-def open_outbox(url: str | os.PathLike[str], *, tenant: str | None = None) -> MailQueue:
-    """The outbox of the relay log at ``url`` (as ``open_store``), for a ``Dispatcher``."""
+def open_outbox(
+    url: str | os.PathLike[str], *, tenant: str | None = None, create: bool = True
+) -> MailQueue:
+    """The outbox of the relay log at ``url`` (as ``open_store``, ``create`` too), for a
+    ``Dispatcher``."""
     text = os.fspath(url)
     if is_postgres(text):
         try:
@@ -65,9 +76,9 @@ def open_outbox(url: str | os.PathLike[str], *, tenant: str | None = None) -> Ma
         except ImportError as exc:
             raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
         text, named = _split_tenant(text)
-        return PostgresOutbox(text, tenant=tenant or named or DEFAULT_TENANT)
+        return PostgresOutbox(text, tenant=tenant or named or DEFAULT_TENANT, create=create)
     if tenant not in (None, DEFAULT_TENANT):
         raise ValueError(
             f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
         )
-    return Outbox(text.removeprefix("sqlite:///"))
+    return Outbox(text.removeprefix("sqlite:///"), create=create)

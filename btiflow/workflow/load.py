@@ -6,45 +6,26 @@ mistake at once; ``load_workflow`` raises one ``WorkflowError`` carrying them al
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
-import re
-from collections import deque
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from btiflow.case.people import storable
 from btiflow.codec import StructureError, converter
 from btiflow.errors import Problem, WorkflowError
-from btiflow.workflow.model import LANGUAGES, Duration, Level, Step, Text, Workflow
-from btiflow.workflow.shape import (
-    FORMAT,
-    Merger,
-    ShapeChecker,
-    fields_of,
-    normalize_texts,
-    parse_duration,
-    path_join,
-    suggest,
-)
+from btiflow.workflow.checks import Semantics
+from btiflow.workflow.convert import content_hash, structure, unstructure
+from btiflow.workflow.fields import FORMAT, fields_of, path_join, suggest
+from btiflow.workflow.model import LANGUAGES, Workflow
+from btiflow.workflow.overlay import Merger, normalize_texts
+from btiflow.workflow.shape import ShapeChecker
 from btiflow.workflow.yamlsource import LList, LMap, Loc, parse_file, parse_text
 
 DEFAULT_EVALUATION = "P4W"
 DEFAULT_BATON_OFFER_REMINDER = "P7D"
 DEFAULT_EVALUATION_REMINDER = "P7D"
-_CLOSED = "<closed>"
-
-_converter = converter
-_converter.register_structure_hook(
-    # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
-    Text,
-    lambda v, _: Text(tuple(v.items()) if isinstance(v, dict) else tuple((k, t) for k, t in v)),
-)
-_converter.register_unstructure_hook(Text, lambda t: dict(t.by_language))
-_converter.register_structure_hook(Duration, lambda v, _: Duration(v, parse_duration(v) or 0))
-_converter.register_unstructure_hook(Duration, lambda d: d.iso)
 
 
 def shipped_dir() -> Path:
@@ -74,6 +55,15 @@ def _is_file(path: Path) -> bool:
         return False
 
 
+def _allowed(found: Path, from_file: Path) -> bool:
+    """``found`` (links followed) lies in the extending file's folder or among the shipped
+    guides: ``..``, an absolute path or a link elsewhere would read any .yaml on the machine."""
+    real = found.resolve()
+    return any(
+        real.is_relative_to(folder.resolve()) for folder in (from_file.parent, shipped_dir())
+    )
+
+
 def _resolve_extends(name: str, from_file: Path) -> list[Path]:
     if name.endswith((".yaml", ".yml")) or "/" in name:
         return [from_file.parent / name]
@@ -93,6 +83,37 @@ class _Loading:
         tree, problems = parse_file(path, display)
         self.problems.extend(problems)
         return self._extend(tree, path, chain)
+
+    def _base_file(self, name: str, path: Path, loc: Loc) -> Path | None:
+        """The file ``extends: name`` names, inside the guide's folder or the shipped guides;
+        None (reported) when it is outside or not found."""
+        candidates = _resolve_extends(name, path)
+        found = next((c for c in candidates if _is_file(c)), None)
+        if self._outside(name, found, path, loc):
+            return None
+        if found is None:
+            shipped = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
+            self.problem(
+                loc,
+                "extends",
+                f"the guide '{_clip(name)}' to extend was not found",
+                f"looked for {', '.join(_clip(_display(c)) for c in candidates)}; "
+                + suggest(_clip(name), shipped),
+            )
+        return found
+
+    def _outside(self, name: str, found: Path | None, path: Path, loc: Loc) -> bool:
+        """``extends`` names a file outside the guide's folder (reported): nothing is read, or
+        its values would be quoted back in the problems."""
+        if not Path(name).is_absolute() and (found is None or _allowed(found, path)):
+            return False
+        self.problem(
+            loc,
+            "extends",
+            f"'{_clip(name)}' is outside the guide's folder",
+            "extend a shipped guide (extends: bti) or a .yaml file in the same folder",
+        )
+        return True
 
     @staticmethod
     def _normalized(tree: Any, default: str | None = None) -> Any:
@@ -117,17 +138,8 @@ class _Loading:
                 "name a shipped guide (extends: bti) or a .yaml file beside this one",
             )
             return None
-        candidates = _resolve_extends(name, path)
-        found = next((c for c in candidates if _is_file(c)), None)
+        found = self._base_file(name, path, loc)
         if found is None:
-            shipped = sorted(p.stem for p in shipped_dir().glob("*.yaml"))
-            self.problem(
-                loc,
-                "extends",
-                f"the guide '{_clip(name)}' to extend was not found",
-                f"looked for {', '.join(_clip(_display(c)) for c in candidates)}; "
-                + suggest(_clip(name), shipped),
-            )
             return None
         if found.resolve() in chain:
             self.problem(
@@ -191,264 +203,10 @@ def _fill_defaults(data: dict[str, Any]) -> None:
     deadlines.setdefault("evaluation_reminder", DEFAULT_EVALUATION_REMINDER)
 
 
-def content_hash(workflow: Workflow) -> str:
-    """SHA-256 of the workflow's resolved content; the identity a case pins."""
-    data = _converter.unstructure(workflow)
-    data.pop("content_hash", None)
-    data.pop("source", None)
-    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-
-class _Semantics:
-    """Checks that need the whole workflow: ids, levels, outcomes, reachability, translations."""
-
-    def __init__(self, wf: Workflow, checker: ShapeChecker, top: Loc) -> None:
-        self.wf = wf
-        self.locs = checker.locs
-        self.texts = checker.texts
-        self.top = top
-        self.problems: list[Problem] = []
-        # False when a level was left out for a shape problem: then "missing level" problems
-        # would be follow-ons of that problem.
-        self.levels_complete = not any(re.fullmatch(r"levels\[\d+\]", d) for d in checker.dropped)
-
-    def at(self, path: str) -> Loc:
-        while path not in self.locs and path:
-            path = path.rsplit(".", 1)[0] if "." in path else ""
-        return self.locs.get(path, self.top)
-
-    def problem(self, path: str, message: str, hint: str = "") -> None:
-        loc = self.at(path)
-        self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
-
-    def run(self, translations: bool = True, graph: bool = True) -> list[Problem]:
-        self.languages()
-        if translations:
-            self.translations()
-        self.levels()
-        self.ids()
-        self.steps()
-        if graph:
-            self.graph()
-        return self.problems
-
-    def languages(self) -> None:
-        seen: set[str] = set()
-        for i, lang in enumerate(self.wf.languages):
-            if lang in seen:
-                self.problem(
-                    f"languages[{i}]",
-                    f"language '{lang}' is listed twice",
-                    "list each language once",
-                )
-            seen.add(lang)
-        if not self.wf.languages:
-            self.problem("languages", "no language declared", "e.g. languages: [nb]")
-
-    def translations(self) -> None:
-        inherited: dict[str, list[str]] = {}
-        for path, langs in self.texts:
-            missing = [lang for lang in self.wf.languages if lang not in langs]
-            if not missing:
-                continue
-            if self.at(path).file != self.top.file:
-                # The text comes from the guide extended: the fix belongs in this file, and one
-                # problem per language says it better than one per text.
-                for lang in missing:
-                    inherited.setdefault(lang, []).append(path)
-                continue
-            names = ", ".join(missing)
-            self.problem(
-                path,
-                f"the text has no translation into {names}",
-                f"add {missing[0]}: ... beside the other languages, or remove "
-                f"{names} from languages",
-            )
-        for lang, paths in inherited.items():
-            here = self.at("languages")
-            shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            self.problems.append(
-                Problem(
-                    here.file,
-                    here.line,
-                    here.column,
-                    "languages",
-                    f"{len(paths)} text{'s' if len(paths) != 1 else ''} of the guide extended "
-                    f"{'have' if len(paths) != 1 else 'has'} no '{lang}' ({shown})",
-                    f"translate each in this file, giving the item's id and the text as a mapping "
-                    f"(e.g. title: {{{lang}: ...}}), or declare only complete languages; other "
-                    f"translations may still be given in texts",
-                )
-            )
-
-    def levels(self) -> None:
-        numbers = [lv.level for lv in self.wf.levels]
-        if numbers != [0, 1, 2, 3] and self.levels_complete:
-            missing = sorted({0, 1, 2, 3} - set(numbers))
-            detail = f"missing {', '.join(map(str, missing))}" if missing else "out of order"
-            self.problem(
-                "levels",
-                f"levels must be 0, 1, 2 and 3 in order; found {numbers} ({detail})",
-                "give each level once, from 0 to 3",
-            )
-        for i, level in enumerate(self.wf.levels):
-            if not level.steps:
-                self.problem(
-                    f"levels[{i}]",
-                    f"level {level.level} has no steps",
-                    "add steps: with at least one step",
-                )
-
-    def ids(self) -> None:
-        seen: dict[str, str] = {}
-        for i, p in enumerate(self.wf.principles):
-            self._unique(seen, p.id, f"principles[{i}].id")
-        for li, level in enumerate(self.wf.levels):
-            for si, step in enumerate(level.steps):
-                self._unique(seen, step.id, f"levels[{li}].steps[{si}].id")
-
-    def _unique(self, seen: dict[str, str], ident: str, path: str) -> None:
-        if ident in seen:
-            first = self.at(seen[ident])
-            self.problem(
-                path,
-                f"the id '{ident}' is used twice",
-                f"first used at line {first.line}; ids must be unique",
-            )
-        else:
-            seen[ident] = path
-
-    def steps(self) -> None:
-        levels = {lv.level for lv in self.wf.levels}
-        for li, level in enumerate(self.wf.levels):
-            ids = [s.id for s in level.steps]
-            for si, step in enumerate(level.steps):
-                base = f"levels[{li}].steps[{si}]"
-                for ti, tool in enumerate(step.tools):
-                    if (tool.url is None) == (tool.file is None):
-                        self.problem(
-                            f"{base}.tools[{ti}]",
-                            "a tool needs exactly one of url or file",
-                            "give url: https://... or file: path/to/file.pdf",
-                        )
-                self._outcomes(level, step, base, ids, levels)
-
-    def _outcomes(
-        self, level: Level, step: Step, base: str, ids: list[str], levels: set[int]
-    ) -> None:
-        seen: set[str] = set()
-        for oi, outcome in enumerate(step.outcomes):
-            path = f"{base}.outcomes[{oi}]"
-            if outcome.kind in seen:
-                self.problem(
-                    path,
-                    f"the outcome '{outcome.kind}' is given twice",
-                    "give each kind once per step",
-                )
-            seen.add(outcome.kind)
-            if outcome.kind == "expand":
-                self._expand_targets(level, outcome.to, path, levels)
-            elif outcome.to:
-                self.problem(
-                    f"{path}.to", f"'to' belongs to expand, not {outcome.kind}", "remove to:"
-                )
-            if outcome.kind == "continue":
-                if outcome.step is None:
-                    self.problem(
-                        path,
-                        "continue needs the step where the work goes on",
-                        "add step: <id of a step in this level>",
-                    )
-                elif outcome.step not in ids:
-                    self.problem(
-                        f"{path}.step",
-                        f"'{outcome.step}' is not a step of level {level.level}",
-                        suggest(outcome.step, ids),
-                    )
-            elif outcome.step is not None:
-                self.problem(
-                    f"{path}.step",
-                    f"'step' belongs to continue, not {outcome.kind}",
-                    "remove step:",
-                )
-
-    def _expand_targets(
-        self, level: Level, targets: tuple[int, ...], path: str, levels: set[int]
-    ) -> None:
-        if not targets:
-            self.problem(
-                path,
-                "expand needs the levels the case may move to",
-                f"add to: [{min(level.level + 1, 3)}]",
-            )
-        for ti, target in enumerate(targets):
-            ok = target > level.level or target == level.level == 3
-            if not ok:
-                self.problem(
-                    f"{path}.to[{ti}]",
-                    f"level {level.level} cannot expand to level {target}",
-                    "expand goes to a higher level (at level 3: to 3, more units and agencies)",
-                )
-            elif target not in levels and self.levels_complete:
-                self.problem(
-                    f"{path}.to[{ti}]", f"there is no level {target}", "use an existing level"
-                )
-
-    def graph(self) -> None:
-        if not self.wf.levels or not self.wf.levels[0].steps:
-            return
-        edges: dict[str, set[str]] = {}
-        where: dict[str, str] = {}
-        first = {lv.level: lv.steps[0].id for lv in self.wf.levels if lv.steps}
-        for li, level in enumerate(self.wf.levels):
-            for si, step in enumerate(level.steps):
-                where[step.id] = f"levels[{li}].steps[{si}]"
-                out = edges.setdefault(step.id, set())
-                if not step.is_decision:
-                    if si + 1 < len(level.steps):
-                        out.add(level.steps[si + 1].id)
-                    continue
-                for outcome in step.outcomes:
-                    if outcome.kind == "close":
-                        out.add(_CLOSED)
-                    elif outcome.kind == "continue" and outcome.step:
-                        out.add(outcome.step)
-                    elif outcome.kind == "expand":
-                        out.update(first[t] for t in outcome.to if t in first)
-        start = self.wf.levels[0].steps[0].id
-        reached = _reach(start, edges)
-        back: dict[str, set[str]] = {}
-        for src, dsts in edges.items():
-            for dst in dsts:
-                back.setdefault(dst, set()).add(src)
-        closing = _reach(_CLOSED, back)
-        for step_id, path in where.items():
-            if step_id not in reached:
-                self.problem(
-                    path,
-                    f"the step '{step_id}' can never be reached",
-                    "a step after a decision step is reached only through an outcome; "
-                    "move it before the decision or point an outcome to it",
-                )
-            elif step_id not in closing:
-                self.problem(
-                    path,
-                    f"from the step '{step_id}' the case can never be closed",
-                    "the last step of a level needs outcomes, one of them leading to "
-                    "close (kind: close)",
-                )
-
-
-def _reach(start: str, edges: dict[str, set[str]]) -> set[str]:
-    seen = {start}
-    queue = deque([start])
-    while queue:
-        for nxt in edges.get(queue.popleft(), ()):
-            if nxt not in seen:
-                seen.add(nxt)
-                queue.append(nxt)
-    return seen
+def _follows(path: str, shaped: str) -> bool:
+    """A problem at ``path`` is a follow-on of a shape problem at ``shaped``: inside it, or
+    around it (``languages`` left empty because its one item ``languages[0]`` was bad)."""
+    return path.startswith(shaped) or shaped.startswith((path + ".", path + "["))
 
 
 def _sorted(problems: list[Problem], top: str) -> list[Problem]:
@@ -500,7 +258,7 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
         data.setdefault(key, stand_in)
     _fill_defaults(data)
     try:
-        workflow = _converter.structure(data, Workflow)
+        workflow = converter.structure(data, Workflow)
     except (StructureError, TypeError, ValueError) as exc:  # pragma: no cover
         # The shape check should make this impossible; never let cattrs' error escape.
         loading.problem(tree.loc, "", f"could not build the workflow: {exc}", "")
@@ -511,9 +269,9 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
     # A step, level or outcome left out for a shape problem changes the graph: reachability
     # would then report follow-ons of that problem, so it waits until the shape is right.
     graph = not any(d.startswith("levels") for d in checker.dropped)
-    semantics = _Semantics(workflow, checker, Loc(top, 1, 1))
+    semantics = Semantics(workflow, checker, Loc(top, 1, 1))
     for problem in semantics.run(translations=languages_ok, graph=graph):
-        if not any(problem.path.startswith(s) or s.startswith(problem.path + ".") for s in shaped):
+        if not any(_follows(problem.path, s) for s in shaped):
             loading.problems.append(problem)
     if loading.problems or not complete:
         return None
@@ -547,6 +305,15 @@ def load_workflow(path: str | os.PathLike[str]) -> Workflow:
 
     ``path`` may also be the name of a shipped workflow (``"bti"``, ``"kafjord"``).
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError("load_workflow needs a path (str or pathlib.Path) or a shipped name")
+    try:
+        os.fsencode(path)  # a lone surrogate or a NUL is no file name: say so, do not crash
+        if "\0" in os.fspath(path):
+            raise ValueError(path)
+    except (UnicodeError, ValueError, TypeError) as exc:
+        problem = Problem("<path>", 1, 1, "", "the path is not a file name that can be opened", "")
+        raise WorkflowError([problem]) from exc
     if not Path(path).exists() and isinstance(path, str) and "/" not in path and "." not in path:
         shipped = shipped_dir() / f"{path}.yaml"
         if shipped.exists():
@@ -561,22 +328,15 @@ def load_workflow_text(
     text: str, name: str = "<text>", base_dir: str | os.PathLike[str] = "."
 ) -> Workflow:
     """Load and check a workflow given as YAML text; raise ``WorkflowError`` on problems."""
+    if not isinstance(text, str) or not isinstance(name, str):
+        raise TypeError("load_workflow_text needs the YAML as a str, and a str name")
+    if not storable(text) or not storable(name):
+        problem = Problem("<text>", 1, 1, "", "the text holds a lone surrogate (not UTF-8)", "")
+        raise WorkflowError([problem])
     workflow, problems = check_workflow_text(text, name, base_dir)
     if workflow is None:
         raise WorkflowError(problems or [Problem(name, 1, 1, "", "could not load", "")])
     return workflow
-
-
-def structure(data: dict[str, Any]) -> Workflow:
-    """A workflow back from ``unstructure``'s output (e.g. a version kept in a store)."""
-    workflow = _converter.structure(data, Workflow)
-    return attrs.evolve(workflow, content_hash=content_hash(workflow))
-
-
-def unstructure(workflow: Workflow) -> dict[str, Any]:
-    """The workflow as plain data (texts as language mappings, durations as ISO strings)."""
-    data: dict[str, Any] = _converter.unstructure(workflow)
-    return data
 
 
 __all__ = [

@@ -18,8 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from btiflow.workflow import model
-from btiflow.workflow.model import LANGUAGES
-from btiflow.workflow.shape import (
+from btiflow.workflow.fields import (
     DURATION_PATTERN,
     FORMAT,
     ID_PATTERN,
@@ -27,6 +26,7 @@ from btiflow.workflow.shape import (
     OVERLAY_KEYS,
     fields_of,
 )
+from btiflow.workflow.model import LANGUAGES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 
@@ -111,7 +111,7 @@ class _Builder:
                 required.append(field.name)
         if overlay:
             for name, doc in OVERLAY_KEYS.get(cls, {}).items():
-                if name not in _OVERLAY_KINDS:  # a new overlay key in shape.py: add it above
+                if name not in _OVERLAY_KINDS:  # a new overlay key in fields.py: add it above
                     raise TypeError(f"no JSON Schema for the overlay key {name!r}")
                 value = self.value(_OVERLAY_KINDS[name], overlay=False, keyed=False)
                 properties[name] = {"description": doc, **value}
@@ -155,8 +155,9 @@ def _scalar(kind: tuple[Any, ...]) -> dict[str, Any]:
     if tag == "text":
         return {"$ref": "#/$defs/Text"}
     if tag == "str":
-        # The loader takes a whole number as text too (version: 2026).
-        return {"type": ["string", "integer"], "pattern": _NOT_BLANK}
+        # The loader takes a number as the text written (version: 2026, version: 2026.10): an
+        # editor's YAML reads the latter as a number, which must not be underlined either.
+        return {"type": ["string", "number"], "pattern": _NOT_BLANK}
     if tag == "id":
         return {"type": "string", "pattern": ID_PATTERN}
     if tag == "int":
@@ -177,7 +178,7 @@ def _scalar(kind: tuple[Any, ...]) -> dict[str, Any]:
         return {"type": "string", "pattern": _URL_PATTERN, "examples": ["https://"]}
     if tag == "file":
         return {"type": "string", "pattern": _FILE_PATTERN}
-    raise TypeError(f"no JSON Schema for {kind!r}")  # a new kind in shape.py: add it here
+    raise TypeError(f"no JSON Schema for {kind!r}")  # a new kind in fields.py: add it here
 
 
 def _text_schema() -> dict[str, Any]:

@@ -51,7 +51,7 @@ def main() -> None:
             if i % 50 == 49:
                 clock.advance(hours=6)
         created = time.perf_counter() - start
-        entries = sum(len(engine.log(c)) for c in engine.store.case_ids())  # type: ignore[attr-defined]
+        entries = sum(len(engine.log(c)) for c in engine.store.case_ids())
 
         steps = {0: REMOVED[0], 1: RENAMED[1]}
         new = load_workflow(write_variant(path, "ny", steps=steps, top=SHORTER_DEADLINE))

@@ -30,24 +30,25 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))  # measure this working tree, installed or not
 sys.path.insert(0, str(ROOT / "tests"))
 
+import casekit  # noqa: E402
 import psycopg  # noqa: E402
 from bench_engine import paired_us, per_op_us  # noqa: E402
-from helpers import scenario  # noqa: E402
 from pgserver import cluster  # noqa: E402
 
 from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
+from btiflow.case.kinds import CaseOpened, WorkflowRef  # noqa: E402
 from btiflow.case.state import apply, to_data  # noqa: E402
 from btiflow.engine import Engine  # noqa: E402
 from btiflow.store.postgres import PostgresStore  # noqa: E402
 
-TEACHER = scenario.TEACHER
+TEACHER = casekit.TEACHER
 WRITERS = 8
 
 
 def bench_act(url: str, runs: int) -> None:
     store = PostgresStore(url, tenant=f"bench-{uuid.uuid4().hex[:6]}")
-    eng = Engine(scenario.workflow(), store, clock=scenario.Clock())
-    case = scenario.at_level1(eng, "elev-bench")
+    eng = Engine(casekit.workflow(), store, clock=casekit.Clock())
+    case = casekit.at_level_1(eng, "elev-bench")
     bare = psycopg.connect(url, autocommit=True)
     bare.execute("CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, v text)")
     value = "x" * 400  # about the size of a note entry
@@ -71,9 +72,9 @@ def bench_act(url: str, runs: int) -> None:
 
 def bench_writers(url: str, ops: int) -> None:
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
-    clock = scenario.Clock()
-    eng = scenario.engine(url, clock, tenant)
-    cases = [scenario.to_level2(eng, clock, f"elev-{n}").id for n in range(WRITERS)]
+    clock = casekit.Clock()
+    eng = casekit.engine_on(url, clock, tenant)
+    cases = [casekit.handed_to_nurse(eng, clock, f"elev-{n}").id for n in range(WRITERS)]
     eng.store.close()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory() as barrier:
@@ -111,19 +112,18 @@ def bench_writers(url: str, ops: int) -> None:
 
 def bulk_cases(url: str, tenant: str, count: int, today: dt.date) -> int:
     """``count`` state rows by COPY (synthetic, from one sealed template); how many overdue."""
-    wf = scenario.workflow()
+    wf = casekit.workflow()
     rng = random.Random(17)
     opened = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC)
-    opener = {"id": TEACHER.id, "name": TEACHER.name, "unit": TEACHER.unit, "email": None}
-    data = {
-        "workflow": {"id": wf.id, "version": wf.version, "hash": wf.content_hash},
-        "subject": "elev-0",
-        "birth_date": None,
-        "opened_by": opener,
-        "step": wf.levels[0].steps[0].id,
-    }
+    body = CaseOpened(
+        workflow=WorkflowRef(id=wf.id, version=wf.version, hash=wf.content_hash),
+        subject="elev-0",
+        birth_date=None,
+        opened_by=TEACHER.as_person(),
+        step=wf.levels[0].steps[0].id,
+    )
     entry = seal(
-        Draft("case_opened", data),
+        Draft(body),
         case_id="c0",
         seq=1,
         time=opened,
@@ -178,13 +178,13 @@ def bulk_cases(url: str, tenant: str, count: int, today: dt.date) -> int:
 
 
 def bench_overdue(url: str, count: int, runs: int) -> None:
-    at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=scenario.OSLO)
+    at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=casekit.OSLO)
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
     start = time.perf_counter()
     expected = bulk_cases(url, tenant, count, at.date())
     built = time.perf_counter() - start
     store = PostgresStore(url, tenant=tenant)
-    eng = Engine(scenario.workflow(), store)
+    eng = Engine(casekit.workflow(), store)
     assert len(eng.overdue(at)) == expected
     ms = per_op_us(lambda: eng.overdue(at), 1, runs) / 1000
     print(f"(c) engine.overdue() over {count:,} cases (80% open, 5% of those overdue)")

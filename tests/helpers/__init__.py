@@ -1,1 +1,1 @@
-"""Helpers for the store, durability and benchmark tests: clock, actors, walks, a worker."""
+"""Helpers for the tests that need more than casekit: guide variants, a writer process."""

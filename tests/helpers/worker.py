@@ -28,7 +28,8 @@ from btiflow.case.state import Case
 from btiflow.engine import Engine, retry
 from btiflow.errors import ConflictError
 
-from . import scenario
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, home of casekit
+import casekit
 
 
 class Counted:
@@ -71,15 +72,15 @@ def _one_action(
         runner.act(case_id, "add_note", text=f"Notat {n} fra {runner.actor.id}")
         return
     state = runner.act(
-        case_id, "schedule_meeting", kind="other", at=scenario.START, place=f"Rom {n}"
+        case_id, "schedule_meeting", kind="other", at=casekit.START, place=f"Rom {n}"
     )
     if state is not None:
         runner.act(case_id, "hold_meeting", meeting=state.meetings[-1].id, child_took_part=True)
 
 
 def concurrent(args: argparse.Namespace) -> None:
-    actor = Actor(args.actor, "employee", scenario.NURSE.unit, args.actor)
-    engine = scenario.engine(args.db, tenant=args.tenant)
+    actor = Actor(args.actor, "employee", casekit.NURSE.unit, args.actor)
+    engine = casekit.engine_on(args.db, tenant=args.tenant)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)
     cases = args.cases.split(",")
@@ -96,8 +97,8 @@ def concurrent(args: argparse.Namespace) -> None:
 
 
 def churn(args: argparse.Namespace) -> None:
-    actor = scenario.TEACHER  # holds the baton, is contact person and opened every case
-    engine = scenario.engine(args.db, tenant=args.tenant)
+    actor = casekit.TEACHER  # holds the baton, is contact person and opened every case
+    engine = casekit.engine_on(args.db, tenant=args.tenant)
     runner = Counted(engine, actor)
     rng = random.Random(args.seed)
     cases = args.cases.split(",")
@@ -105,7 +106,7 @@ def churn(args: argparse.Namespace) -> None:
     reported = 0
     for n in range(10**9):
         if rng.random() < 0.05:
-            case = scenario.open_case(engine, f"elev-churn-{args.seed}-{n}")
+            case = casekit.open_case(engine, f"elev-churn-{args.seed}-{n}")
             opened.append(case.id)
             print(f"ok {case.id} 1", flush=True)
             continue

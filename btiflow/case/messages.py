@@ -1,8 +1,10 @@
-"""The rules of the BTI model as reasons: a stable code for programs, words for people.
+"""The messages of the BTI model's rules: a stable code for programs, words for people.
 
-Each code belongs to one rule (numbered as in the domain description); its message exists in
-bokmål, nynorsk and English and is shown in the workflow's first language (North Sámi falls
-back to bokmål until a translation is given).
+The rules themselves live in the modules named for them (``case/concern.py``, ``case/baton.py``,
+``case/meetings.py``...; docs/design.md has the table); this module only words their refusals,
+and labels the guide's record and condition names. Each code belongs to one rule (numbered as in
+the domain description); its message exists in bokmål, nynorsk and English and is shown in the
+workflow's first language (North Sámi falls back to bokmål until a translation is given).
 """
 
 from __future__ import annotations
@@ -46,6 +48,17 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "anonymt for råd før du deler henne med føresette.",
             "en": "The concern is about possible violence, abuse or neglect: consult the child "
             "welfare service anonymously before telling the guardians.",
+        },
+    ),
+    "child_welfare_advised_not_to_tell": (
+        "2 child-welfare-first",
+        {
+            "nb": "Barneverntjenesten har rådet til ikke å dele bekymringen med foresatte nå; "
+            "send eventuelt bekymringsmelding, og avslutt eller gå videre uten foresatte.",
+            "nn": "Barnevernstenesta har rådd til ikkje å dele uroa med føresette no; send "
+            "eventuelt bekymringsmelding, og avslutt eller gå vidare utan føresette.",
+            "en": "The child welfare service advised not to tell the guardians now; send a report "
+            "if advised, and close or go on without the guardians.",
         },
     ),
     "step_incomplete": (
@@ -144,6 +157,14 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "{person} already holds the baton.",
         },
     ),
+    "offer_reason_required": (
+        "5 baton-kept-until-accepted",
+        {
+            "nb": "Skriv hvorfor du tilbyr stafettpinnen videre på vegne av stafettholderen.",
+            "nn": "Skriv kvifor du tilbyr stafettpinnen vidare på vegner av stafetthaldaren.",
+            "en": "Record why you offer the baton on behalf of the baton holder.",
+        },
+    ),
     "only_baton_holder": (
         "5 baton-kept-until-accepted",
         {
@@ -186,6 +207,14 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "nb": "Avtal tidspunkt for nytt evalueringsmøte.",
             "nn": "Avtal tidspunkt for nytt evalueringsmøte.",
             "en": "Set the date of the next evaluation meeting.",
+        },
+    ),
+    "not_evaluation_step": (
+        "7 evaluation-within-limit",
+        {
+            "nb": "Evalueringen registreres i steget «{step}»; saken står i «{current}».",
+            "nn": "Evalueringa blir registrert i steget «{step}»; saka står i «{current}».",
+            "en": "The evaluation is recorded in the step '{step}'; the case is at '{current}'.",
         },
     ),
     "no_measures": (
@@ -319,6 +348,51 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "There is no given consent for {units} to withdraw.",
         },
     ),
+    "interpreter_for_whom": (
+        "interpreter",
+        {
+            "nb": "Behov for tolk registreres for barnet (child) eller en av sakens foresatte; "
+            "«{person}» er ingen av dem (kjente: {known}).",
+            "nn": "Behov for tolk blir registrert for barnet (child) eller ein av dei føresette i "
+            "saka; «{person}» er ingen av dei (kjende: {known}).",
+            "en": "An interpreter need is recorded for the child (child) or one of the case's "
+            "guardians; '{person}' is neither (known: {known}).",
+        },
+    ),
+    "log_consent_missing": (
+        "11 consent",
+        {
+            "nb": "Stafettloggen følger barnet mellom tjenester bare med samtykke fra foresatte "
+            "(eller ungdommen selv). Innhent samtykke til stafettloggen ({log}) før saken går "
+            "videre fra nivå 0.",
+            "nn": "Stafettloggen følgjer barnet mellom tenester berre med samtykke frå føresette "
+            "(eller ungdommen sjølv). Hent inn samtykke til stafettloggen ({log}) før saka går "
+            "vidare frå nivå 0.",
+            "en": "The relay log follows the child across services only with the guardians' "
+            "consent (or the young person's). Obtain consent to the relay log ({log}) before the "
+            "case goes on from level 0.",
+        },
+    ),
+    "log_is_no_unit": (
+        "11 consent",
+        {
+            "nb": "«{log}» er samtykket til selve stafettloggen, ikke en enhet som kan involveres.",
+            "nn": "«{log}» er samtykket til sjølve stafettloggen, ikkje ei eining som kan "
+            "involverast.",
+            "en": "'{log}' is the consent to the relay log itself, not a unit to involve.",
+        },
+    ),
+    "young_person_decides": (
+        "11 consent",
+        {
+            "nb": "Ungdommen har selv tatt stilling til samtykke for {units}. Fra {age} år gjelder "
+            "ungdommens eget valg, og foresatte kan ikke endre det.",
+            "nn": "Ungdommen har sjølv teke stilling til samtykke for {units}. Frå {age} år gjeld "
+            "ungdommen sitt eige val, og føresette kan ikkje endre det.",
+            "en": "The young person has decided on consent for {units} themselves. From age {age} "
+            "their own decision stands, and a guardian cannot change it.",
+        },
+    ),
     "own_unit": (
         "11 consent",
         {
@@ -389,9 +463,9 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "line manager told",
     },
     "guardians_informed": {
-        "nb": "foresatte informert",
-        "nn": "føresette informerte",
-        "en": "guardians told",
+        "nb": "foresatte eller barnet informert (eller hvorfor ikke)",
+        "nn": "føresette eller barnet informerte (eller kvifor ikkje)",
+        "en": "guardians or child told (or why not)",
     },
     "contact_person": {"nb": "kontaktperson", "nn": "kontaktperson", "en": "contact person"},
     "baton_holder": {
@@ -478,3 +552,28 @@ MEETING_KIND_NAMES: dict[str, dict[str, str]] = {
         "other": "møte",
     },
 }
+
+
+# Where a concern came from (``concern.ORIGINS``), as a clause: "Saken ble opprettet etter at …".
+ORIGIN_NAMES: dict[str, dict[str, str]] = {
+    "nb": {
+        "guardians": "foresatte selv tok kontakt",
+        "young_person": "ungdommen selv søkte hjelp",
+        "other": "en annen som er bekymret tok kontakt",
+    },
+    "nn": {
+        "guardians": "føresette sjølve tok kontakt",
+        "young_person": "ungdommen sjølv søkte hjelp",
+        "other": "ein annan som er uroleg tok kontakt",
+    },
+    "en": {
+        "guardians": "the guardians got in touch themselves",
+        "young_person": "the young person sought help",
+        "other": "someone else who is worried got in touch",
+    },
+}
+
+
+def origin_name(origin: str, language: str) -> str:
+    """Where a concern came from, as a clause in ``language`` (bokmål when not translated)."""
+    return (ORIGIN_NAMES.get(language) or ORIGIN_NAMES["nb"]).get(origin, origin)

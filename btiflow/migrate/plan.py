@@ -1,49 +1,29 @@
-"""Move open cases to a new version of their guide: plan first, then apply case by case.
+"""Planning a migration: what would happen to each open case, decided without writing.
 
-``plan_migration`` reads every open case and decides, without writing, what would happen to it:
-
-- **move**: its step exists unchanged in the new version (same id, same level, same title), or
-  ``mapping`` names where it goes. A step whose title changed counts as renamed and needs a
-  mapping (``--map n1-iverksett=n1-iverksett`` confirms that it is still the same step).
-- **needs_mapping**: its step was removed, renamed or moved to another level.
-- **refused**: the move would break a rule. The target step must be in the case's current
-  level; a case at level 1 or above must have a baton holder; and the case must have done what
-  every step it would be placed past asks for. Those steps are the ones before the target in
-  the new version's level, from where the case's current round began (the level's first step,
-  or the step a 'continue' returns to), that the case did *not* already pass in its own version
-  (new steps, steps moved ahead of it, its own current step when mapped forward). Their
-  ``records`` and ``requires`` must hold now, and none of them may be a decision step. Steps
-  the case already passed under its version are not checked again: a requirement added to
-  them later does not reach back.
-- **skipped**: the case is on another guide (another workflow id); **current**: already on the
-  new version. Closed cases stay as they are.
-
-Deadlines: a due evaluation keeps its date (``deadlines="keep"``). The plan says, for each case,
-where the new version's evaluation limit gives a different latest date than the old one for the
-day the date was set; with ``deadlines="recompute"`` a date later than the new latest date is
-brought forward to it (never before today, never pushed later, and a date set with a reason for
-the delay is kept).
-
-``apply_migration`` appends one ``workflow_migrated`` entry per case, each in its own
-transaction, expecting the case unchanged since planning (else ``ConflictError``: that case is
-reported and the others go on).
+The rules of a move (mapping, refusals, deadlines) are described in ``btiflow.migrate``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Literal
 
 import attrs
 
 from btiflow.case.conditions import CONDITION_CHECKS, RECORD_CHECKS
-from btiflow.case.entries import Draft, Entry
-from btiflow.case.people import Actor
-from btiflow.case.rules import label
-from btiflow.case.state import Case, extend
-from btiflow.errors import ConflictError, MigrationError, Reason, StoreError
+from btiflow.case.entries import Entry
+from btiflow.case.kinds import (
+    EntryBody,
+    EvaluationContinued,
+    EvaluationRescheduled,
+    LevelChanged,
+    MeasuresAgreed,
+)
+from btiflow.case.messages import label
+from btiflow.case.state import Case
+from btiflow.errors import MigrationError, Reason, StoreError
 from btiflow.localtime import OSLO
 from btiflow.store.base import Store
 from btiflow.workflow.model import Level, Step, Workflow
@@ -53,12 +33,15 @@ DEADLINE_MODES: tuple[DeadlineMode, ...] = ("keep", "recompute")
 
 Action = Literal["move", "needs_mapping", "refused", "skipped", "current"]
 
-_DUE_SETTERS = (
-    "measures_agreed",
-    "evaluation_continued",
-    "level_changed",
-    "evaluation_rescheduled",
-)
+
+def _due_set(body: EntryBody) -> tuple[str | None, bool]:
+    """The evaluation date an entry set (ISO), and whether a reason for a late date was given."""
+    if isinstance(body, EvaluationRescheduled):
+        return body.next_evaluation.isoformat(), bool(body.reason)
+    if isinstance(body, MeasuresAgreed | EvaluationContinued | LevelChanged):
+        due = body.next_evaluation
+        return (None if due is None else due.isoformat()), bool(body.delay_reason)
+    return None, False
 
 
 def _reason(code: str, message: str) -> Reason:
@@ -151,35 +134,6 @@ class MigrationPlan:
         return [c for c in self.moving if c.deadline is not None and c.deadline.changes]
 
 
-@attrs.frozen
-class CaseResult:
-    """What happened to one case in a real run: ``migrated``, or ``conflict`` with the reason."""
-
-    case_id: str
-    status: Literal["migrated", "conflict"]
-    message: str = ""
-    case: Case | None = None
-
-
-@attrs.frozen
-class MigrationResult:
-    """The plan and what the real run did with each case it tried to move."""
-
-    plan: MigrationPlan
-    results: tuple[CaseResult, ...]
-
-    @property
-    def migrated(self) -> list[CaseResult]:
-        return [r for r in self.results if r.status == "migrated"]
-
-    @property
-    def conflicts(self) -> list[CaseResult]:
-        return [r for r in self.results if r.status == "conflict"]
-
-
-# --- planning ------------------------------------------------------------------------------
-
-
 def _title(step: Step, workflow: Workflow) -> str:
     return step.title.get(workflow.language)
 
@@ -198,10 +152,10 @@ def _round_began_by_continue(log: Sequence[Entry]) -> bool:
     """Whether the case's current round began with a 'continue' (or a hand-down) rather than
     with entering its level."""
     for entry in reversed(log):
-        if entry.kind == "evaluation_continued":
+        if isinstance(entry.body, EvaluationContinued):
             return True
-        if entry.kind == "level_changed":
-            return entry.data.get("outcome") == "hand_down"
+        if isinstance(entry.body, LevelChanged):
+            return entry.body.outcome == "hand_down"
     return False
 
 
@@ -215,18 +169,9 @@ def _deadline(
     due = case.next_evaluation_due
     if due is None:
         return None
-    setter = next(
-        (
-            e
-            for e in reversed(log)
-            if e.kind in _DUE_SETTERS and e.data.get("next_evaluation") == due
-        ),
-        None,
-    )
+    setter = next((e for e in reversed(log) if _due_set(e.body)[0] == due), None)
     set_on = _day(setter.time) if setter is not None else today
-    delayed = setter is not None and bool(
-        setter.data.get("delay_reason") or setter.data.get("reason")
-    )
+    delayed = setter is not None and _due_set(setter.body)[1]
     old_limit = old.evaluation_limit(case.level)
     new_limit = new.evaluation_limit(case.level)
     old_latest = set_on + old_limit.timedelta
@@ -387,6 +332,37 @@ def plan_migration(
     """
     mapping = dict(mapping or {})
     today = today or dt.datetime.now(OSLO).date()
+    problems = _request_problems(new, mapping, deadlines)
+    cases, closed = _open_cases(store, new)
+    ours = [c for c in cases if c.workflow_id == new.id]
+    if cases and not ours:
+        others = ", ".join(sorted({c.workflow_id for c in cases}))
+        problems.append(
+            f"ingen åpen sak følger veilederen {new.id!r}; sakene her følger {others}. "
+            "En migrering flytter saker mellom versjoner av samme veileder."
+        )
+    olds = _old_versions(store, new, ours, problems)
+    if problems:
+        raise MigrationError(list(dict.fromkeys(problems)))
+    on_old_steps = {c.step for c in ours if c.workflow_hash != new.content_hash}
+    warnings = tuple(
+        f"--map {source}={target}: ingen åpen sak på en eldre versjon står i steget {source}"
+        for source, target in mapping.items()
+        if source not in on_old_steps
+    )
+    plans = [_plan_for(store, case, olds, new, mapping, today) for case in cases]
+    return MigrationPlan(
+        workflow=new,
+        mapping=mapping,
+        deadlines="recompute" if deadlines == "recompute" else "keep",
+        cases=tuple(plans),
+        closed=closed,
+        warnings=warnings,
+    )
+
+
+def _request_problems(new: Workflow, mapping: Mapping[str, str], deadlines: str) -> list[str]:
+    """What is wrong with the request itself: the deadline mode, mapping targets."""
     problems = []
     if deadlines not in DEADLINE_MODES:
         problems.append(f"--deadlines must be keep or recompute, not {deadlines!r}")
@@ -397,6 +373,11 @@ def plan_migration(
                 f"--map {source}={target}: versjon {new.version} av {new.id} har ikke steget "
                 f"{target!r}"
             )
+    return problems
+
+
+def _open_cases(store: Store, new: Workflow) -> tuple[list[Case], int]:
+    """The store's open cases, and how many closed cases follow ``new``'s guide."""
     cases: list[Case] = []
     closed = 0
     for case_id in store.case_ids():
@@ -405,13 +386,14 @@ def plan_migration(
             cases.append(case)
         elif case.workflow_id == new.id:
             closed += 1
-    ours = [c for c in cases if c.workflow_id == new.id]
-    if cases and not ours:
-        others = ", ".join(sorted({c.workflow_id for c in cases}))
-        problems.append(
-            f"ingen åpen sak følger veilederen {new.id!r}; sakene her følger {others}. "
-            "En migrering flytter saker mellom versjoner av samme veileder."
-        )
+    return cases, closed
+
+
+def _old_versions(
+    store: Store, new: Workflow, ours: list[Case], problems: list[str]
+) -> dict[str, Workflow]:
+    """The versions the cases are on now, by hash; a version missing from the store, or one
+    with ``new``'s label but other content, is added to ``problems``."""
     olds: dict[str, Workflow] = {}
     for case in ours:
         if case.workflow_hash not in olds and case.workflow_hash != new.content_hash:
@@ -426,32 +408,24 @@ def plan_migration(
                 f"({old.content_hash[:12]}, ny fil {new.content_hash[:12]}); gi den nye filen "
                 "et nytt versjonsnummer"
             )
-    if problems:
-        raise MigrationError(list(dict.fromkeys(problems)))
-    on_old_steps = {c.step for c in ours if c.workflow_hash != new.content_hash}
-    warnings = tuple(
-        f"--map {source}={target}: ingen åpen sak på en eldre versjon står i steget {source}"
-        for source, target in mapping.items()
-        if source not in on_old_steps
-    )
-    plans = []
-    for case in cases:
-        if case.workflow_id != new.id:
-            plans.append(_other_guide(case))
-            continue
-        if case.workflow_hash == new.content_hash:
-            plans.append(_current(case, new))
-            continue
-        log = _lazy(functools.partial(store.entries, case.id))
-        plans.append(_plan_case(case, log, olds[case.workflow_hash], new, mapping, today))
-    return MigrationPlan(
-        workflow=new,
-        mapping=mapping,
-        deadlines="recompute" if deadlines == "recompute" else "keep",
-        cases=tuple(plans),
-        closed=closed,
-        warnings=warnings,
-    )
+    return olds
+
+
+def _plan_for(
+    store: Store,
+    case: Case,
+    olds: Mapping[str, Workflow],
+    new: Workflow,
+    mapping: Mapping[str, str],
+    today: dt.date,
+) -> CasePlan:
+    """One open case's plan: another guide, already current, or planned against its version."""
+    if case.workflow_id != new.id:
+        return _other_guide(case)
+    if case.workflow_hash == new.content_hash:
+        return _current(case, new)
+    log = _lazy(functools.partial(store.entries, case.id))
+    return _plan_case(case, log, olds[case.workflow_hash], new, mapping, today)
 
 
 def _lazy(fetch: Callable[[], list[Entry]]) -> Callable[[], list[Entry]]:
@@ -496,172 +470,3 @@ def _current(case: Case, new: Workflow) -> CasePlan:
         action="current",
         seq=case.seq,
     )
-
-
-# --- applying ------------------------------------------------------------------------------
-
-
-def migration_draft(plan: CasePlan, new: Workflow, mapping: Mapping[str, str], mode: str) -> Draft:
-    """The ``workflow_migrated`` entry for one planned move."""
-    assert plan.action == "move"
-    assert plan.to_step is not None
-    data: dict[str, Any] = {
-        "from": {"id": plan.workflow_id, "version": plan.from_version, "hash": plan.from_hash},
-        "to": {"id": new.id, "version": new.version, "hash": new.content_hash},
-        "from_step": plan.from_step,
-        "from_title": plan.from_title,
-        "to_step": plan.to_step,
-        "how": plan.how,
-        "mapping": dict(mapping),
-        "deadlines": mode,
-    }
-    if plan.deadline is not None:
-        data["next_evaluation"] = plan.deadline.due_with(mode)
-    return Draft("workflow_migrated", data)
-
-
-def apply_migration(
-    store: Store,
-    plan: MigrationPlan,
-    *,
-    by: Actor,
-    now: dt.datetime | None = None,
-) -> MigrationResult:
-    """Move every case the plan moves, each in its own transaction, as a logged entry.
-
-    The new workflow version is saved in the store first. A case changed since it was planned
-    is not moved (``conflict``); the others go on.
-    """
-    now = now or dt.datetime.now(dt.UTC)
-    if now.tzinfo is None:
-        raise ValueError("give a timezone-aware time")
-    new = plan.workflow
-    moving = plan.moving
-    if moving:
-        store.save_workflow(new)
-    results = []
-    for item in moving:
-        try:
-            case = store.load(item.case_id)
-            if case.seq != item.seq:
-                raise ConflictError(case.id, item.seq + 1)
-            draft = migration_draft(item, new, plan.mapping, plan.deadlines)
-            entries, state = extend(case, [draft], by=by, time=now, workflow_hash=new.content_hash)
-            store.append(entries, state, expected_seq=item.seq)
-        except ConflictError:
-            results.append(
-                CaseResult(
-                    item.case_id,
-                    "conflict",
-                    "saken er endret etter at planen ble laget; kjør migreringen på nytt",
-                )
-            )
-            continue
-        results.append(CaseResult(item.case_id, "migrated", case=state))
-    return MigrationResult(plan, tuple(results))
-
-
-# --- for people ------------------------------------------------------------------------------
-
-
-def moved_note(case: Case, language: str = "nb") -> str | None:
-    """'Saken ble flyttet til versjon X av veilederen DATO.' for the case's last migration."""
-    if not case.migrations:
-        return None
-    last = case.migrations[-1]
-    day = dt.datetime.fromisoformat(last.at).astimezone(OSLO).strftime("%d.%m.%Y")
-    if language == "nn":
-        return f"Saka vart flytta til versjon {last.to_version} av rettleiaren {day}."
-    if language == "en":
-        return f"The case moved to version {last.to_version} of the guide on {day}."
-    return f"Saken ble flyttet til versjon {last.to_version} av veilederen {day}."
-
-
-_ACTION_WORDS: dict[Action, str] = {
-    "move": "flyttes",
-    "needs_mapping": "trenger kartlegging",
-    "refused": "avvist, blir på sin versjon",
-    "skipped": "hoppet over (annen veileder)",
-    "current": "allerede på denne versjonen",
-}
-
-
-def _case_lines(c: CasePlan, mode: str) -> Iterable[str]:
-    yield (
-        f"Sak {c.case_id} ({c.subject}), nivå {c.level}, versjon {c.from_version}, "
-        f"steg «{c.from_title}» ({c.from_step}): {_ACTION_WORDS[c.action]}"
-    )
-    if c.action == "move":
-        how = "samme steg" if c.to_step == c.from_step else "etter kartlegging"
-        yield f"    → «{c.to_title}» ({c.to_step}), {how}"
-    for r in c.reasons:
-        yield f"    [{r.code}] {r.message}"
-    d = c.deadline
-    if d is not None and c.action in ("move", "refused"):
-        line = f"    evaluering {d.due} (satt {d.set_on})"
-        if d.limit_differs:
-            line += (
-                f"; fristen {d.old_limit} → {d.new_limit} gir senest {d.new_latest} "
-                f"i stedet for {d.old_latest}"
-            )
-        if c.action == "move":
-            after = d.due_with(mode)
-            line += f"; {'beholdes' if after == d.due else f'flyttes til {after}'}"
-            if mode == "keep" and d.changes:
-                line += f" (recompute ville gitt {d.recomputed})"
-            if d.delayed and d.limit_differs:
-                line += " (datoen ble satt med begrunnelse for utsettelse og beholdes)"
-        yield line
-
-
-def plan_text(plan: MigrationPlan, *, dry_run: bool) -> str:
-    """The plan as text for the guide editor (bokmål): every case, then a summary."""
-    wf = plan.workflow
-    lines = [
-        f"Migrering til {wf.id} {wf.version} ({wf.content_hash[:12]})"
-        + (" – prøvekjøring, ingenting skrives" if dry_run else ""),
-        "Frister: "
-        + (
-            "evalueringsdatoer beholdes (--deadlines keep)"
-            if plan.deadlines == "keep"
-            else "evalueringsdatoer etter ny frist beregnes på nytt (--deadlines recompute)"
-        ),
-    ]
-    if plan.mapping:
-        lines.append("Kartlegging: " + ", ".join(f"{a} → {b}" for a, b in plan.mapping.items()))
-    lines += [f"Advarsel: {w}" for w in plan.warnings]
-    lines.append("")
-    for c in plan.cases:
-        lines += _case_lines(c, plan.deadlines)
-    lines.append("")
-    lines.append(summary(plan))
-    return "\n".join(lines) + "\n"
-
-
-def summary(plan: MigrationPlan) -> str:
-    """Counts per action, and which cases the deadline choice affects."""
-    counts = {a: len(plan.where(a)) for a in _ACTION_WORDS}
-    parts = [f"{n} {_ACTION_WORDS[a]}" for a, n in counts.items() if n]
-    if plan.closed:
-        parts.append(f"{plan.closed} avsluttet (blir på sin versjon)")
-    lines = ["Oppsummering: " + (", ".join(parts) if parts else "ingen åpne saker")]
-    differs = plan.deadline_differs
-    if differs:
-        lines.append(
-            f"Ny evalueringsfrist gir annen senest-dato for {len(differs)} sak(er): "
-            + ", ".join(c.case_id for c in differs)
-        )
-        changes = plan.recompute_changes
-        if changes:
-            verb = "flyttes" if plan.deadlines == "recompute" else "ville blitt flyttet"
-            lines.append(
-                f"Med --deadlines recompute {verb} datoen for {len(changes)} sak(er): "
-                + ", ".join(
-                    f"{c.case_id} ({c.deadline.due} → {c.deadline.recomputed})"
-                    for c in changes
-                    if c.deadline is not None
-                )
-            )
-        else:
-            lines.append("Ingen evalueringsdato er senere enn ny frist tillater; ingen flyttes.")
-    return "\n".join(lines)

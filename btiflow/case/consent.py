@@ -1,0 +1,153 @@
+"""Rule 11 of the domain: consent.
+
+The relay log follows the child across services only with the guardians' consent, or the young
+person's own from the self-consent age; level 0 stays inside the opening unit, and every other
+unit takes part (is involved, holds the baton) only by its own consent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from btiflow.case.context import Context, Refused
+from btiflow.case.entries import Draft
+from btiflow.case.kinds import (
+    CaseClosed,
+    ConsentGiven,
+    ConsentRefused,
+    ConsentWithdrawn,
+    EntryBody,
+    UnitInvolved,
+)
+from btiflow.case.state import Case
+from btiflow.errors import Reason
+from btiflow.workflow.model import Workflow
+
+
+def consents_alone(workflow: Workflow, case: Case, today: dt.date) -> bool:
+    """The young person has reached the guide's self-consent age (the birth date is known)."""
+    age = case.age_on(today)
+    return age is not None and age >= workflow.consent.self_consent_age
+
+
+RELAY_LOG = "stafettlogg"
+"""The consent to the relay log itself, recorded like a unit's (``give_consent(units=[...])``):
+without it the case stays inside the opening unit, at level 0."""
+
+_LOG_CLOSED = {
+    "nb": "Familien trakk tilbake samtykket til stafettloggen; den delte loggen er lukket.",
+    "nn": "Familien trekte tilbake samtykket til stafettloggen; den delte loggen er lukka.",
+    "en": "The family withdrew its consent to the relay log; the shared log is closed.",
+}
+
+
+def log_shared(case: Case) -> bool:
+    """The relay log may follow the child across services: the family's consent to it stands.
+
+    A case that went past level 0 before consent to the log existed (it has no decision on the
+    log) counts as consented: it went on under the old process, with the guardians told and the
+    family's wish recorded, and the family may still withdraw (docs/design.md).
+    """
+    state = case.consent_for(RELAY_LOG)
+    if state is not None:
+        return state.status == "given"
+    return case.level >= 1
+
+
+def units_consented(case: Case) -> bool:
+    """Consent is given for some unit or agency (the consent to the relay log itself aside)."""
+    return any(c.status == "given" and c.unit != RELAY_LOG for c in case.consents)
+
+
+def log_consent_reasons(ctx: Context) -> list[Reason]:
+    """Leaving level 0 takes the family's consent to the relay log itself."""
+    if ctx.case.level == 0 and not log_shared(ctx.case):
+        return [ctx.reason("log_consent_missing", log=RELAY_LOG)]
+    return []
+
+
+def unit_may_know(case: Case, unit: str) -> bool:
+    """The unit may hold the case's information: the opener's own unit, or another unit under
+    its own consent while the relay log is shared."""
+    if unit == case.opened_by.unit:
+        return True
+    return unit != RELAY_LOG and case.has_consent(unit) and log_shared(case)
+
+
+def may_consent(ctx: Context) -> list[Reason]:
+    if ctx.actor.role == "guardian":
+        return []
+    if ctx.actor.role == "child" and consents_alone(ctx.workflow, ctx.case, ctx.today):
+        return []
+    return [ctx.reason("consent_by_guardian", age=ctx.workflow.consent.self_consent_age)]
+
+
+def unit_allowed(ctx: Context, unit: str) -> bool:
+    """Whether ``unit`` may work the case: the opening unit always, any other by consent."""
+    return unit_may_know(ctx.case, unit)
+
+
+def young_person_decides(ctx: Context, units: tuple[str, ...]) -> list[Reason]:
+    """From the self-consent age the young person's own decision stands: nobody else gives,
+    refuses or withdraws consent for a unit they decided on themselves.
+
+    Only the subject can have made such a decision (the child consents only from the guide's
+    age), so the latest decision being theirs is enough; a later one of theirs may change it.
+    """
+    if ctx.actor.id == ctx.case.subject:
+        return []
+    decided = [u for u in units if ctx.case.young_person_decided(u)]
+    if not decided:
+        return []
+    age = ctx.workflow.consent.self_consent_age
+    return [ctx.reason("young_person_decides", units=", ".join(decided), age=age)]
+
+
+def give(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    reasons = young_person_decides(ctx, p["units"])
+    if reasons:
+        raise Refused(reasons)
+    return [Draft(ConsentGiven(**p))]
+
+
+def refuse(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    reasons = young_person_decides(ctx, p["units"])
+    if reasons:
+        raise Refused(reasons)
+    return _closing_the_log(ctx, p["units"], ConsentRefused(**p))
+
+
+def _closing_the_log(ctx: Context, units: tuple[str, ...], body: EntryBody) -> list[Draft]:
+    """The consent entry; when it ends a shared relay log past level 0, the case closes too:
+    what is written is kept, and no other service is shown it any further."""
+    drafts = [Draft(body)]
+    if RELAY_LOG in units and ctx.case.level >= 1 and log_shared(ctx.case):
+        reason = _LOG_CLOSED.get(ctx.language, _LOG_CLOSED["nb"])
+        closed = CaseClosed(level=ctx.case.level, outcome="log_withdrawn", reason=reason)
+        drafts.append(Draft(closed))
+    return drafts
+
+
+def withdraw_consent(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    case = ctx.case
+    missing = [
+        u for u in p["units"] if not (log_shared(case) if u == RELAY_LOG else case.has_consent(u))
+    ]
+    reasons = young_person_decides(ctx, p["units"])
+    if missing:
+        reasons.insert(0, ctx.reason("no_consent_to_withdraw", units=", ".join(missing)))
+    if reasons:
+        raise Refused(reasons)
+    return _closing_the_log(ctx, p["units"], ConsentWithdrawn(**p))
+
+
+def involve(ctx: Context, p: dict[str, Any]) -> list[Draft]:
+    unit = p["unit"]
+    if unit == RELAY_LOG:
+        raise Refused([ctx.reason("log_is_no_unit", log=RELAY_LOG)])
+    if unit == ctx.case.opened_by.unit:
+        raise Refused([ctx.reason("own_unit", unit=unit)])
+    if not ctx.case.has_consent(unit):
+        raise Refused([ctx.reason("consent_missing", unit=unit)])
+    return [Draft(UnitInvolved(**p))]

@@ -1,0 +1,474 @@
+"""The relay log's entry kinds: one frozen class per kind, the body of an ``Entry``.
+
+Each class mirrors exactly what the log has always stored for its kind, so a body read from the
+store and written again gives the same JSON byte for byte (and every hash chain still verifies).
+Keys come in two sorts, and the classes keep them apart:
+
+- always written: a plain field (``birth_date`` is always there, null when unknown);
+- left out when not given: a field defaulting to None with ``OMIT_IF_NONE``; a stored null for
+  such a key is refused, since it was never written.
+
+Dates are ``datetime.date``, meeting times ``datetime.datetime`` (stored as their isoformat),
+people ``Person`` (stored with all four keys), lists tuples. ``body_from_data`` and
+``body_data`` convert with the one converter of ``btiflow.codec``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from typing import Any, ClassVar, TypeVar
+
+import attrs
+
+from btiflow.case.people import Person
+from btiflow.codec import KEY, OMIT_IF_NONE, StructureError, converter, problems, register_record
+
+_OMIT = {OMIT_IF_NONE: True}
+
+
+@attrs.frozen(kw_only=True)
+class EntryBody:
+    """What an entry says; its class names its kind (``entry_kind``, e.g. 'baton_offered')."""
+
+    entry_kind: ClassVar[str] = ""
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowRef:
+    """A guide version as an entry names it."""
+
+    id: str
+    version: str
+    hash: str
+
+
+@attrs.frozen(kw_only=True)
+class AgreedMeasure:
+    """One measure as ``measures_agreed`` records it."""
+
+    id: str
+    what: str
+    responsible: str
+    by_date: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- opening and level 0 --------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CaseOpened(EntryBody):
+    """The first entry: the guide version the case follows, its subject and first step."""
+
+    entry_kind: ClassVar[str] = "case_opened"
+    workflow: WorkflowRef
+    subject: str
+    birth_date: dt.date | None  # always written, null when unknown
+    opened_by: Person
+    step: str
+    concern: str | None = attrs.field(default=None, metadata=_OMIT)
+    suspected_harm: bool | None = attrs.field(default=None, metadata=_OMIT)  # with concern
+    # who brought the concern to the service (concern.ORIGINS); None: the opener's own concern
+    origin: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ConcernRecorded(EntryBody):
+    entry_kind: ClassVar[str] = "concern_recorded"
+    description: str
+    suspected_harm: bool | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ChildWelfareConsulted(EntryBody):
+    entry_kind: ClassVar[str] = "child_welfare_consulted"
+    advice: str | None = attrs.field(default=None, metadata=_OMIT)
+    # False when the advice is not to tell the guardians (or the child) now (rule 2)
+    tell_guardians: bool | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class LeaderInformed(EntryBody):
+    entry_kind: ClassVar[str] = "leader_informed"
+    leader: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class GuardiansInformed(EntryBody):
+    entry_kind: ClassVar[str] = "guardians_informed"
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+    guardians: tuple[Person, ...] | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class GuardianRegistered(EntryBody):
+    entry_kind: ClassVar[str] = "guardian_registered"
+    person: Person
+
+
+@attrs.frozen(kw_only=True)
+class CloseRequested(EntryBody):
+    entry_kind: ClassVar[str] = "close_requested"
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ChildInformed(EntryBody):
+    entry_kind: ClassVar[str] = "child_informed"
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class StepCompleted(EntryBody):
+    entry_kind: ClassVar[str] = "step_completed"
+    from_step: str
+    to_step: str
+
+
+# --- decisions ------------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LevelChanged(EntryBody):
+    """Expanded to a higher level (``outcome`` 'expand') or handed down ('hand_down').
+
+    ``baton_holder`` is set when a holder is appointed at once (no holder yet), ``baton_offer``
+    when the baton is offered to someone else (the holder keeps it until it is accepted).
+    """
+
+    entry_kind: ClassVar[str] = "level_changed"
+    from_level: int
+    to_level: int
+    step: str
+    outcome: str
+    family_wish: str
+    changes: str | None = attrs.field(default=None, metadata=_OMIT)
+    agreed: str | None = attrs.field(default=None, metadata=_OMIT)
+    next_evaluation: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+    delay_reason: str | None = attrs.field(default=None, metadata=_OMIT)
+    baton_holder: Person | None = attrs.field(default=None, metadata=_OMIT)
+    baton_offer: Person | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class CaseClosed(EntryBody):
+    """Closed: at level 0 with a ``reason``, above it with ``changes`` and ``agreed``."""
+
+    entry_kind: ClassVar[str] = "case_closed"
+    level: int
+    outcome: str
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+    changes: str | None = attrs.field(default=None, metadata=_OMIT)
+    agreed: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationContinued(EntryBody):
+    entry_kind: ClassVar[str] = "evaluation_continued"
+    step: str
+    outcome: str
+    next_evaluation: dt.date
+    delay_reason: str | None = attrs.field(default=None, metadata=_OMIT)
+    agreed: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class RightsAssessed(EntryBody):
+    entry_kind: ClassVar[str] = "rights_assessed"
+    responsibility_group: str
+    individual_plan: str
+    child_coordinator: str
+
+
+# --- people and the baton -------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ContactPersonAppointed(EntryBody):
+    entry_kind: ClassVar[str] = "contact_person_appointed"
+    person: Person
+
+
+@attrs.frozen(kw_only=True)
+class BatonOffered(EntryBody):
+    entry_kind: ClassVar[str] = "baton_offered"
+    to: Person
+    # why, when someone other than the holder offers it (the holder is away or has left)
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class BatonAccepted(EntryBody):
+    entry_kind: ClassVar[str] = "baton_accepted"
+    holder: Person
+
+
+@attrs.frozen(kw_only=True)
+class BatonDeclined(EntryBody):
+    entry_kind: ClassVar[str] = "baton_declined"
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class BatonOfferWithdrawn(EntryBody):
+    entry_kind: ClassVar[str] = "baton_offer_withdrawn"
+
+
+# --- meetings and measures ------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class MeetingScheduled(EntryBody):
+    """A meeting scheduled; ``kind`` is the meeting's kind (planning, startup, ...)."""
+
+    entry_kind: ClassVar[str] = "meeting_scheduled"
+    meeting: str
+    kind: str
+    at: dt.datetime
+    invitees: tuple[Person, ...]
+    place: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeetingMoved(EntryBody):
+    entry_kind: ClassVar[str] = "meeting_moved"
+    meeting: str
+    at: dt.datetime
+    place: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeetingCancelled(EntryBody):
+    entry_kind: ClassVar[str] = "meeting_cancelled"
+    meeting: str
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeetingHeld(EntryBody):
+    entry_kind: ClassVar[str] = "meeting_held"
+    meeting: str
+    child_took_part: bool
+    child_voice: str | None = attrs.field(default=None, metadata=_OMIT)
+    interpreter_present: bool | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MinutesRecorded(EntryBody):
+    entry_kind: ClassVar[str] = "minutes_recorded"
+    meeting: str
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class MeasuresAgreed(EntryBody):
+    entry_kind: ClassVar[str] = "measures_agreed"
+    meeting: str
+    measures: tuple[AgreedMeasure, ...]
+    next_evaluation: dt.date
+    delay_reason: str | None = attrs.field(default=None, metadata=_OMIT)
+    # how the child's voice came in, when the meeting held without the child did not say (rule 9)
+    child_voice: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationRecorded(EntryBody):
+    entry_kind: ClassVar[str] = "evaluation_recorded"
+    meeting: str
+    experience: str
+    changes: str
+    status: str
+
+
+@attrs.frozen(kw_only=True)
+class EvaluationRescheduled(EntryBody):
+    entry_kind: ClassVar[str] = "evaluation_rescheduled"
+    next_evaluation: dt.date
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- consent and other services -------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class ConsentGiven(EntryBody):
+    entry_kind: ClassVar[str] = "consent_given"
+    units: tuple[str, ...]
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ConsentRefused(EntryBody):
+    entry_kind: ClassVar[str] = "consent_refused"
+    units: tuple[str, ...]
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ConsentWithdrawn(EntryBody):
+    entry_kind: ClassVar[str] = "consent_withdrawn"
+    units: tuple[str, ...]
+
+
+@attrs.frozen(kw_only=True)
+class UnitInvolved(EntryBody):
+    entry_kind: ClassVar[str] = "unit_involved"
+    unit: str
+    task: str
+    person: Person | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- notes, documents, migrations -----------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class NoteAdded(EntryBody):
+    entry_kind: ClassVar[str] = "note_added"
+    text: str
+
+
+@attrs.frozen(kw_only=True)
+class DocumentAdded(EntryBody):
+    entry_kind: ClassVar[str] = "document_added"
+    title: str
+    text: str | None = attrs.field(default=None, metadata=_OMIT)
+    shared_with_family: bool | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowMigrated(EntryBody):
+    """The case moved to another version of its guide (stored keys ``from`` and ``to``)."""
+
+    entry_kind: ClassVar[str] = "workflow_migrated"
+    from_workflow: WorkflowRef = attrs.field(metadata={KEY: "from"})
+    to_workflow: WorkflowRef = attrs.field(metadata={KEY: "to"})
+    from_step: str
+    from_title: str
+    to_step: str
+    how: str | None  # always written: auto | mapped
+    mapping: Mapping[str, str]
+    deadlines: str  # keep | recompute
+    next_evaluation: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- level 0 without the guardians (issue 12) -------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GuardiansNotInformed(EntryBody):
+    """At level 0, after the leader: the concern goes no further to the guardians, and why."""
+
+    entry_kind: ClassVar[str] = "guardians_not_informed"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class ReportSent(EntryBody):
+    """The unit sent a report of concern (bekymringsmelding) to the child welfare service."""
+
+    entry_kind: ClassVar[str] = "report_sent"
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- what the sources describe (issue 12): interpreter -----------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class InterpreterNeeded(EntryBody):
+    """The child or a guardian needs an interpreter ("rett til tolk") for ``language``."""
+
+    entry_kind: ClassVar[str] = "interpreter_needed"
+    person: str  # "child" (the case's subject) or a guardian's id
+    language: str
+
+
+BODY_TYPES: dict[str, type[EntryBody]] = {
+    cls.entry_kind: cls
+    for cls in (
+        CaseOpened,
+        ConcernRecorded,
+        ChildWelfareConsulted,
+        LeaderInformed,
+        GuardiansInformed,
+        GuardianRegistered,
+        CloseRequested,
+        ChildInformed,
+        StepCompleted,
+        LevelChanged,
+        CaseClosed,
+        EvaluationContinued,
+        ContactPersonAppointed,
+        BatonOffered,
+        BatonAccepted,
+        BatonDeclined,
+        BatonOfferWithdrawn,
+        MeetingScheduled,
+        MeetingMoved,
+        MeetingCancelled,
+        MeetingHeld,
+        MinutesRecorded,
+        MeasuresAgreed,
+        EvaluationRecorded,
+        EvaluationRescheduled,
+        ConsentGiven,
+        ConsentRefused,
+        ConsentWithdrawn,
+        UnitInvolved,
+        RightsAssessed,
+        NoteAdded,
+        DocumentAdded,
+        WorkflowMigrated,
+        GuardiansNotInformed,
+        ReportSent,
+        InterpreterNeeded,
+    )
+}
+"""Every entry kind and its body class, in the order the kinds were introduced."""
+
+for _cls in (WorkflowRef, AgreedMeasure, *BODY_TYPES.values()):
+    register_record(_cls)
+
+
+class BodyError(ValueError):
+    """Stored data that is not a body of its kind (an unknown kind, a missing or unknown key)."""
+
+
+_B = TypeVar("_B", bound=EntryBody)
+
+
+def body_from_data(kind: str, data: Mapping[str, Any]) -> EntryBody:
+    """The typed body of a ``kind`` entry from its stored form; ``BodyError`` if it does not fit."""
+    cls = BODY_TYPES.get(kind)
+    if cls is None:
+        raise BodyError(f"unknown entry kind {kind!r}")
+    body = structure_body(cls, data)
+    written = body_data(body)
+    if written != data:
+        # e.g. a number where a text belongs: read leniently, it would be written differently
+        keys = sorted(k for k in data if written.get(k) != data[k])
+        raise BodyError(f"a {kind} entry does not read back as it is stored ({', '.join(keys)})")
+    return body
+
+
+def structure_body(cls: type[_B], data: Mapping[str, Any]) -> _B:
+    """``data`` as a ``cls`` body; ``BodyError`` naming the kind if it does not fit."""
+    try:
+        return converter.structure(data, cls)
+    except (StructureError, TypeError, ValueError, KeyError) as exc:
+        detail = "; ".join(problems(exc))
+        raise BodyError(f"a {cls.entry_kind} entry does not fit its kind: {detail}") from exc
+
+
+def persons_in(body: EntryBody) -> Iterator[Person]:
+    """Every person the body names: an opener, a holder, an invitee, a guardian..."""
+    for field in attrs.fields(type(body)):
+        value = getattr(body, field.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            if isinstance(item, Person):
+                yield item
+
+
+def body_data(body: EntryBody) -> dict[str, Any]:
+    """The body's stored form: plain JSON-ready data, exactly as it is hashed and stored."""
+    data: dict[str, Any] = converter.unstructure(body)
+    return data

@@ -1,0 +1,194 @@
+"""An action's parameters: each one's parser, and the check of a whole set against the table.
+
+A parser takes what the caller gave and returns the value an entry's typed body holds (dates
+as ``date``, times as ``datetime``, people as ``Person``, lists as tuples), or raises ``Invalid``
+with the problem in words; ``parse`` gathers every
+problem into one refusal, so a caller learns all that is wrong at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from btiflow.case.context import Context, Refused
+from btiflow.case.people import Actor, Person, storable
+
+MEETING_KINDS = ("planning", "startup", "evaluation", "other")
+OUTCOMES = ("close", "continue", "expand")
+
+
+class Invalid(Exception):
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+"""Dates and times outside these years are refused: a typo, and some (year 9999 with an offset,
+year 1 at +14:00) cannot be turned into UTC or local time when the log is read."""
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise Invalid("expected a non-empty text")
+    if not storable(value):
+        raise Invalid("the text holds a character that cannot be stored (a lone surrogate)")
+    return value.strip()
+
+
+def _in_years(day: dt.date) -> None:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise Invalid(f"expected a date in the years {FIRST_YEAR}–{LAST_YEAR}")
+
+
+def boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("expected true or false")
+    return value
+
+
+def integer(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Invalid("expected a whole number")
+    return value
+
+
+def date(value: Any) -> dt.date:
+    if isinstance(value, dt.datetime):
+        raise Invalid("expected a date (YYYY-MM-DD), not a date and time")
+    try:
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
+    except (TypeError, ValueError) as exc:
+        raise Invalid("expected a date such as 2026-12-24") from exc
+    _in_years(day)
+    return day
+
+
+def datetime(value: Any) -> dt.datetime:
+    if isinstance(value, str):
+        try:
+            value = dt.datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise Invalid("expected a date and time such as 2026-12-01T09:00+01:00") from exc
+    if not isinstance(value, dt.datetime):
+        raise Invalid("expected a date and time")
+    try:
+        # a tzinfo whose utcoffset is None leaves the time naive, as no tzinfo does
+        aware = value.utcoffset() is not None
+        utc = value.astimezone(dt.UTC) if aware else value
+    except (OverflowError, ValueError, TypeError) as exc:
+        raise Invalid(f"expected a time in the years {FIRST_YEAR}–{LAST_YEAR}") from exc
+    if not aware:
+        raise Invalid("the time needs a time zone (e.g. +01:00, or ZoneInfo('Europe/Oslo'))")
+    _in_years(value.date())
+    _in_years(utc.date())
+    return value
+
+
+def person(value: Any) -> Person:
+    if isinstance(value, Actor):
+        value = value.as_person()
+    if isinstance(value, Mapping):
+        try:
+            value = Person(**value)
+        except (TypeError, ValueError) as exc:
+            raise Invalid(f"a person needs id, and may have name, unit, email ({exc})") from exc
+    if not isinstance(value, Person):
+        raise Invalid("expected a Person (id, name, unit)")
+    return value
+
+
+def staff_person(value: Any) -> Person:
+    """A member of staff named in a case (contact person, baton holder, involved person): their
+    unit is required, since access matches the id *and* the unit (docs/permissions.md)."""
+    found = person(value)
+    if not found.unit.strip():
+        raise Invalid("a member of staff is named with their unit (service), not only an id")
+    return found
+
+
+def persons(value: Any) -> tuple[Person, ...]:
+    if not isinstance(value, list | tuple):
+        raise Invalid("expected a list of persons")
+    return tuple(person(v) for v in value)
+
+
+def units(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list | tuple) or not value:
+        raise Invalid("expected one or more units (e.g. ['Helsestasjonen'])")
+    return tuple(sorted({text(v) for v in value}))
+
+
+def measures(value: Any) -> list[dict[str, Any]]:
+    """Each measure's what, responsible and by_date (a date, left out when not given)."""
+    if not isinstance(value, list | tuple) or not value:
+        raise Invalid("expected a list of measures, each with what and responsible")
+    out = []
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) - {"what", "responsible", "by_date"}:
+            raise Invalid("each measure has what, responsible and optionally by_date")
+        measure: dict[str, Any] = {
+            "what": text(item.get("what")),
+            "responsible": text(item.get("responsible")),
+        }
+        if item.get("by_date") is not None:
+            measure["by_date"] = date(item["by_date"])
+        out.append(measure)
+    return out
+
+
+def meeting_kind(value: Any) -> str:
+    if value not in MEETING_KINDS:
+        raise Invalid(f"expected one of {', '.join(MEETING_KINDS)}")
+    return str(value)
+
+
+def outcome(value: Any) -> str:
+    if value not in OUTCOMES:
+        raise Invalid(f"expected one of {', '.join(OUTCOMES)}")
+    return str(value)
+
+
+def rights(value: Any) -> dict[str, str]:
+    keys = ("responsibility_group", "individual_plan", "child_coordinator")
+    if not isinstance(value, Mapping) or set(value) != set(keys):
+        raise Invalid(f"expected a mapping with {', '.join(keys)}")
+    return {k: text(value[k]) for k in keys}
+
+
+Param = tuple[Callable[[Any], Any], bool]
+"""A parameter's parser, and whether it is required."""
+
+
+def parse(
+    action: str, declared: Mapping[str, Param], ctx: Context, params: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``params`` parsed by ``declared``; raises ``Refused`` with every problem found."""
+    reasons = []
+    out: dict[str, Any] = {}
+    for key in params:
+        if key not in declared:
+            allowed = ", ".join(declared) or "none"
+            reasons.append(
+                ctx.reason(
+                    "invalid_input",
+                    param=key,
+                    problem=f"{action} takes no such parameter (it takes: {allowed})",
+                )
+            )
+    for key, (parser, required) in declared.items():
+        value = params.get(key)
+        if value is None:
+            if required:
+                reasons.append(ctx.reason("invalid_input", param=key, problem="it is required"))
+            continue
+        try:
+            out[key] = parser(value)
+        except Invalid as exc:
+            reasons.append(ctx.reason("invalid_input", param=key, problem=exc.problem))
+    if reasons:
+        raise Refused(reasons)
+    return out

@@ -1,0 +1,285 @@
+"""What ``verify`` checks, for every store: each case's hash chain, its state row column by column
+against the replay of its log, its access log's own hash chain, and each stored guide version
+against its content hash; and a store against chain heads exported earlier.
+
+The stores read rows (in one snapshot) and hand them here as stored, so SQLite and PostgreSQL
+check exactly the same things. A row that cannot be read is a problem of its case, never an
+exception: ``verify`` names every broken case and goes on.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import attrs
+
+from btiflow.case.entries import GENESIS, Entry, canonical_json
+from btiflow.case.state import Case, fold, to_data
+from btiflow.store.base import ChainHead, ChainProblem, Store, VerifyReport
+from btiflow.store.rows import (
+    STATE_COLUMNS,
+    UnreadableEntry,
+    access_hash,
+    entry_from_row,
+    strict_json,
+)
+from btiflow.workflow.convert import structure
+
+_STATE = STATE_COLUMNS.index("state")
+_LAST_SEQ = STATE_COLUMNS.index("last_seq")
+_HEAD = STATE_COLUMNS.index("head_hash")
+
+
+@attrs.frozen
+class StoredCase:
+    """One case as a store holds it: its state row, entry rows and access-log rows.
+
+    ``row`` is in ``STATE_COLUMNS`` order; ``entries`` in ``ENTRY_COLUMNS`` order by seq;
+    ``access`` is (the ``ACCESS_COLUMNS`` values..., prev_hash, hash) by id; ``access_count``
+    and ``access_head`` are what the case row says the access log's chain ends with.
+    """
+
+    case_id: str
+    row: Sequence[Any]
+    entries: Sequence[Sequence[Any]]
+    access: Sequence[Sequence[Any]]
+    access_count: int
+    access_head: str
+
+
+def check_case(
+    stored: StoredCase, state_values: Callable[[Case], Sequence[Any]]
+) -> list[ChainProblem]:
+    """Every problem of one case (at most one for its log and state row, one for its access log).
+
+    ``state_values`` is the store's own ``rows.state_values`` (a store may keep a column in
+    another type, e.g. PostgreSQL's date), so the row is compared as that store writes it.
+    """
+    problems: list[ChainProblem] = []
+    try:
+        problem = _check_log(stored, state_values)
+    except Exception as exc:  # verify reports whatever a changed row does, and goes on
+        problem = ChainProblem(stored.case_id, 0, f"cannot be read: {_short(exc)}")
+    if problem is not None:
+        problems.append(problem)
+    access = _check_access(stored)
+    if access is not None:
+        problems.append(access)
+    return problems
+
+
+def _check_log(
+    stored: StoredCase, state_values: Callable[[Case], Sequence[Any]]
+) -> ChainProblem | None:
+    case_id, row = stored.case_id, stored.row
+    try:
+        log = [_entry(r) for r in stored.entries]
+    except UnreadableEntry as exc:  # changed behind the store's back
+        message = f"content does not fit its kind (changed): {exc.problem}"
+        return ChainProblem(case_id, exc.seq, message)
+    problem = _check_chain(case_id, log, row[_LAST_SEQ], row[_HEAD])
+    if problem is not None:
+        return problem
+    try:
+        replay = fold(log)
+    except (KeyError, ValueError, TypeError, AttributeError) as exc:
+        return ChainProblem(case_id, 0, f"the log cannot be replayed: {_short(exc)}")
+    return _check_state_row(case_id, row, replay, state_values)
+
+
+def _entry(row: Sequence[Any]) -> Entry:
+    """An entry from its row, whose data must be exactly the canonical text that was hashed."""
+    entry = entry_from_row(row)
+    data = row[7]
+    if data != canonical_json(entry.data):
+        raise UnreadableEntry(entry.case_id, entry.seq, "the data is not the text that was sealed")
+    return entry
+
+
+def _check_state_row(
+    case_id: str, row: Sequence[Any], replay: Case, state_values: Callable[[Case], Sequence[Any]]
+) -> ChainProblem | None:
+    expected = state_values(replay)
+    differ = [
+        name
+        for name, have, want in zip(STATE_COLUMNS, row, expected, strict=True)
+        if name != "state" and have != want
+    ]
+    try:
+        state = strict_json(row[_STATE])
+    except ValueError as exc:
+        differ.append(f"state: {_short(exc)}")
+    else:
+        if state != to_data(replay):
+            differ.append("state")
+    if not differ:
+        return None
+    message = f"the state row differs from the replay of the log ({', '.join(differ)})"
+    return ChainProblem(case_id, row[_LAST_SEQ] or 0, message)
+
+
+def _check_chain(
+    case_id: str, log: list[Entry], last_seq: int, head_hash: str
+) -> ChainProblem | None:
+    prev = GENESIS
+    for expected_seq, entry in enumerate(log, 1):
+        if entry.seq != expected_seq:
+            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
+        if entry.prev_hash != prev:
+            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
+        if entry.compute_hash() != entry.hash:
+            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
+        prev = entry.hash
+    if len(log) < last_seq:
+        return ChainProblem(
+            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
+        )
+    if len(log) > last_seq:
+        return ChainProblem(
+            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
+        )
+    if prev != head_hash:
+        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
+    return None
+
+
+def _check_access(stored: StoredCase) -> ChainProblem | None:
+    """The access log's chain: each row links to the one before, and ends at the case row's
+    head (so a row edited, removed or added is seen)."""
+    prev = GENESIS
+    for n, row in enumerate(stored.access, 1):
+        *values, prev_hash, digest = row
+        if prev_hash != prev or access_hash(prev, values) != digest:
+            return ChainProblem(stored.case_id, 0, f"access log row {n} changed or removed")
+        prev = digest
+    count = len(stored.access)
+    if count != stored.access_count or prev != (stored.access_head or GENESIS):
+        return ChainProblem(
+            stored.case_id,
+            0,
+            f"access log has {count} rows, the case row says {stored.access_count} "
+            "(rows removed or added)",
+        )
+    return None
+
+
+def check_workflow(content_hash: str, content: str) -> ChainProblem | None:
+    """A stored guide version whose content no longer gives its hash (a changed age limit,
+    say) is a problem: cases pinned to it would follow rules nobody published."""
+    try:
+        actual = structure(strict_json(content)).content_hash
+    except Exception as exc:  # a changed row can hold anything
+        return ChainProblem("", 0, f"guide version {content_hash[:12]} cannot be read: {exc}")
+    if actual != content_hash:
+        return ChainProblem(
+            "", 0, f"guide version {content_hash[:12]}: content does not match its hash (changed)"
+        )
+    return None
+
+
+def check_heads(store: Store, heads: Sequence[ChainHead]) -> list[ChainProblem]:
+    """Compare a store with chain heads exported earlier (``btiflow verify --heads``): a case
+    missing, a chain shorter than it was, or one whose entry at the exported seq differs (cut
+    and rewritten, or forged) is named. Cases opened since are fine."""
+    now = {h.case_id: h for h in store.heads()}
+    problems: list[ChainProblem] = []
+    for head in heads:
+        current = now.get(head.case_id)
+        if current is None:
+            problems.append(ChainProblem(head.case_id, head.seq, "case missing (deleted)"))
+        elif current.seq < head.seq:
+            message = f"chain shorter than exported (entry {current.seq}, was {head.seq})"
+            problems.append(ChainProblem(head.case_id, head.seq, message))
+        elif _hash_at(store, head) != head.hash:
+            message = "chain differs from the exported head (rewritten or forged)"
+            problems.append(ChainProblem(head.case_id, head.seq, message))
+    return problems
+
+
+def _hash_at(store: Store, head: ChainHead) -> str | None:
+    try:
+        log = store.entries(head.case_id)
+    except Exception:  # an unreadable log cannot match; verify names why
+        return None
+    return log[head.seq - 1].hash if 0 < head.seq <= len(log) else None
+
+
+def read_heads(text: str) -> list[ChainHead]:
+    """Chain heads from a file ``btiflow verify --heads`` wrote; ValueError if it is not one."""
+    data = json.loads(text)
+    if not isinstance(data, list):
+        raise ValueError("not a list of chain heads")
+    heads = []
+    for item in data:
+        if not isinstance(item, dict) or set(item) != {"case_id", "seq", "hash"}:
+            raise ValueError("each chain head has case_id, seq and hash")
+        case_id, seq, digest = item["case_id"], item["seq"], item["hash"]
+        if not isinstance(case_id, str) or type(seq) is not int or not isinstance(digest, str):
+            raise ValueError("case_id and hash are texts, seq a whole number")
+        heads.append(ChainHead(case_id, seq, digest))
+    return heads
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+@attrs.frozen
+class Queries:
+    """The SQL ``verify`` runs, in a store's dialect. Each takes ``scope`` (the tenant, or
+    nothing) first; ``entries`` and ``access`` then take the case id."""
+
+    scope: tuple[Any, ...]
+    cases: str
+    """STATE_COLUMNS, access_count, access_head of every case, by case id."""
+    orphans: str
+    """The case id of every entry (DISTINCT)."""
+    entries: str
+    access: str
+    """ACCESS_COLUMNS, prev_hash, hash of one case, by id."""
+    workflows: str
+    """hash, content of every stored guide version."""
+
+
+def verify_rows(
+    read: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]],
+    queries: Queries,
+    state_values: Callable[[Case], Sequence[Any]],
+    damaged: type[BaseException] | tuple[type[BaseException], ...],
+) -> VerifyReport:
+    """Check every case, access log and guide version a store holds (one snapshot, read by
+    ``read``); a read that fails with ``damaged`` is reported, and the rest still checked."""
+    problems: list[ChainProblem] = []
+    scope = queries.scope
+    try:
+        rows = read(queries.cases, scope)
+        known = {r[0] for r in rows}
+        for (case_id,) in read(queries.orphans, scope):
+            if case_id not in known:
+                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
+    except damaged as exc:
+        return VerifyReport(0, 0, (*problems, ChainProblem("", 0, f"cannot be read: {exc}")))
+    entries = 0
+    for row in rows:
+        case_id = row[0]
+        try:
+            entry_rows = read(queries.entries, (*scope, case_id))
+            access_rows = read(queries.access, (*scope, case_id))
+        except damaged as exc:
+            problems.append(ChainProblem(case_id, 0, f"cannot be read (damaged): {exc}"))
+            continue
+        entries += len(entry_rows)
+        *state_row, access_count, access_head = row
+        stored = StoredCase(case_id, state_row, entry_rows, access_rows, access_count, access_head)
+        problems += check_case(stored, state_values)
+    try:
+        for content_hash, content in read(queries.workflows, scope):
+            problem = check_workflow(content_hash, content)
+            if problem is not None:
+                problems.append(problem)
+    except damaged as exc:
+        problems.append(ChainProblem("", 0, f"guide versions cannot be read (damaged): {exc}"))
+    return VerifyReport(len(rows), entries, tuple(problems))

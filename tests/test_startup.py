@@ -1,0 +1,78 @@
+"""Start-up: `import btiflow` and `btiflow validate` load no mail, calendar, SQL or page code."""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import btiflow
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# What a command that only reads a guide never needs: mail, iCalendar, SMTP, SQLite, PostgreSQL,
+# the state machine, and btiflow's engine, store, mail and rendering code.
+HEAVY = (
+    "email",
+    "icalendar",
+    "smtplib",
+    "sqlite3",
+    "sqlite_utils",
+    "psycopg",
+    "transitions",
+    "btiflow.engine",
+    "btiflow.notify",
+    "btiflow.render",
+    "btiflow.store",
+)
+
+
+def loaded_by(code: str) -> set[str]:
+    """The heavy modules a fresh interpreter has imported after running ``code``."""
+    script = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    modules = json.loads(ran.stdout.splitlines()[-1])
+    return {m for m in modules if m.split(".")[0] in HEAVY or m.startswith(HEAVY)}
+
+
+def test_import_btiflow_loads_nothing_heavy() -> None:
+    """`import btiflow` loads none of the heavy modules; a name loads its module when used."""
+    assert loaded_by("import btiflow") == set()
+    assert "sqlite_utils" in loaded_by("import btiflow; btiflow.SqliteStore")
+
+
+def test_validate_loads_only_the_loader() -> None:
+    """`btiflow validate` reads a guide without loading mail, SQL or rendering code."""
+    code = (
+        "from btiflow.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'workflows/kafjord.yaml'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code"
+    )
+    assert loaded_by(code) == set()
+
+
+def test_dir_lists_every_public_name_before_it_is_loaded() -> None:
+    """dir(btiflow) offers every name in __all__, and each resolves to its documented object."""
+    assert set(btiflow.__all__) <= set(dir(btiflow))
+    assert btiflow.load_workflow.__module__.startswith("btiflow.workflow")
+
+
+def test_the_lazy_table_matches_what_type_checkers_read() -> None:
+    """btiflow's name → module table says what its TYPE_CHECKING imports say, for each name."""
+    tree = ast.parse((ROOT / "btiflow" / "__init__.py").read_text(encoding="utf-8"))
+    typed = {
+        alias.asname or alias.name: node.module
+        for block in tree.body
+        if isinstance(block, ast.If)
+        for node in block.body
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == btiflow._HOMES
+    assert sorted(typed) == sorted(btiflow.__all__)

@@ -17,6 +17,13 @@ from btiflow._version import __version__ as __version__
 # mail, iCalendar, SQLite, PostgreSQL and rendering code only when it is used.
 if TYPE_CHECKING:
     from btiflow.access import AccessRecord
+    from btiflow.archive import (
+        ArchivePackage,
+        ArchiveRun,
+        Classification,
+        archive_case,
+        archive_closed,
+    )
     from btiflow.case.actions import ACTIONS, Option
     from btiflow.case.entries import Entry
     from btiflow.case.people import Actor, Person
@@ -25,6 +32,7 @@ if TYPE_CHECKING:
     from btiflow.errors import (
         AccessDenied,
         ActionRefused,
+        ArchiveError,
         BtiflowError,
         CaseNotFound,
         CommitUnknown,
@@ -35,6 +43,7 @@ if TYPE_CHECKING:
         StoreError,
         WorkflowError,
     )
+    from btiflow.insight import Insight, person_insight, write_insight
     from btiflow.migrate import (
         CasePlan,
         MigrationPlan,
@@ -53,7 +62,7 @@ if TYPE_CHECKING:
     from btiflow.store.outbox import Outbox
     from btiflow.store.sqlite import SqliteStore
     from btiflow.store.url import open_store
-    from btiflow.views import FamilyView, StaffView
+    from btiflow.views import CaseSummary, FamilyView, StaffView
     from btiflow.workflow.diff import Change, diff
     from btiflow.workflow.load import (
         check_workflow,
@@ -82,12 +91,17 @@ _HOMES = {
     "ActionRefused": "btiflow.errors",
     "Actor": "btiflow.case.people",
     "Advice": "btiflow.workflow.model",
+    "ArchiveError": "btiflow.errors",
+    "ArchivePackage": "btiflow.archive",
+    "ArchiveRun": "btiflow.archive",
     "BtiflowError": "btiflow.errors",
     "Case": "btiflow.case.state",
     "CaseNotFound": "btiflow.errors",
     "CasePlan": "btiflow.migrate",
+    "CaseSummary": "btiflow.views",
     "ChainHead": "btiflow.store.base",
     "Change": "btiflow.workflow.diff",
+    "Classification": "btiflow.archive",
     "CommitUnknown": "btiflow.errors",
     "ConflictError": "btiflow.errors",
     "Consent": "btiflow.workflow.model",
@@ -99,6 +113,7 @@ _HOMES = {
     "Engine": "btiflow.engine",
     "Entry": "btiflow.case.entries",
     "FamilyView": "btiflow.views",
+    "Insight": "btiflow.insight",
     "Level": "btiflow.workflow.model",
     "ManualClock": "btiflow.engine",
     "Migration": "btiflow.case.state",
@@ -126,6 +141,8 @@ _HOMES = {
     "Workflow": "btiflow.workflow.model",
     "WorkflowError": "btiflow.errors",
     "apply_migration": "btiflow.migrate",
+    "archive_case": "btiflow.archive",
+    "archive_closed": "btiflow.archive",
     "case_page": "btiflow.render.casepage",
     "check_workflow": "btiflow.workflow.load",
     "copy_log": "btiflow.store.copy",
@@ -135,10 +152,12 @@ _HOMES = {
     "load_workflow": "btiflow.workflow.load",
     "load_workflow_text": "btiflow.workflow.load",
     "open_store": "btiflow.store.url",
+    "person_insight": "btiflow.insight",
     "plan_migration": "btiflow.migrate",
     "render_site": "btiflow.render.site",
     "retry": "btiflow.engine",
     "system_clock": "btiflow.engine",
+    "write_insight": "btiflow.insight",
 }
 
 __all__ = [
@@ -148,12 +167,17 @@ __all__ = [
     "ActionRefused",
     "Actor",
     "Advice",
+    "ArchiveError",
+    "ArchivePackage",
+    "ArchiveRun",
     "BtiflowError",
     "Case",
     "CaseNotFound",
     "CasePlan",
+    "CaseSummary",
     "ChainHead",
     "Change",
+    "Classification",
     "CommitUnknown",
     "ConflictError",
     "Consent",
@@ -165,6 +189,7 @@ __all__ = [
     "Engine",
     "Entry",
     "FamilyView",
+    "Insight",
     "Level",
     "ManualClock",
     "Migration",
@@ -192,6 +217,8 @@ __all__ = [
     "Workflow",
     "WorkflowError",
     "apply_migration",
+    "archive_case",
+    "archive_closed",
     "case_page",
     "check_workflow",
     "copy_log",
@@ -201,10 +228,12 @@ __all__ = [
     "load_workflow",
     "load_workflow_text",
     "open_store",
+    "person_insight",
     "plan_migration",
     "render_site",
     "retry",
     "system_clock",
+    "write_insight",
 ]
 
 

@@ -181,7 +181,8 @@ class AccessRecord:
     unit: str
     relation: str
     what: str
-    """``view:family``, ``view:staff``, ``access_log``, or ``action:<name>``."""
+    """``view:family``, ``view:staff``, ``access_log``, ``action:<name>``, ``archive`` or
+    ``insight`` (btiflow.archive, btiflow.insight)."""
     seq: int | None = None
     """For an action: the last relay-log entry it wrote."""
 

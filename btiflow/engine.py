@@ -29,7 +29,7 @@ from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow
 from btiflow.store.base import DueCase, Store, VerifyReport
-from btiflow.views import FamilyView, StaffView, family_view, staff_view
+from btiflow.views import CaseSummary, FamilyView, StaffView, family_view, staff_view
 from btiflow.workflow.model import Workflow
 
 Clock = Callable[[], dt.datetime]
@@ -162,6 +162,48 @@ class Engine:
         self.store.record_access([_record(case, viewer, seen, now, what)])
         return shown
 
+    def cases(
+        self,
+        viewer: Actor,
+        *,
+        subject: str | None = None,
+        level: int | None = None,
+        holder: str | None = None,
+        due_before: dt.date | None = None,
+    ) -> list[CaseSummary]:
+        """The cases ``viewer`` may see, as summaries, optionally narrowed: the subject id, the
+        level, the baton holder's id, an evaluation due on or before a day. Not logged: a
+        summary holds no content (read it with ``view``, which is)."""
+        now = self._now()
+        found = []
+        for case_id in self.store.case_ids():
+            case = self.case(case_id)
+            if subject is not None and case.subject != subject:
+                continue
+            if level is not None and case.level != level:
+                continue
+            held = case.baton_holder.id if case.baton_holder else None
+            if holder is not None and held != holder:
+                continue
+            due = case.next_evaluation_due
+            if due_before is not None and (due is None or due > due_before.isoformat()):
+                continue
+            seen = access.access(self.workflow_of(case), case, viewer, now)
+            if seen.sees is None:
+                continue
+            found.append(
+                CaseSummary(
+                    case.id, case.subject, case.status, case.level, case.step, due, held, seen.sees
+                )
+            )
+        return found
+
+    def relations(self, case_id: str, actor: Actor) -> frozenset[str]:
+        """How ``actor`` is tied to the case now (``btiflow.access``'s relations); empty when
+        not at all, so a caller can answer "no such case" without revealing that it exists."""
+        case = self.case(case_id)
+        return access.access(self.workflow_of(case), case, actor, self._now()).relations
+
     def access_log(self, case_id: str, viewer: Actor) -> list[access.AccessRecord]:
         """Who has read the case and acted in it, oldest first: for its guardians, the young
         person who may see it, and administrators. The read is logged too."""
@@ -265,8 +307,21 @@ class Engine:
         """
         return self.act_with(case_id, action, by, params)
 
-    def act_with(self, case_id: str, action: str, by: Actor, params: Mapping[str, Any]) -> Case:
-        """``act`` with the parameters as a mapping (for callers that build them as data)."""
+    def act_with(
+        self,
+        case_id: str,
+        action: str,
+        by: Actor,
+        params: Mapping[str, Any],
+        *,
+        position: int | None = None,
+    ) -> Case:
+        """``act`` with the parameters as a mapping (for callers that build them as data).
+
+        With ``position`` (the case's ``seq`` as the caller last read it), a case that has moved
+        on since is a ``ConflictError`` and nothing is written: optimistic concurrency for
+        callers who decided on what they saw (the HTTP service's ``If-Match``).
+        """
         _check_actor(by)
         if not isinstance(params, Mapping):
             raise TypeError("params must be a mapping of parameter names to values")
@@ -276,6 +331,8 @@ class Engine:
             lang = self.workflow_of(case).language
             known = ", ".join(sorted(ACTIONS))
             raise ActionRefused("?", [reason("unknown_action", lang, action="?", allowed=known)])
+        if position is not None and case.seq != position:
+            raise ConflictError(case_id, position + 1)
         workflow = self.workflow_of(case)
         now = self._now()
         refused = access.refusal(workflow, case, action, by, now)

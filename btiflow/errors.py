@@ -9,6 +9,7 @@
     ├── AccessDenied (PermissionError) this person may not see the case (or its access log)
     ├── ConflictError                 another writer changed the case first; reload and retry
     ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
+    ├── ArchiveError (ValueError)     an archive package or insight export cannot be written
     └── StoreError                    the store cannot be opened or written (bad file, schema)
         └── CommitUnknown             lost at commit: maybe written; read the case, then retry
 
@@ -116,6 +117,11 @@ class MigrationError(BtiflowError, ValueError):
     def __init__(self, problems: Sequence[str]) -> None:
         self.problems: tuple[str, ...] = tuple(problems)
         super().__init__("\n".join(self.problems))
+
+
+class ArchiveError(BtiflowError, ValueError):
+    """An archive package (or a person's insight export) cannot be written: the directory, the
+    date or the person is wrong. Nothing was written, in the directory or in the log."""
 
 
 class StoreError(BtiflowError):

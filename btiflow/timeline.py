@@ -55,6 +55,7 @@ _NB: dict[str, str] = {
     "interpreter_needed": "Behov for tolk: {who} ({language})",
     "guardians_not_informed": "Bekymringen deles ikke med foresatte: {reason}",
     "report_sent": "Bekymringsmelding sendt til barneverntjenesten",
+    "case_archived": "Arkivpakke laget (kontrollsum {short})",
     "workflow_migrated": (
         "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
         "«{to_title}»{due}"
@@ -176,6 +177,11 @@ def _(body: k.WorkflowMigrated, workflow: Workflow | None, lang: str) -> dict[st
     }
 
 
+@_more.register
+def _(body: k.CaseArchived, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"short": body.package[:12]}
+
+
 @_more.register(k.ConsentGiven)
 @_more.register(k.ConsentRefused)
 @_more.register(k.ConsentWithdrawn)
@@ -191,6 +197,16 @@ def _(
 @_more.register
 def _(body: k.InterpreterNeeded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     return {"who": "barnet" if body.person == "child" else body.person}
+
+
+def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
+    """Actor id → name, from the persons the entries name (for a readable timeline)."""
+    names: dict[str, str] = {}
+    for entry in entries:
+        for person in k.persons_in(entry.body):
+            if person.name:
+                names.setdefault(person.id, person.name)
+    return names
 
 
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:

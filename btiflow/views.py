@@ -246,6 +246,23 @@ def _consent_unit(unit: str, language: str) -> str:
     return _word(language, "relay_log") if unit == RELAY_LOG else unit
 
 
+@attrs.frozen
+class CaseSummary:
+    """One line of a list of cases: where the case stands, never its concern or content.
+
+    ``sees`` is the view the person listing it gets (``staff`` or ``family``).
+    """
+
+    case_id: str
+    subject: str
+    status: str
+    level: int
+    step: str
+    next_evaluation_due: str | None
+    baton_holder: str | None
+    sees: str
+
+
 def _contact(p: Person | None) -> Contact | None:
     return None if p is None else Contact(p.name or p.id, p.unit, p.email)
 

@@ -23,7 +23,7 @@ LOG = FIXTURES / "relay-log-0.1.0.sqlite"
 STATES = json.loads((FIXTURES / "relay-log-0.1.0.states.json").read_text("utf-8"))
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 # Kinds 0.1.0 could not write; the property tests check their bodies byte for byte instead.
-ADDED_AFTER_0_1_0 = {"guardians_not_informed", "report_sent"}
+ADDED_AFTER_0_1_0 = {"guardians_not_informed", "report_sent", "case_archived"}
 ADDED_AFTER_0_1_0 |= {"interpreter_needed"}  # what the sources describe (issue 12)
 
 

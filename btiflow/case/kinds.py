@@ -382,6 +382,20 @@ class InterpreterNeeded(EntryBody):
     language: str
 
 
+# --- the archive (btiflow.archive) -------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class CaseArchived(EntryBody):
+    """An archive package of the case was written: its checksum and the log it holds."""
+
+    entry_kind: ClassVar[str] = "case_archived"
+    package: str  # sha256 (hex) of the package's manifest.json
+    status: str  # open | closed: the case when archived
+    head_seq: int  # the last entry the package holds
+    head_hash: str  # that entry's hash (64 hex)
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -421,6 +435,7 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         GuardiansNotInformed,
         ReportSent,
         InterpreterNeeded,
+        CaseArchived,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

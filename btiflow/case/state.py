@@ -463,6 +463,7 @@ def _rights(body: kinds.RightsAssessed, case: Case, e: Entry) -> Case:
 @_change.register(kinds.CloseRequested)
 @_change.register(kinds.NoteAdded)
 @_change.register(kinds.DocumentAdded)
+@_change.register(kinds.CaseArchived)  # an archive package was written (btiflow.archive)
 def _unchanged(body: kinds.EntryBody, case: Case, e: Entry) -> Case:
     return case
 

@@ -185,6 +185,16 @@ def case_page(
     return page.render()
 
 
+def family_sections(
+    workflow: Workflow, view: FamilyView, step_id: str, *, is_open: bool = True
+) -> str:
+    """The family's view as HTML sections (status, where in the guide, baton, meetings, who,
+    measures, minutes, documents), for a page that holds more (the archive's relay log)."""
+    page = _CasePage(workflow, view, step_id, dt.datetime.now(OSLO))
+    page.is_open = is_open
+    return page.sections()
+
+
 class _CasePage:
     def __init__(
         self, workflow: Workflow, view: FamilyView, step_id: str, printed: dt.datetime
@@ -205,9 +215,9 @@ class _CasePage:
             return f'<span lang="{self.words_lang}">{text}</span>'
         return text
 
-    def render(self) -> str:
+    def parts(self) -> tuple[str, str, str]:
+        """The page's body below its heading and lead: the status, the notice and the sections."""
         v = self.view
-        title = self.words["title"].format(case=v.case_id)
         sections = [
             self.path(),
             self.baton(),
@@ -220,6 +230,17 @@ class _CasePage:
             sections.append(self.documents())
         notice = f'<p class="notice">{escape(v.notice)}</p>' if v.notice else ""
         status = self.w("status", status=v.status, level=str(v.level), title=v.level_title)
+        return status, notice, "".join(sections)
+
+    def sections(self) -> str:
+        """The status, notice and every section as HTML, as the page shows them."""
+        status, notice, sections = self.parts()
+        return f'<p class="status">{status}</p>\n{notice}\n{sections}'
+
+    def render(self) -> str:
+        v = self.view
+        title = self.words["title"].format(case=v.case_id)
+        status, notice, sections = self.parts()
         return _CASE_PAGE.substitute(
             lang=self.lang,
             title=escape(title),
@@ -230,7 +251,7 @@ class _CasePage:
             lead=self.w("lead"),
             status=status,
             notice=notice,
-            sections="".join(sections),
+            sections=sections,
             printed=self.w("printed", date=_time(self.printed.isoformat(), self.words["at"])),
         )
 
@@ -410,4 +431,4 @@ def actor_in_case(case: Case, person_id: str) -> Actor | None:
     return None
 
 
-__all__ = ["CASE_CSS", "CASE_LABELS", "actor_in_case", "case_page"]
+__all__ = ["CASE_CSS", "CASE_LABELS", "actor_in_case", "case_page", "family_sections"]

@@ -1,0 +1,380 @@
+"""The resources: each route turns HTTP into the ``Engine`` call a library user would make.
+
+No route decides anything itself: who may see or do what comes from the engine (``view``,
+``options``, ``act``, ``access_log``, ``cases``, ``relations``). A route only chooses how the
+engine's answer is said in HTTP — and answers a case the caller is not tied to exactly as a case
+that does not exist, so ids never reveal that a case exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+import attrs
+from litestar import Request, Response, get, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency, Provide
+from litestar.exceptions import ValidationException
+from litestar.params import (
+    HeaderParameter,
+    JSONBody,
+    PathParameter,
+    QueryParameter,
+)
+
+from btiflow import (
+    AccessDenied,
+    AccessRecord,
+    Actor,
+    Case,
+    CaseNotFound,
+    CaseSummary,
+    ConflictError,
+    DueCase,
+    FamilyView,
+    Option,
+    StaffView,
+)
+from btiflow.server import wire
+from btiflow.server.auth import SystemClient
+from btiflow.server.engines import Engines
+from btiflow.server.problems import documented
+
+# Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema.
+from btiflow.timeline import describe
+from btiflow.workflow.convert import unstructure
+from btiflow.workflow.schema import json_schema
+
+CaseId = Annotated[
+    str,
+    PathParameter(
+        min_length=1,
+        max_length=200,
+        # No control characters: no store keeps a NUL in a key, and no id has one.
+        pattern=r"^[^\x00-\x1f\x7f]+$",
+        description="The case's id",
+    ),
+]
+
+
+class Refusal(Exception):
+    """An answer other than the resource: a problem ``code`` (see ``problems``), and details."""
+
+    def __init__(self, code: str, detail: str | None = None) -> None:
+        super().__init__(code)
+        self.code = code
+        self.detail = detail
+
+
+@attrs.frozen
+class OpenCase:
+    """A new case: the subject is a pseudonymous id from your system, never a name."""
+
+    subject: str
+    birth_date: str | None = None
+    concern: str | None = None
+    suspected_harm: bool = False
+
+
+async def known_fields(request: Request[Any, Any, Any]) -> None:
+    """Refuse a body with a field the resource does not know (a mistyped name is an error,
+    never silently dropped); the JSON itself is parsed, and cached, by Litestar."""
+    body = await request.json()
+    if isinstance(body, dict):
+        known = {f.name for f in attrs.fields(OpenCase)}
+        unknown = sorted(str(key) for key in body if key not in known)
+        if unknown:
+            raise ValidationException(
+                "unknown field",
+                extra=[{"key": key, "message": "unknown field"} for key in unknown],
+            )
+
+
+@attrs.frozen
+class ActResult:
+    """An action was taken: the case's new position (read the case again to see it)."""
+
+    case_id: str
+    action: str
+    position: int
+
+
+@attrs.frozen
+class TimelineLine:
+    """One entry of the relay log in words, in the guide's language."""
+
+    seq: int
+    time: dt.datetime
+    actor: str
+    kind: str
+    text: str
+
+
+def _engines(state: State) -> Engines:
+    engines: Engines = state.engines
+    return engines
+
+
+def _person(request: Request[Any, Any, Any]) -> Actor:
+    """The acting person; a system client acts on no case."""
+    caller = request.user
+    if isinstance(caller, SystemClient):
+        raise Refusal("not_permitted", "a system client acts on no case")
+    assert isinstance(caller, Actor)
+    return caller
+
+
+def _tied(request: Request[Any, Any, Any], case_id: str) -> Actor:
+    """The caller, when tied to the case in any way; else the same 404 as for no such case."""
+    actor = _person(request)
+    try:
+        ties = _engines(request.app.state).get().relations(case_id, actor)
+    except CaseNotFound:
+        ties = frozenset()
+    if not ties:
+        raise Refusal("not_found")
+    return actor
+
+
+def _etag(position: int) -> dict[str, str]:
+    return {"ETag": f'"{position}"'}
+
+
+@get(
+    "/guide",
+    sync_to_thread=True,
+    operation_id="getGuide",
+    responses=documented(403),
+    summary="The guide (the workflow) this deployment runs, as JSON",
+)
+def guide(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    _scope(request, "guide:read")
+    return unstructure(_engines(request.app.state).workflow)
+
+
+@get(
+    "/guide/schema",
+    sync_to_thread=True,
+    operation_id="getGuideSchema",
+    responses=documented(403),
+    summary="The JSON Schema of the guide's format",
+)
+def guide_schema(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    _scope(request, "guide:read")
+    return json_schema()
+
+
+def _scope(request: Request[Any, Any, Any], scope: str) -> None:
+    """A person may read what is not a case; a system client needs the scope."""
+    caller = request.user
+    if isinstance(caller, SystemClient) and scope not in caller.scopes:
+        raise Refusal("not_permitted", f"the scope {scope!r} is needed")
+
+
+@get(
+    "/cases",
+    sync_to_thread=True,
+    operation_id="listCases",
+    responses=documented(400, 403),
+    summary="The cases the caller may see, optionally narrowed",
+)
+def list_cases(
+    request: Request[Any, Any, Any],
+    subject: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    level: Annotated[int | None, QueryParameter(ge=0, le=3)] = None,
+    holder: Annotated[str | None, QueryParameter(max_length=200)] = None,
+    due_before: Annotated[dt.date | None, QueryParameter()] = None,
+) -> list[CaseSummary]:
+    actor = _person(request)
+    return (
+        _engines(request.app.state)
+        .get()
+        .cases(actor, subject=subject, level=level, holder=holder, due_before=due_before)
+    )
+
+
+@post(
+    "/cases",
+    sync_to_thread=True,
+    operation_id="openCase",
+    responses=documented(400, 403, 413, 422),
+    summary="Open a case at level 0",
+    status_code=201,
+    dependencies={"checked": Provide(known_fields)},
+)
+def open_case(
+    request: Request[Any, Any, Any], data: JSONBody[OpenCase], checked: NamedDependency[None]
+) -> Response[Case]:
+    actor = _person(request)
+    case = (
+        _engines(request.app.state)
+        .get()
+        .open_case(
+            data.subject,
+            by=actor,
+            birth_date=data.birth_date,
+            concern=data.concern,
+            suspected_harm=data.suspected_harm,
+        )
+    )
+    headers = {**_etag(case.seq), "Location": f"/cases/{case.id}"}
+    return Response(case, status_code=201, headers=headers)
+
+
+@get(
+    "/cases/{case_id:str}",
+    sync_to_thread=True,
+    operation_id="viewCase",
+    responses=documented(400, 403, 404),
+    summary="The case as the caller may see it (logged)",
+)
+def view_case(
+    request: Request[Any, Any, Any], case_id: CaseId
+) -> Response[wire.StaffView | FamilyView]:
+    actor = _tied(request, case_id)
+    engine = _engines(request.app.state).get()
+    try:
+        shown = engine.view(case_id, actor)
+    except AccessDenied as exc:
+        raise Refusal("not_permitted") from exc
+    if isinstance(shown, StaffView):  # its log as entries' stored form (btiflow.server.wire)
+        return Response(wire.StaffView.of(shown), headers=_etag(shown.case.seq))
+    return Response(shown, headers=_etag(engine.case(case_id).seq))
+
+
+@get(
+    "/cases/{case_id:str}/options",
+    sync_to_thread=True,
+    operation_id="listOptions",
+    responses=documented(400, 403, 404),
+    summary="What the caller can do now, and why not",
+)
+def case_options(request: Request[Any, Any, Any], case_id: CaseId) -> list[Option]:
+    actor = _tied(request, case_id)
+    return _engines(request.app.state).get().options(case_id, actor)
+
+
+@post(
+    "/cases/{case_id:str}/actions/{action:str}",
+    sync_to_thread=True,
+    operation_id="act",
+    responses=documented(400, 403, 404, 409, 412, 413, 422),
+    summary="Take an action; the body holds its parameters ({} for none)",
+    status_code=200,
+)
+def act(
+    request: Request[Any, Any, Any],
+    case_id: CaseId,
+    action: Annotated[str, PathParameter(min_length=1, max_length=64)],
+    data: JSONBody[dict[str, Any]],
+    if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
+) -> Response[ActResult]:
+    actor = _tied(request, case_id)
+    engine = _engines(request.app.state).get()
+    position = None
+    if if_match is not None:
+        position = _position(if_match, engine.case(case_id).seq)
+        if position is None:
+            raise Refusal("precondition_failed")
+    try:
+        # The engine checks the position again in the same read it decides on.
+        state = engine.act_with(case_id, action, actor, data, position=position)
+    except ConflictError as exc:
+        if position is None:
+            raise
+        raise Refusal("precondition_failed") from exc
+    return Response(ActResult(case_id, action, state.seq), headers=_etag(state.seq))
+
+
+def _position(if_match: str, now: int) -> int | None:
+    """The position ``If-Match`` names when it is the case's current one (``*`` is any)."""
+    tags = [t.strip().removeprefix("W/").strip('"') for t in if_match.split(",")]
+    return now if "*" in tags or str(now) in tags else None
+
+
+@get(
+    "/cases/{case_id:str}/timeline",
+    sync_to_thread=True,
+    operation_id="getTimeline",
+    responses=documented(400, 403, 404),
+    summary="The relay log in words (staff only; logged)",
+)
+def case_timeline(request: Request[Any, Any, Any], case_id: CaseId) -> list[TimelineLine]:
+    actor = _tied(request, case_id)
+    engine = _engines(request.app.state).get()
+    try:
+        shown = engine.view(case_id, actor)
+    except AccessDenied as exc:
+        raise Refusal("not_permitted") from exc
+    if not isinstance(shown, StaffView):
+        raise Refusal("not_permitted", "the relay log is for staff")
+    workflow = engine.workflow_of(shown.case)
+    return [TimelineLine(e.seq, e.time, e.actor, e.kind, describe(e, workflow)) for e in shown.log]
+
+
+@get(
+    "/cases/{case_id:str}/access-log",
+    sync_to_thread=True,
+    operation_id="getAccessLog",
+    responses=documented(400, 403, 404),
+    summary="Who has read the case and acted in it",
+)
+def case_access_log(request: Request[Any, Any, Any], case_id: CaseId) -> list[AccessRecord]:
+    actor = _tied(request, case_id)
+    try:
+        return _engines(request.app.state).get().access_log(case_id, actor)
+    except AccessDenied as exc:
+        raise Refusal("not_permitted") from exc
+
+
+Days = Annotated[int, QueryParameter(ge=0, le=366, description="How many days ahead")]
+
+
+@get(
+    "/due",
+    sync_to_thread=True,
+    operation_id="listDue",
+    responses=documented(400, 403),
+    summary="Evaluations falling due within the coming days (cases the caller sees)",
+)
+def due(request: Request[Any, Any, Any], within_days: Days = 7) -> list[DueCase]:
+    engine = _engines(request.app.state).get()
+    listed = engine.due(within=dt.timedelta(days=within_days))
+    return _visible(request, listed)
+
+
+@get(
+    "/overdue",
+    sync_to_thread=True,
+    operation_id="listOverdue",
+    responses=documented(403),
+    summary="Evaluations overdue (cases the caller sees)",
+)
+def overdue(request: Request[Any, Any, Any]) -> list[DueCase]:
+    return _visible(request, _engines(request.app.state).get().overdue())
+
+
+def _visible(request: Request[Any, Any, Any], listed: list[DueCase]) -> list[DueCase]:
+    """A person gets the cases they may see; a system client with ``due:read`` gets all."""
+    caller = request.user
+    if isinstance(caller, SystemClient):
+        _scope(request, "due:read")
+        return listed
+    seen = {s.case_id for s in _engines(request.app.state).get().cases(_person(request))}
+    return [d for d in listed if d.case_id in seen]
+
+
+ROUTES = [
+    guide,
+    guide_schema,
+    list_cases,
+    open_case,
+    view_case,
+    case_options,
+    act,
+    case_timeline,
+    case_access_log,
+    due,
+    overdue,
+]

@@ -362,3 +362,15 @@ def test_due_window_starts_on_the_oslo_day(engine: Engine, clock: Clock) -> None
     assert engine.due() == []
     clock.now = utc(2026, 9, 20, 23, 30)
     assert [d.case_id for d in engine.due()] == [case.id]
+
+
+@pytest.mark.parametrize("bad_id", [["sak"], 42, None, "sak\ud800", "sak\x00x"])
+def test_an_id_no_store_could_hold_is_not_found(engine: Engine, bad_id: Any) -> None:
+    """An id of the wrong type, with a lone surrogate or a NUL: CaseNotFound, no driver's error."""
+    store = engine.store
+    with pytest.raises(CaseNotFound):
+        store.load(bad_id)
+    with pytest.raises(CaseNotFound):
+        store.entries(bad_id)
+    with pytest.raises(CaseNotFound):
+        store.access_log(bad_id)

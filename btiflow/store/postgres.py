@@ -48,6 +48,7 @@ from btiflow.store.rows import (
     STATE_COLUMNS,
     chain_existing,
     chained_access,
+    checked_id,
     entry_from_row,
     entry_values,
     group_by_case,
@@ -366,6 +367,7 @@ class PostgresStore:
 
     def load(self, case_id: str) -> Case:
         """The case's current state, from its state row (see ``SqliteStore.load``)."""
+        case_id = checked_id(case_id)
         rows = self._read(
             "SELECT last_seq, head_hash, state FROM cases WHERE tenant = %s AND case_id = %s",
             (self.tenant, case_id),
@@ -388,6 +390,7 @@ class PostgresStore:
             self._states.popitem(last=False)
 
     def entries(self, case_id: str) -> list[Entry]:
+        case_id = checked_id(case_id)
         rows = self._read(
             f"SELECT {ENTRY_COLUMNS} FROM entries WHERE tenant = %s AND case_id = %s ORDER BY seq",
             (self.tenant, case_id),
@@ -525,6 +528,7 @@ class PostgresStore:
 
     def access_log(self, case_id: str) -> list[AccessRecord]:
         """Every read and action recorded for the case, oldest first."""
+        case_id = checked_id(case_id)
         rows = self._read(
             "SELECT case_id, time, actor, name, role, unit, relation, what, seq "
             "FROM access_log WHERE tenant = %s AND case_id = %s ORDER BY id",

@@ -15,8 +15,9 @@ from typing import Any
 from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.kinds import BodyError, body_from_data
+from btiflow.case.people import storable
 from btiflow.case.state import Case, to_data
-from btiflow.errors import StoreError
+from btiflow.errors import CaseNotFound, StoreError
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS
 from btiflow.workflow.convert import structure
@@ -238,3 +239,15 @@ def workflow_from_row(content_hash: str, content: str) -> Workflow:
             "match its hash); run btiflow verify"
         )
     return workflow
+
+
+def checked_id(case_id: object) -> str:
+    """``case_id`` when a store could hold it; else ``CaseNotFound`` (no such case can exist).
+
+    A caller may pass anything: a list, a text with a lone surrogate or a NUL (which neither
+    SQLite's driver nor PostgreSQL accepts) must not escape as a driver's error. The value is
+    not quoted back: it may be whatever the caller had at hand.
+    """
+    if not storable(case_id) or "\x00" in str(case_id):
+        raise CaseNotFound("?")
+    return str(case_id)

@@ -37,6 +37,7 @@ from btiflow.store.rows import (
     STATE_COLUMNS,
     chain_existing,
     chained_access,
+    checked_id,
     entry_from_row,
     entry_values,
     group_by_case,
@@ -353,6 +354,7 @@ class SqliteStore:
         this store read or wrote are kept, keyed by the chain head they belong to: a state row
         whose head is unchanged is the same state. Another writer's append moves the head.
         """
+        case_id = checked_id(case_id)
         row = self._conn.execute(
             "SELECT last_seq, head_hash, state FROM cases WHERE case_id = ?", (case_id,)
         ).fetchone()
@@ -374,6 +376,7 @@ class SqliteStore:
             self._states.popitem(last=False)
 
     def entries(self, case_id: str) -> list[Entry]:
+        case_id = checked_id(case_id)
         rows = self._conn.execute(
             f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq", (case_id,)
         ).fetchall()
@@ -448,6 +451,7 @@ class SqliteStore:
 
     def access_log(self, case_id: str) -> list[AccessRecord]:
         """Every read and action recorded for the case, oldest first."""
+        case_id = checked_id(case_id)
         rows = self._conn.execute(
             "SELECT case_id, time, actor, name, role, unit, relation, what, seq "
             "FROM access_log WHERE case_id = ? ORDER BY id",

@@ -26,8 +26,9 @@ if TYPE_CHECKING:
     )
     from btiflow.case.actions import ACTIONS, Option
     from btiflow.case.entries import Entry
+    from btiflow.case.fold import fold
     from btiflow.case.people import Actor, Person
-    from btiflow.case.state import Case, Migration, fold
+    from btiflow.case.state import Case, Migration
     from btiflow.engine import Engine, ManualClock, retry, system_clock
     from btiflow.errors import (
         AccessDenied,
@@ -148,7 +149,7 @@ _HOMES = {
     "copy_log": "btiflow.store.copy",
     "diagram": "btiflow.render.diagram",
     "diff": "btiflow.workflow.diff",
-    "fold": "btiflow.case.state",
+    "fold": "btiflow.case.fold",
     "load_workflow": "btiflow.workflow.load",
     "load_workflow_text": "btiflow.workflow.load",
     "open_store": "btiflow.store.url",

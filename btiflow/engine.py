@@ -18,11 +18,12 @@ from btiflow.case import params
 from btiflow.case.actions import ACTIONS, Option, decide, options
 from btiflow.case.concern import ORIGINS
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
+from btiflow.case.fold import apply, extend
 from btiflow.case.kinds import CaseOpened, WorkflowRef
 from btiflow.case.machine import machine_for
 from btiflow.case.messages import reason
 from btiflow.case.people import Actor, storable
-from btiflow.case.state import Case, apply, extend
+from btiflow.case.state import Case
 from btiflow.errors import AccessDenied, ActionRefused, CaseNotFound, ConflictError, Reason
 from btiflow.localtime import OSLO
 from btiflow.notify import plan as notify_plan

@@ -35,8 +35,8 @@ from hypothesis import strategies as st
 
 import btiflow
 from btiflow.case.actions import ACTIONS
+from btiflow.case.fold import fold
 from btiflow.case.people import Actor, Person
-from btiflow.case.state import fold
 from btiflow.engine import Engine
 from btiflow.errors import AccessDenied, BtiflowError
 from btiflow.store.sqlite import SqliteStore

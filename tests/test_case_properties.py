@@ -35,9 +35,10 @@ from btiflow.access import may_see
 from btiflow.case.actions import ACTIONS, decide
 from btiflow.case.consent import RELAY_LOG, log_shared
 from btiflow.case.entries import canonical_json
+from btiflow.case.fold import fold, to_data
 from btiflow.case.kinds import BODY_TYPES
 from btiflow.case.people import Actor, Person
-from btiflow.case.state import Case, fold, to_data
+from btiflow.case.state import Case
 from btiflow.codec import converter
 from btiflow.engine import Engine
 from btiflow.errors import ActionRefused

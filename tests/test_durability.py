@@ -19,7 +19,7 @@ from pathlib import Path
 import casekit
 from storekit import Backend
 
-from btiflow.case.state import fold, to_data
+from btiflow.case.fold import fold, to_data
 
 WRITERS = 8
 

@@ -33,9 +33,9 @@ from casekit import (
 )
 
 from btiflow.case.actions import ACTIONS, Option
+from btiflow.case.fold import fold
 from btiflow.case.kinds import CaseOpened, WorkflowRef
 from btiflow.case.people import Actor
-from btiflow.case.state import fold
 from btiflow.engine import Engine
 from btiflow.errors import ActionRefused
 from btiflow.store.sqlite import SqliteStore

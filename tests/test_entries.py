@@ -16,6 +16,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from btiflow.case.entries import Draft, Entry, canonical_json, seal
+from btiflow.case.fold import ENTRY_KINDS
 from btiflow.case.kinds import (
     BODY_TYPES,
     BodyError,
@@ -28,7 +29,6 @@ from btiflow.case.kinds import (
     body_from_data,
 )
 from btiflow.case.people import Person
-from btiflow.case.state import ENTRY_KINDS
 from btiflow.localtime import OSLO
 
 BTIFLOW = Path(__file__).resolve().parent.parent / "btiflow"

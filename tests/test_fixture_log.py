@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from btiflow.case.entries import canonical_json
+from btiflow.case.fold import ENTRY_KINDS, fold, to_data
 from btiflow.case.kinds import body_data
 from btiflow.case.people import Actor
-from btiflow.case.state import ENTRY_KINDS, fold, to_data
 from btiflow.engine import Engine, ManualClock
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.load import load_workflow

@@ -9,8 +9,8 @@ from pathlib import Path
 from casekit import GUARDIAN, TEACHER, make_engine, refuse, to_level_1
 from test_case_page import _page
 
+from btiflow.case.fold import to_data
 from btiflow.case.kinds import body_data
-from btiflow.case.state import to_data
 from btiflow.timeline import timeline
 from btiflow.views import FamilyView, InterpreterInfo, StaffView
 

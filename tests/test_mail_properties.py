@@ -17,9 +17,10 @@ from hypothesis import strategies as st
 
 from btiflow.case.actions import decide
 from btiflow.case.entries import seal
+from btiflow.case.fold import apply
 from btiflow.case.kinds import MeetingCancelled, MeetingMoved, MeetingScheduled
 from btiflow.case.people import Person
-from btiflow.case.state import Case, apply
+from btiflow.case.state import Case
 from btiflow.errors import ActionRefused
 from btiflow.notify.ics import read_event
 from btiflow.notify.messages import NotifyConfig

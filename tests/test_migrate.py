@@ -41,8 +41,8 @@ from btiflow import (
     load_workflow,
     plan_migration,
 )
+from btiflow.case.fold import to_data
 from btiflow.case.kinds import WorkflowMigrated, WorkflowRef
-from btiflow.case.state import to_data
 from btiflow.cli import main
 from btiflow.migrate import moved_note, plan_text
 from btiflow.render.casepage import case_page

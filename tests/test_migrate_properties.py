@@ -36,7 +36,7 @@ from btiflow import (
     load_workflow,
     plan_migration,
 )
-from btiflow.case.state import to_data
+from btiflow.case.fold import to_data
 
 EDITOR = Actor("redaktor-h", "admin")
 

@@ -31,9 +31,10 @@ from strategies import good_params
 from btiflow.case.actions import decide
 from btiflow.case.conditions import RECORD_CHECKS
 from btiflow.case.entries import Entry
+from btiflow.case.fold import extend
 from btiflow.case.meetings import CHILD_VOICE_KINDS
 from btiflow.case.people import Actor
-from btiflow.case.state import Case, extend
+from btiflow.case.state import Case
 from btiflow.errors import ActionRefused
 
 WF = workflow("bti")

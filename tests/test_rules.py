@@ -283,7 +283,7 @@ def test_there_is_always_one_baton_holder_from_level_1_until_closed(tmp_path: Pa
     engine.act(case.id, "offer_baton", TEACHER, to=NURSE)
     engine.act(case.id, "accept_baton", NURSE)
     engine.act(case.id, "decide", NURSE, outcome="close", changes="Trives", agreed="Avslutter")
-    from btiflow.case.state import apply
+    from btiflow.case.fold import apply
 
     state = None
     for entry in engine.log(case.id):

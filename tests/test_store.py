@@ -13,7 +13,8 @@ import casekit
 import pytest
 from casekit import TEACHER, Clock
 
-from btiflow.case.state import Case, fold
+from btiflow.case.fold import fold
+from btiflow.case.state import Case
 from btiflow.engine import Engine
 from btiflow.errors import CaseNotFound, StoreError
 from btiflow.store.sqlite import SqliteStore

@@ -14,8 +14,9 @@ from casekit import TEACHER, Clock
 from storekit import Backend
 
 from btiflow.case.entries import canonical_json
+from btiflow.case.fold import fold, to_data
 from btiflow.case.kinds import LeaderInformed, MinutesRecorded, NoteAdded, body_data
-from btiflow.case.state import Case, fold, to_data
+from btiflow.case.state import Case
 from btiflow.engine import Engine, retry
 from btiflow.errors import CaseNotFound, ConflictError
 from btiflow.store.base import ChainHead, Store

@@ -14,8 +14,9 @@ from click.testing import CliRunner
 from storekit import Backend, SqliteBackend
 
 from btiflow.case.entries import Draft, canonical_json, seal
+from btiflow.case.fold import fold
 from btiflow.case.kinds import NoteAdded
-from btiflow.case.state import Case, fold
+from btiflow.case.state import Case
 from btiflow.cli import main
 from btiflow.engine import Engine
 from btiflow.errors import StoreError

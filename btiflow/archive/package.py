@@ -35,9 +35,10 @@ from btiflow.archive.arkivmelding import (
 )
 from btiflow.archive.document import relay_log_pdf
 from btiflow.case.entries import Draft, Entry
+from btiflow.case.fold import extend
 from btiflow.case.kinds import CaseArchived, CaseClosed
 from btiflow.case.people import Actor
-from btiflow.case.state import Case, extend
+from btiflow.case.state import Case
 from btiflow.errors import ArchiveError, BtiflowError
 from btiflow.localtime import OSLO
 from btiflow.store.base import Store

@@ -7,7 +7,7 @@
    consent (``Case.baton_stranded``) others who work the case may offer it on.
 6. Baton decided at each change of level, together with the family.
 
-The fold (``case/state.py``) only applies what the entries written here say: a ``level_changed``
+The fold (``case/fold.py``) only applies what the entries written here say: a ``level_changed``
 entry names the holder (``baton_holder``, when appointed) or the person offered it
 (``baton_offer``), and the holder changes only with ``baton_accepted``.
 """

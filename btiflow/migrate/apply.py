@@ -11,9 +11,10 @@ from typing import Literal
 import attrs
 
 from btiflow.case.entries import Draft
+from btiflow.case.fold import extend
 from btiflow.case.kinds import WorkflowMigrated, WorkflowRef
 from btiflow.case.people import Actor
-from btiflow.case.state import Case, extend
+from btiflow.case.state import Case
 from btiflow.errors import ConflictError
 from btiflow.migrate.plan import CasePlan, MigrationPlan
 from btiflow.store.base import Store

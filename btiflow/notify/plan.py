@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from email.policy import SMTP
 
 from btiflow.case.entries import Entry
+from btiflow.case.fold import apply
 from btiflow.case.kinds import (
     BatonOffered,
     EntryBody,
@@ -21,7 +22,7 @@ from btiflow.case.kinds import (
     MeetingScheduled,
 )
 from btiflow.case.people import Person
-from btiflow.case.state import Case, Meeting, apply
+from btiflow.case.state import Case, Meeting
 from btiflow.localtime import OSLO
 from btiflow.notify import messages as m
 from btiflow.notify.ics import Method, event_ics, meeting_uid

@@ -16,7 +16,8 @@ from typing import Any
 import attrs
 
 from btiflow.case.entries import GENESIS, Entry, canonical_json
-from btiflow.case.state import Case, fold, to_data
+from btiflow.case.fold import fold, to_data
+from btiflow.case.state import Case
 from btiflow.store.base import ChainHead, ChainProblem, Store, VerifyReport
 from btiflow.store.rows import (
     STATE_COLUMNS,

@@ -33,7 +33,8 @@ from psycopg import errors as pg_errors
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
-from btiflow.case.state import Case, from_data
+from btiflow.case.fold import from_data
+from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreError
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage

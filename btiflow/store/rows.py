@@ -14,9 +14,10 @@ from typing import Any
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
+from btiflow.case.fold import to_data
 from btiflow.case.kinds import BodyError, body_from_data
 from btiflow.case.people import storable
-from btiflow.case.state import Case, to_data
+from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, StoreError
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS

@@ -25,7 +25,8 @@ from sqlite_utils.migrations import Migrations
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
-from btiflow.case.state import Case, from_data
+from btiflow.case.fold import from_data
+from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import OutboxRow
 from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport

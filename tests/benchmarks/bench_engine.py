@@ -35,9 +35,9 @@ import casekit  # noqa: E402
 from sqlitebase import interleaved_us, replay_of, warm_wal  # noqa: E402
 
 from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
+from btiflow.case.fold import apply, to_data  # noqa: E402
 from btiflow.case.kinds import CaseOpened, WorkflowRef  # noqa: E402
 from btiflow.case.machine import _Token, build_machine, machine_for  # noqa: E402
-from btiflow.case.state import apply, to_data  # noqa: E402
 from btiflow.engine import Engine  # noqa: E402
 from btiflow.store.rows import STATE_COLUMNS, entry_values  # noqa: E402
 from btiflow.store.sqlite import _INSERT_CASE, _INSERT_ENTRY, SqliteStore  # noqa: E402

@@ -36,8 +36,8 @@ from bench_engine import paired_us, per_op_us  # noqa: E402
 from pgserver import cluster  # noqa: E402
 
 from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
+from btiflow.case.fold import apply, to_data  # noqa: E402
 from btiflow.case.kinds import CaseOpened, WorkflowRef  # noqa: E402
-from btiflow.case.state import apply, to_data  # noqa: E402
 from btiflow.engine import Engine  # noqa: E402
 from btiflow.store.postgres import PostgresStore  # noqa: E402
 

@@ -1,0 +1,213 @@
+"""The commands on the outbox: outbox, send, remind."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from contextlib import closing
+from typing import TYPE_CHECKING
+
+import click
+
+from btiflow.cli.group import (
+    EXIT_PROBLEMS,
+    _ChoiceOf,
+    _store,
+    main,
+)
+from btiflow.errors import BtiflowError
+
+if TYPE_CHECKING:
+    from btiflow.notify.outbox import MailQueue, OutboxMessage
+
+
+def _print_mail(db: str) -> None:
+    """The invitations and reminders in the outbox, and what the first invitation says."""
+    from btiflow.store.url import open_outbox
+
+    with closing(open_outbox(db)) as outbox:
+        rows = outbox.messages()
+    click.echo(
+        f"E-post i utboksen ({len(rows)}), uten navn, saks-id eller bekymring "
+        f"(send: btiflow send {db} --smtp HOST:PORT):"
+    )
+    for m in rows:
+        event = m.calendar()
+        ics = f"  [{event.method}, SEQUENCE {event.sequence}]" if event else ""
+        to = m.address or f"{m.recipient} (ingen e-postadresse: ikke sendt)"
+        click.echo(f"  {to}: {m.subject}{ics}")
+    first = next((m for m in rows if m.kind == "invitation" and m.address), None)
+    if first is not None:
+        click.echo(f"\nSlik lyder den første, til {first.address}:")
+        for line in first.text().splitlines():
+            click.echo(f"  | {line}")
+
+
+def _local(moment: dt.datetime) -> str:
+    from btiflow.localtime import OSLO
+
+    return moment.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
+
+
+def _detail(m: OutboxMessage) -> str:
+    if m.status == "sent" and m.sent_at is not None:
+        again = f" ({m.error})" if m.error else ""
+        return f"sent {_local(m.sent_at)}, attempt {m.attempts}{again}"
+    if m.status == "failed":
+        return f"failed: {m.error}"
+    if m.status == "skipped":
+        return f"skipped: {m.note}"
+    if m.attempts:
+        return f"attempt {m.attempts} failed: {m.error}; next try {_local(m.next_attempt_at)}"
+    return "waiting to be sent"
+
+
+def _counts(outbox: MailQueue) -> str:
+    return ", ".join(f"{n} {status}" for status, n in outbox.counts().items() if n)
+
+
+@main.command("outbox")
+@click.argument("db")
+@click.option(
+    "--status",
+    type=_ChoiceOf("btiflow.notify.outbox", "STATUSES"),
+    default=None,
+    help="Only these.",
+)
+def outbox_command(db: str, status: str | None) -> None:
+    """List the mail in DB's outbox: pending, sent, failed (with the server's reply) and
+    skipped (an invitee without an e-mail address: not sent, and why)."""
+    from btiflow.store.url import open_outbox
+
+    _store(db).close()
+    with closing(open_outbox(db, create=False)) as outbox:
+        rows = outbox.messages(status)
+        for m in rows:
+            to = f"{m.recipient} <{m.address}>" if m.address else m.recipient
+            click.echo(f"{m.id:>4}  {m.status:<8} {_local(m.created_at)}  {m.kind:<18} {to}")
+            click.echo(f"      {m.subject}")
+            click.echo(f"      {_detail(m)}")
+        click.echo(_counts(outbox) or "the outbox is empty")
+
+
+@main.command()
+@click.argument("db")
+@click.option("--smtp", "server", required=True, metavar="HOST:PORT", help="The mail server.")
+@click.option("--starttls", is_flag=True, help="Switch to TLS (STARTTLS) before sending.")
+@click.option("--user", default=None, help="Log in as this user (needs --password-env).")
+@click.option(
+    "--password-env",
+    default=None,
+    metavar="VAR",
+    help="The environment variable with the password.",
+)
+@click.option("--from", "sender", default=None, help="Send as this address (From and envelope).")
+@click.option(
+    "--cafile",
+    type=click.Path(exists=True, dir_okay=False),
+    default=None,
+    help="Trust the server's certificate from this file (else the system's).",
+)
+@click.option("--limit", type=click.IntRange(1, None), default=None, help="Send at most this many.")
+def send(
+    db: str,
+    server: str,
+    starttls: bool,
+    user: str | None,
+    password_env: str | None,
+    sender: str | None,
+    cafile: str | None,
+    limit: int | None,
+) -> None:
+    """Send the mail waiting in DB's outbox through an SMTP server, each message once.
+
+    A recipient the server refuses is marked failed with its reply; when the server cannot be
+    reached the mail stays pending and is tried again later (1, 2, 4 ... minutes). Exit 1 when
+    the server could not be reached or a message failed.
+    """
+    import ssl
+
+    from btiflow.notify.dispatch import Dispatcher, SmtpSettings
+    from btiflow.store.url import open_outbox
+
+    host, _, port = server.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(
+            "give HOST:PORT, e.g. smtp.kommune.example.org:587", param_hint="--smtp"
+        )
+    if (user is None) != (password_env is None):
+        raise click.UsageError("--user and --password-env go together")
+    password = None
+    if password_env is not None:
+        password = os.environ.get(password_env)
+        if password is None:
+            raise click.ClickException(f"the environment variable {password_env} is not set")
+    _store(db).close()
+    try:
+        settings = SmtpSettings(
+            host,
+            int(port),
+            starttls=starttls,
+            user=user,
+            password=password,
+            sender=sender,
+            ssl_context=ssl.create_default_context(cafile=cafile) if cafile else None,
+        )
+        with closing(open_outbox(db, create=False)) as outbox:
+            report = Dispatcher(outbox, settings).run(limit)
+            click.echo(
+                f"sent {report.sent}, failed {report.failed}, to try again {report.deferred}"
+                f" ({_counts(outbox) or 'the outbox is empty'})"
+            )
+    except (BtiflowError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if report.problem:
+        click.echo(report.problem, err=True)
+    if report.problem or report.failed:
+        sys.exit(EXIT_PROBLEMS)
+
+
+@main.command()
+@click.argument("db")
+@click.option(
+    "--login-url",
+    envvar="BTIFLOW_LOGIN_URL",
+    required=True,
+    help="Where people log in (the only link in a message) [env BTIFLOW_LOGIN_URL].",
+)
+@click.option(
+    "--sender",
+    envvar="BTIFLOW_MAIL_FROM",
+    required=True,
+    help="The From address of the reminders [env BTIFLOW_MAIL_FROM].",
+)
+@click.option(
+    "--at",
+    "at",
+    type=click.DateTime(["%Y-%m-%d"]),
+    default=None,
+    help="Plan as on this day (default: now).",
+)
+def remind(db: str, login_url: str, sender: str, at: dt.datetime | None) -> None:
+    """Put the reminders due in DB's outbox: evaluations soon due or overdue, and offers of the
+    baton left unanswered. Each is enqueued once, so run it as often as you like (e.g. daily,
+    before 'btiflow send')."""
+    from btiflow.engine import Engine
+    from btiflow.localtime import OSLO
+    from btiflow.notify.messages import NotifyConfig
+
+    store = _store(db)
+    try:
+        config = NotifyConfig(login_url, sender)
+        versions = [store.load_workflow(h) for h, _, _ in store.workflow_versions()]
+        if not versions:
+            raise click.ClickException(f"{db}: no cases yet")
+        engine = Engine(versions, store, notify=config)
+        moment = dt.datetime.combine(at.date(), dt.time(12), OSLO) if at else None
+        added = engine.plan_reminders(moment)
+    except (BtiflowError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{added} new reminder{'s' if added != 1 else ''} in the outbox (btiflow outbox {db})"
+    )

@@ -1,4 +1,4 @@
-"""A case's relay log as a readable timeline, in the workflow's language (bokmål or nynorsk).
+"""A case's relay log as a readable timeline, in the workflow's language (catalogue ``timeline.*``).
 
 Meant for staff (it shows what the log holds, the concern included); the family's view is
 shaped separately.
@@ -17,52 +17,13 @@ from btiflow.case import kinds as k
 from btiflow.case.consent import RELAY_LOG
 from btiflow.case.entries import Entry
 from btiflow.case.kinds import EntryBody
-from btiflow.case.messages import MEETING_KIND_NAMES, origin_name
-from btiflow.localtime import OSLO
+from btiflow.case.messages import meeting_kind_name, origin_name
+from btiflow.words import dates, has, language_of, say
 from btiflow.workflow.model import Workflow
 
-_NB: dict[str, str] = {
-    "case_opened": "Sak åpnet av {opener} ({guide}){from_whom}",
-    "concern_recorded": "Bekymring konkretisert: {description}",
-    "child_welfare_consulted": "Barneverntjenesten rådspurt anonymt{advised}",
-    "leader_informed": "Nærmeste leder informert",
-    "guardians_informed": "Foresatte informert",
-    "child_informed": "Barnet informert",
-    "step_completed": "Steg fullført: «{from_title}» → «{to_title}»",
-    "level_changed": "Nivå {from_level} → {to_level} ({outcome}). Familiens ønske: {family_wish}",
-    "case_closed": "Saken avsluttet på nivå {level}. {summary}",
-    "evaluation_continued": "Videreføring: ny evaluering {next_evaluation}",
-    "contact_person_appointed": "Kontaktperson: {person}",
-    "baton_offered": "Stafettpinnen tilbudt {to}{why}",
-    "baton_accepted": "Stafettpinnen mottatt og akseptert av {holder}",
-    "baton_declined": "Tilbudet om stafettpinnen avslått",
-    "baton_offer_withdrawn": "Tilbudet om stafettpinnen trukket tilbake",
-    "meeting_scheduled": "{kind} ({meeting}) avtalt {at}",
-    "meeting_moved": "Møte ({meeting}) flyttet til {at}",
-    "meeting_cancelled": "Møte ({meeting}) avlyst",
-    "meeting_held": "{kind} ({meeting}) holdt; {voice}",
-    "minutes_recorded": "Referat fra {meeting} skrevet",
-    "measures_agreed": "Tiltak avtalt: {measures}. Evaluering senest {next_evaluation}",
-    "evaluation_recorded": "Evaluering: {changes} Status: {status}",
-    "evaluation_rescheduled": "Evaluering flyttet til {next_evaluation}",
-    "consent_given": "Samtykke gitt for {units}",
-    "consent_refused": "Samtykke avslått for {units}",
-    "consent_withdrawn": "Samtykke trukket tilbake for {units}",
-    "unit_involved": "{unit} involvert: {task}",
-    "rights_assessed": "Rettigheter vurdert (ansvarsgruppe, individuell plan, barnekoordinator)",
-    "note_added": "Notat",
-    "document_added": "Dokument: {title}",
-    "interpreter_needed": "Behov for tolk: {who} ({language})",
-    "guardians_not_informed": "Bekymringen deles ikke med foresatte: {reason}",
-    "report_sent": "Bekymringsmelding sendt til barneverntjenesten",
-    "case_archived": "Arkivpakke laget (kontrollsum {short})",
-    "workflow_migrated": (
-        "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
-        "«{to_title}»{due}"
-    ),
-}
 
-_OUTCOMES = {"expand": "utvides", "hand_down": "videreføres på lavere nivå"}
+def _part(lang: str, key: str, **values: object) -> str:
+    return say(lang, f"timeline.part.{key}", **values)
 
 
 def _step_title(workflow: Workflow | None, step_id: str) -> str:
@@ -74,17 +35,22 @@ def _step_title(workflow: Workflow | None, step_id: str) -> str:
         return step_id
 
 
-def _local(at: dt.datetime) -> str:
-    return at.astimezone(OSLO).strftime("%d.%m.%Y kl. %H:%M")
-
-
 def _values(entry: Entry, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     """What the kind's sentence may name: the body's fields that are set, and what ``_more``
     adds or words differently (a person's label, a local time, a step's title...)."""
     body = entry.body
-    values = {f.name: getattr(body, f.name) for f in attrs.fields(type(body))}
+    values = {f.name: _worded(getattr(body, f.name), lang) for f in attrs.fields(type(body))}
     values = {name: value for name, value in values.items() if value is not None}
     return values | _more(body, workflow, lang)
+
+
+def _worded(value: object, lang: str) -> object:
+    """A field as a person reads it: a day or a time in the one date style."""
+    if isinstance(value, dt.datetime):
+        return dates.moment(value, lang)
+    if isinstance(value, dt.date):
+        return dates.day(value, lang)
+    return value
 
 
 @functools.singledispatch
@@ -97,7 +63,9 @@ def _(body: k.CaseOpened, workflow: Workflow | None, lang: str) -> dict[str, Any
     return {
         "opener": body.opened_by.label(),
         "guide": f"{body.workflow.id} {body.workflow.version}",
-        "from_whom": f", etter at {origin_name(body.origin, 'nb')}" if body.origin else "",
+        "from_whom": (
+            _part(lang, "from_whom", origin=origin_name(body.origin, lang)) if body.origin else ""
+        ),
     }
 
 
@@ -111,12 +79,14 @@ def _(body: k.StepCompleted, workflow: Workflow | None, lang: str) -> dict[str, 
 
 @_more.register
 def _(body: k.LevelChanged, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"outcome": _OUTCOMES.get(body.outcome, body.outcome)}
+    outcome = f"outcome.{body.outcome}"
+    return {"outcome": _part(lang, outcome) if has("nb", f"timeline.part.{outcome}") else ""}
 
 
 @_more.register
 def _(body: k.CaseClosed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"summary": body.reason or f"Endring: {body.changes} Avtalt: {body.agreed}"}
+    summary = body.reason or _part(lang, "closing", changes=body.changes, agreed=body.agreed)
+    return {"summary": summary}
 
 
 @_more.register
@@ -127,13 +97,15 @@ def _(body: k.ContactPersonAppointed, workflow: Workflow | None, lang: str) -> d
 @_more.register
 def _(body: k.BatonOffered, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     # offered on behalf of an absent holder: the reason says why (rule 5)
-    return {"to": body.to.label(), "why": f" ({body.reason})" if body.reason else ""}
+    return {
+        "to": body.to.label(),
+        "why": _part(lang, "why", reason=body.reason) if body.reason else "",
+    }
 
 
 @_more.register
 def _(body: k.ChildWelfareConsulted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    advised = "; råd: ikke del bekymringen med foresatte nå" if body.tell_guardians is False else ""
-    return {"advised": advised}
+    return {"advised": _part(lang, "advised") if body.tell_guardians is False else ""}
 
 
 @_more.register
@@ -143,26 +115,28 @@ def _(body: k.BatonAccepted, workflow: Workflow | None, lang: str) -> dict[str, 
 
 @_more.register
 def _(body: k.MeetingScheduled, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    names = MEETING_KIND_NAMES.get(lang, MEETING_KIND_NAMES["nb"])
-    return {"kind": names.get(body.kind, body.kind).capitalize(), "at": _local(body.at)}
-
-
-@_more.register
-def _(body: k.MeetingMoved, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"at": _local(body.at)}
+    return {"kind": meeting_kind_name(body.kind, lang).capitalize()}
 
 
 @_more.register
 def _(body: k.MeetingHeld, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    voice = "barnet deltok" if body.child_took_part else f"barnets stemme: {body.child_voice}"
+    voice = (
+        _part(lang, "child_took_part")
+        if body.child_took_part
+        else _part(lang, "child_voice", voice=body.child_voice)
+    )
     if body.interpreter_present is not None:
-        voice += "; tolk til stede" if body.interpreter_present else "; uten tolk"
-    return {"kind": "Møte", "voice": voice}
+        interpreter = "interpreter_present" if body.interpreter_present else "no_interpreter"
+        voice += "; " + _part(lang, interpreter)
+    return {"kind": meeting_kind_name("other", lang).capitalize(), "voice": voice}
 
 
 @_more.register
 def _(body: k.MeasuresAgreed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"measures": "; ".join(f"{m.what} (ansvar: {m.responsible})" for m in body.measures)}
+    measures = (
+        _part(lang, "measure", what=m.what, responsible=m.responsible) for m in body.measures
+    )
+    return {"measures": "; ".join(measures)}
 
 
 @_more.register
@@ -173,7 +147,7 @@ def _(body: k.WorkflowMigrated, workflow: Workflow | None, lang: str) -> dict[st
         "to_version": body.to_workflow.version,
         "from_title": body.from_title or body.from_step,
         "to_title": _step_title(workflow, body.to_step),
-        "due": f". Evaluering senest {due.isoformat()}" if due else "",
+        "due": _part(lang, "due", day=dates.day(due, lang)) if due else "",
     }
 
 
@@ -191,12 +165,23 @@ def _(
     lang: str,
 ) -> dict[str, Any]:
     # the consent to the relay log itself is recorded under a unit's name
-    return {"units": ", ".join("stafettloggen" if u == RELAY_LOG else u for u in body.units)}
+    relay_log = _part(lang, "relay_log")
+    return {"units": ", ".join(relay_log if u == RELAY_LOG else u for u in body.units)}
+
+
+@_more.register
+def _(body: k.GuardianRegistered, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"person": body.person.label()}
+
+
+@_more.register
+def _(body: k.CloseRequested, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"why": _part(lang, "why", reason=body.reason) if body.reason else ""}
 
 
 @_more.register
 def _(body: k.InterpreterNeeded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"who": "barnet" if body.person == "child" else body.person}
+    return {"who": _part(lang, "child") if body.person == "child" else body.person}
 
 
 def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
@@ -211,12 +196,11 @@ def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
 
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:
     """One entry as a sentence."""
-    lang = workflow.language if workflow is not None else "nb"
-    template = _NB.get(entry.kind, entry.kind)
-    try:
-        return template.format(**_values(entry, workflow, lang))
-    except (KeyError, TypeError):
+    lang = language_of(workflow.language if workflow is not None else "nb")
+    key = f"timeline.{entry.kind}"
+    if not has("nb", key):
         return entry.kind
+    return say(lang, key, **_values(entry, workflow, lang))
 
 
 def timeline(
@@ -233,8 +217,8 @@ def timeline(
     """
     lines = []
     for e in entries:
-        when = e.time.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
-        who = actor_name(e.actor) if actor_name else e.actor
         wf = versions.get(e.workflow_hash, workflow) if versions else workflow
+        when = dates.short_moment(e.time, wf.language if wf is not None else None)
+        who = actor_name(e.actor) if actor_name else e.actor
         lines.append(f"{e.seq:>3}  {when}  {who:<30} {describe(e, wf)}")
     return "\n".join(lines) + "\n"

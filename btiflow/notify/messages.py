@@ -16,8 +16,8 @@ from email.utils import format_datetime
 
 import attrs
 
-from btiflow.case.messages import MEETING_KIND_NAMES
-from btiflow.localtime import OSLO
+from btiflow.case.messages import meeting_kind_name
+from btiflow.words import dates, say
 
 MAIL_LANGUAGES = ("nb", "nn")
 
@@ -64,97 +64,28 @@ def mail_language(language: str) -> str:
     return language if language in MAIL_LANGUAGES else "nb"
 
 
-_KINDS = MEETING_KIND_NAMES
-_DAYS = {
-    "nb": ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag"),
-    "nn": ("måndag", "tysdag", "onsdag", "torsdag", "fredag", "laurdag", "søndag"),
-}
-_MONTHS = (
-    "januar",
-    "februar",
-    "mars",
-    "april",
-    "mai",
-    "juni",
-    "juli",
-    "august",
-    "september",
-    "oktober",
-    "november",
-    "desember",
-)
-
-_TEXTS: dict[str, dict[str, str]] = {
-    "nb": {
-        "invitation.subject": "Invitasjon: {kind} {when}",
-        "update.subject": "Endret: {kind} {when}",
-        "cancellation.subject": "Avlyst: {kind} {when}",
-        "invitation.body": "Du er invitert til et {kind} {when}.",
-        "update.body": "Et {kind} du er invitert til, er endret. Ny tid: {when}.",
-        "cancellation.body": "Et {kind} du var invitert til, er avlyst: {when}.",
-        "place": "Sted: {place}",
-        "evaluation_soon.subject": "Påminnelse: evaluering senest {day}",
-        "evaluation_soon.body": "En evaluering i en sak du følger opp skal holdes senest {day}.",
-        "evaluation_overdue.subject": "Forfalt: evaluering {day}",
-        "evaluation_overdue.body": "En evaluering i en sak du følger opp skulle vært holdt "
-        "senest {day}.",
-        "baton_unanswered.subject": "Påminnelse: ubesvart tilbud om stafettpinnen",
-        "baton_unanswered.body": "Et tilbud om stafettpinnen i en sak du er med i, gitt {day}, "
-        "er ikke besvart.",
-        "login": "Logg inn for å se mer: {url}",
-        "footer": "Denne e-posten er sendt automatisk. Den inneholder ingen opplysninger om "
-        "saken; alt annet finner du når du logger inn.",
-        "at": "kl.",
-    },
-    "nn": {
-        "invitation.subject": "Invitasjon: {kind} {when}",
-        "update.subject": "Endra: {kind} {when}",
-        "cancellation.subject": "Avlyst: {kind} {when}",
-        "invitation.body": "Du er invitert til eit {kind} {when}.",
-        "update.body": "Eit {kind} du er invitert til, er endra. Ny tid: {when}.",
-        "cancellation.body": "Eit {kind} du var invitert til, er avlyst: {when}.",
-        "place": "Stad: {place}",
-        "evaluation_soon.subject": "Påminning: evaluering seinast {day}",
-        "evaluation_soon.body": "Ei evaluering i ei sak du følgjer opp skal haldast seinast {day}.",
-        "evaluation_overdue.subject": "Forfalle: evaluering {day}",
-        "evaluation_overdue.body": "Ei evaluering i ei sak du følgjer opp skulle vore halden "
-        "seinast {day}.",
-        "baton_unanswered.subject": "Påminning: ubesvart tilbod om stafettpinnen",
-        "baton_unanswered.body": "Eit tilbod om stafettpinnen i ei sak du er med i, gitt {day}, "
-        "er ikkje svara på.",
-        "login": "Logg inn for å sjå meir: {url}",
-        "footer": "Denne e-posten er send automatisk. Han inneheld ingen opplysningar om saka; "
-        "alt anna finn du når du loggar inn.",
-        "at": "kl.",
-    },
-}
-
 INVITATION_KINDS = ("invitation", "update", "cancellation")
 REMINDER_KINDS = ("evaluation_soon", "evaluation_overdue", "baton_unanswered")
 
 
 def text(language: str, key: str, **values: str) -> str:
     """A message text in ``language`` (nb or nn; anything else reads bokmål)."""
-    return _TEXTS[mail_language(language)][key].format(**values)
+    return say(mail_language(language), f"mail.{key}", **values)
 
 
 def meeting_kind(language: str, kind: str) -> str:
     """The meeting's kind in words: 'planleggingsmøte'."""
-    return _KINDS[mail_language(language)].get(kind, _KINDS["nb"]["other"])
+    return meeting_kind_name(kind, mail_language(language))
 
 
 def when(language: str, moment: dt.datetime) -> str:
-    """A time as people read it, in Norway: 'torsdag 3. september 2026 kl. 10:00'."""
-    local = moment.astimezone(OSLO)
-    lang = mail_language(language)
-    day = _DAYS[lang][local.weekday()]
-    at = _TEXTS[lang]["at"]
-    return f"{day} {local.day}. {_MONTHS[local.month - 1]} {local.year} {at} {local:%H:%M}"
+    """A time as people read it, in Norway: 'torsdag 3. september 2026 kl. 10.00'."""
+    return dates.moment(moment, mail_language(language))
 
 
-def day_text(day: dt.date) -> str:
-    """A date as '3. september 2026'."""
-    return f"{day.day}. {_MONTHS[day.month - 1]} {day.year}"
+def day_text(day: dt.date, language: str = "nb") -> str:
+    """A day as 'torsdag 3. september 2026'."""
+    return dates.day(day, mail_language(language))
 
 
 def message_id(key: str, sender: str) -> str:

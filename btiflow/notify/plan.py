@@ -207,7 +207,14 @@ def reminders(
             for person in staff:
                 rows.append(
                     _reminder(
-                        case, kind, due.isoformat(), m.day_text(due), person, now, config, language
+                        case,
+                        kind,
+                        due.isoformat(),
+                        m.day_text(due, language),
+                        person,
+                        now,
+                        config,
+                        language,
                     )
                 )
     unanswered = offered_at is not None and now >= offered_at + baton_offer_reminder.timedelta
@@ -219,7 +226,7 @@ def reminders(
                     case,
                     "baton_unanswered",
                     offered.isoformat(),
-                    m.day_text(offered.date()),
+                    m.day_text(offered.date(), language),
                     person,
                     now,
                     config,

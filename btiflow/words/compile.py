@@ -1,0 +1,52 @@
+"""Compile the catalogues: each ``locale/<lang>/<area>.po`` to the ``.mo`` beside it.
+
+Run ``python -m btiflow.words.compile`` after editing a ``.po`` file; ``--check`` only reports
+the ``.mo`` files that are out of date (the tests hold them equal). Needs Babel.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from pathlib import Path
+
+LOCALE = Path(__file__).parent / "locale"
+
+
+def compiled(po: Path) -> bytes:
+    """The ``.mo`` bytes for a ``.po`` file (fuzzy entries left out, as msgfmt does)."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with po.open("rb") as fp:
+        catalog = read_po(fp, locale=po.parent.name, abort_invalid=True)
+    out = io.BytesIO()
+    write_mo(out, catalog, use_fuzzy=False)
+    return out.getvalue()
+
+
+def stale(locale: Path = LOCALE) -> list[Path]:
+    """The ``.mo`` files that differ from what their ``.po`` compiles to (or are missing)."""
+    result = []
+    for po in sorted(locale.glob("*/*.po")):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.read_bytes() != compiled(po):
+            result.append(mo)
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    out_of_date = stale()
+    if "--check" in args:
+        for mo in out_of_date:
+            print(f"out of date: {mo}")
+        return 1 if out_of_date else 0
+    for mo in out_of_date:
+        mo.write_bytes(compiled(mo.with_suffix(".po")))
+        print(f"wrote {mo}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

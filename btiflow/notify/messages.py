@@ -129,6 +129,7 @@ def compose(
 
 
 def body_text(language: str, *lines: str, login_url: str) -> str:
-    """Lines, then where to log in, then the footer."""
-    parts = [*lines, "", text(language, "login", url=login_url), "", text(language, "footer")]
-    return "\n".join(parts) + "\n"
+    """Lines, then where to log in, then the footer (template ``mail/body.txt``)."""
+    from btiflow.render.templating import render
+
+    return render("mail/body.txt", mail_language(language), lines=lines, login_url=login_url)

@@ -108,3 +108,25 @@ def test_the_engine_acts_on_open_cases_of_the_fixture(copy: Path) -> None:
         assert store.verify().ok
     finally:
         store.close()
+
+
+def test_mail_composed_by_0_1_0_is_sent_as_it_was_stored(copy: Path) -> None:
+    """0.1.0 stored whole messages in the outbox; today's rows hold a recipe built at send time
+    (btiflow.notify.compose). An old row still goes out byte for byte as it was stored."""
+    from mailkit import HOST, MailServer
+
+    from btiflow.notify.dispatch import Dispatcher, SmtpSettings
+    from btiflow.store.outbox import Outbox
+
+    with sqlite3.connect(copy) as db:
+        rows = db.execute("SELECT message_id, message FROM outbox WHERE status = 'pending'")
+        stored = dict(rows.fetchall())
+    assert stored
+    assert all(m.startswith(b"Subject:") for m in stored.values())
+    with MailServer().running() as server, Outbox(str(copy)) as outbox:
+        report = Dispatcher(outbox, SmtpSettings(HOST, server.port)).run()
+    assert report.sent == len(stored)
+    assert len(server.received) == len(stored)
+    for got in server.received:
+        sent = got.data.replace(b"\r\n", b"\n").rstrip()
+        assert sent == stored[got.message_id].replace(b"\r\n", b"\n").rstrip()

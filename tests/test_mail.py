@@ -405,3 +405,27 @@ def test_an_address_that_is_not_one_is_skipped_not_a_crash(tmp_path: Path) -> No
     assert rows["foresatt-y"].status == "skipped"
     assert rows["foresatt-y"].note.startswith("not a usable e-mail address")
     assert rows["foresatt-c"].status == "pending"
+
+
+def test_the_action_stores_a_recipe_and_the_dispatcher_builds_the_same_mail_each_time(
+    tmp_path: Path,
+) -> None:
+    """The outbox holds a small recipe, not a composed message (issue 14): the action stays
+    cheap, and building it twice gives the same bytes (a retry sends the same mail)."""
+    from btiflow.notify import compose
+
+    engine = _engine(tmp_path)
+    _schedule(engine, GUARDIAN_P, TEACHER_P)
+    rows = [r for r in Outbox(_db(engine)).messages() if r.address]
+    assert len(rows) == 2
+    for row in rows:
+        assert compose.is_recipe(row.message)
+        assert len(row.message) < 1024
+        built = [compose.build(compose.decode(row.message)).as_bytes() for _ in range(2)]
+        assert built[0] == built[1]
+        mail = row.email()
+        assert mail is not None
+        assert str(mail["Message-ID"]) == row.message_id
+    with MailServer().running() as server:
+        assert _send(engine, server).run().sent == 2
+    assert {r.message_id for r in server.received} == {r.message_id for r in rows}

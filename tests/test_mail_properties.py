@@ -4,9 +4,8 @@ and invitees (the pure core: decide → entries → outbox rows, no store, no se
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import tempfile
+from email.message import EmailMessage
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from btiflow.case.kinds import MeetingCancelled, MeetingMoved, MeetingScheduled
 from btiflow.case.people import Person
 from btiflow.case.state import Case
 from btiflow.errors import ActionRefused
+from btiflow.notify import compose
 from btiflow.notify.ics import read_event
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.plan import for_entries
@@ -158,8 +158,14 @@ def test_each_invitee_gets_every_change_in_order_and_nothing_sensitive(ops: list
             assert secret not in text
 
 
+def _mail(row: OutboxRow) -> EmailMessage:
+    """The message the dispatcher will build from the row's recipe (btiflow.notify.compose);
+    everything else about the row (the raw recipe) is checked by ``_everything`` too."""
+    return compose.build(compose.decode(row.message))
+
+
 def _ics(row: OutboxRow) -> bytes:
-    msg = email.message_from_bytes(row.message, policy=email.policy.default)
+    msg = _mail(row)
     for part in msg.iter_attachments():
         if part.get_filename() == "invite.ics":
             return bytes(part.get_payload(decode=True))
@@ -169,7 +175,8 @@ def _ics(row: OutboxRow) -> bytes:
 def _everything(row: OutboxRow) -> str:
     texts = [row.subject, row.note]
     if row.message:
-        msg = email.message_from_bytes(row.message, policy=email.policy.default)
+        texts.append(row.message.decode("utf-8"))  # the recipe as stored
+        msg = _mail(row)
         texts += [str(v) for v in msg.values()]
         for part in msg.walk():
             payload = part.get_payload(decode=True)

@@ -15,10 +15,10 @@ import smtplib
 import ssl
 import uuid
 from collections.abc import Callable
-from email.message import EmailMessage
 
 import attrs
 
+from btiflow.notify import compose
 from btiflow.notify.messages import parse_address
 from btiflow.notify.outbox import MailQueue, OutboxMessage
 
@@ -148,14 +148,17 @@ class Dispatcher:
         return True
 
     def _envelope(self, message: OutboxMessage) -> tuple[str, bytes]:
-        parsed = email.message_from_bytes(message.message, policy=email.policy.SMTP)
-        assert isinstance(parsed, EmailMessage)
+        # the message is built now, from the recipe the action stored (compose.py)
+        parsed = message.email()
+        assert parsed is not None
+        # a row written by an older btiflow holds the composed message: sent as it is
+        data = None if compose.is_recipe(message.message) else message.message
         if self.smtp.sender:
             del parsed["From"]
             parsed["From"] = parse_address(self.smtp.sender)
-            return self.smtp.sender, parsed.as_bytes()
-        sender = parsed["From"].addresses[0].addr_spec
-        return sender, message.message
+            data = None
+        sender = self.smtp.sender or parsed["From"].addresses[0].addr_spec
+        return sender, data if data is not None else parsed.as_bytes(policy=email.policy.SMTP)
 
     def _send(self, message: OutboxMessage) -> tuple[bool, str] | None:
         """None when accepted; else (permanent, the server's reply)."""

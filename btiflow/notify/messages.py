@@ -8,6 +8,7 @@ Message-ID derived from its outbox key, so the same message sent twice is recogn
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from email.errors import HeaderParseError
 from email.headerregistry import Address
@@ -91,7 +92,13 @@ def day_text(day: dt.date, language: str = "nb") -> str:
 def message_id(key: str, sender: str) -> str:
     """The Message-ID of the outbox row with ``key``: the same every time it is built."""
     digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
-    return f"<{digest}@{parse_address(sender).domain}>"
+    return f"<{digest}@{_domain(sender)}>"
+
+
+@functools.lru_cache(maxsize=64)
+def _domain(sender: str) -> str:
+    # parsing an address is dear, and a deployment has one sender
+    return parse_address(sender).domain
 
 
 def compose(
@@ -125,6 +132,11 @@ def compose(
         )
         msg.add_attachment(calendar, maintype="application", subtype="ics", filename="invite.ics")
     msg["Content-Language"] = mail_language(language)
+    # boundaries from the key, not random: the message is built when sent, and a retry must
+    # send the same bytes
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
+    for i, part in enumerate(p for p in msg.walk() if p.is_multipart()):
+        part.set_boundary(f"btiflow-{digest}-{i}")
     return msg
 
 

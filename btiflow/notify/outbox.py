@@ -43,9 +43,15 @@ class OutboxMessage:
     error: str | None
 
     def email(self) -> EmailMessage | None:
-        """The message as a mail client reads it (None for a skipped row)."""
+        """The message as a mail client reads it (None for a skipped row): built from the
+        row's recipe (``compose.py``), or as stored by an older btiflow."""
         if not self.message:
             return None
+        # imported here: the stores import this module, and keep rows without building them
+        from btiflow.notify import compose
+
+        if compose.is_recipe(self.message):
+            return compose.build(compose.decode(self.message))
         parsed = email.message_from_bytes(self.message, policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         return parsed

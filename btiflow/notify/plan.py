@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from email.policy import SMTP
+
+import attrs
 
 from btiflow.case.entries import Entry
 from btiflow.case.fold import apply
@@ -24,8 +25,9 @@ from btiflow.case.kinds import (
 from btiflow.case.people import Person
 from btiflow.case.state import Case, Meeting
 from btiflow.localtime import OSLO
+from btiflow.notify import compose
 from btiflow.notify import messages as m
-from btiflow.notify.ics import Method, event_ics, meeting_uid
+from btiflow.notify.compose import MeetingFacts, Recipe
 from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Duration
 
@@ -58,46 +60,45 @@ def _address(person: Person) -> tuple[str | None, str]:
 
 def _row(
     *,
-    config: m.NotifyConfig,
-    key: str,
+    recipe: Recipe,
     case_id: str,
     seq: int | None,
-    kind: str,
     person: Person,
     subject: str,
-    body: str,
     now: dt.datetime,
-    language: str,
-    calendar: bytes | None = None,
-    method: str | None = None,
 ) -> OutboxRow:
+    """The outbox row: the recipe the dispatcher builds the message from (nothing composed
+    here, so the action's transaction stays small), or a skipped row saying why."""
     address, note = _address(person)
-    message = b""
-    if address is not None:
-        message = m.compose(
-            config=config,
-            key=key,
-            to=address,
-            subject=subject,
-            body=body,
-            date=now,
-            language=language,
-            calendar=calendar,
-            method=method,
-        ).as_bytes(policy=SMTP)  # CRLF line ends, as sent
     return OutboxRow(
-        key=key,
+        key=recipe.key,
         case_id=case_id,
         seq=seq,
-        kind=kind,
+        kind=recipe.kind,
         recipient=person.id,
         address=address,
-        message_id=m.message_id(key, config.sender),
+        message_id=m.message_id(recipe.key, recipe.sender),
         subject=subject,
-        message=message,
+        message=recipe.encode() if address is not None else b"",
         created_at=now,
         status="pending" if address is not None else "skipped",
         note=note,
+    )
+
+
+def _recipe(
+    config: m.NotifyConfig, key: str, kind: str, language: str, to: str, now: dt.datetime
+) -> Recipe:
+    return Recipe(
+        key=key,
+        kind=kind,
+        language=language,
+        to=to,
+        date=now.isoformat(),
+        sender=config.sender,
+        sender_name=config.sender_name,
+        login_url=config.login_url,
+        meeting_minutes=config.meeting_minutes,
     )
 
 
@@ -111,47 +112,19 @@ def meeting_rows(
     language: str,
 ) -> list[OutboxRow]:
     """One invitation, update or cancellation per invitee of ``meeting`` (after the entry)."""
-    start = dt.datetime.fromisoformat(meeting.at)
-    words = m.meeting_kind(language, meeting.kind)
-    at = m.when(language, start)
-    subject = m.text(language, f"{kind}.subject", kind=words, when=at)
-    lines = [m.text(language, f"{kind}.body", kind=words, when=at)]
-    if meeting.place:
-        lines.append(m.text(language, "place", place=meeting.place))
-    body = m.body_text(language, *lines, login_url=config.login_url)
-    method: Method = "CANCEL" if kind == "cancellation" else "REQUEST"
+    facts = MeetingFacts(
+        case_id, meeting.id, meeting.kind, meeting.at, meeting.place, meeting.sequence
+    )
     rows = []
+    subject: str | None = None
     for person in _unique(meeting.invitees):
-        address, _ = _address(person)
-        calendar = event_ics(
-            method=method,
-            uid=meeting_uid(case_id, meeting.id),
-            sequence=meeting.sequence,
-            start=start,
-            end=start + dt.timedelta(minutes=config.meeting_minutes),
-            stamp=now,
-            summary=words[:1].upper() + words[1:],
-            location=meeting.place,
-            description=m.text(language, "login", url=config.login_url),
-            organizer=config.sender,
-            attendee=address,
-            language=m.mail_language(language),
+        key = f"{kind}:{case_id}:{seq}:{person.id}"
+        recipe = attrs.evolve(
+            _recipe(config, key, kind, language, person.email or "", now), meeting=facts
         )
+        subject = subject or compose.subject(recipe)  # the same for every invitee
         rows.append(
-            _row(
-                config=config,
-                key=f"{kind}:{case_id}:{seq}:{person.id}",
-                case_id=case_id,
-                seq=seq,
-                kind=kind,
-                person=person,
-                subject=subject,
-                body=body,
-                now=now,
-                language=language,
-                calendar=calendar,
-                method=method,
-            )
+            _row(recipe=recipe, case_id=case_id, seq=seq, person=person, subject=subject, now=now)
         )
     return rows
 
@@ -210,7 +183,7 @@ def reminders(
                         case,
                         kind,
                         due.isoformat(),
-                        m.day_text(due, language),
+                        due,
                         person,
                         now,
                         config,
@@ -226,7 +199,7 @@ def reminders(
                     case,
                     "baton_unanswered",
                     offered.isoformat(),
-                    m.day_text(offered.date(), language),
+                    offered.date(),
                     person,
                     now,
                     config,
@@ -240,26 +213,18 @@ def _reminder(
     case: Case,
     kind: str,
     about: str,
-    day: str,
+    day: dt.date,
     person: Person,
     now: dt.datetime,
     config: m.NotifyConfig,
     language: str,
 ) -> OutboxRow:
-    return _row(
-        config=config,
-        key=f"{kind}:{case.id}:{about}:{person.id}",
-        case_id=case.id,
-        seq=None,
-        kind=kind,
-        person=person,
-        subject=m.text(language, f"{kind}.subject", day=day),
-        body=m.body_text(
-            language, m.text(language, f"{kind}.body", day=day), login_url=config.login_url
-        ),
-        now=now,
-        language=language,
+    key = f"{kind}:{case.id}:{about}:{person.id}"
+    recipe = attrs.evolve(
+        _recipe(config, key, kind, language, person.email or "", now), day=day.isoformat()
     )
+    subject = compose.subject(recipe)
+    return _row(recipe=recipe, case_id=case.id, seq=None, person=person, subject=subject, now=now)
 
 
 def baton_offered_at(entries: Sequence[Entry]) -> dt.datetime | None:

@@ -1,0 +1,134 @@
+"""A message built when it is sent, from the small recipe the action stored in the outbox.
+
+An action's transaction stores only what must be sent (kind, recipient, language, the meeting
+as it then stood, the day a reminder is about, the sender and login address) — a few hundred
+bytes of JSON — and the dispatcher builds the MIME message and its calendar from it. Building
+is deterministic: the same recipe gives the same message (Message-ID from the outbox key, the
+calendar's UID and SEQUENCE from the meeting, Date from the entry's time), so a retry sends the
+same mail. Rows written before this (composed messages) are sent as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from email.message import EmailMessage
+from typing import Any
+
+import attrs
+
+from btiflow.notify import messages as m
+from btiflow.notify.ics import Method, event_ics, meeting_uid
+
+MARK = b"btiflow-mail/1\n"
+"""How a recipe starts (a composed message starts with its headers)."""
+
+
+@attrs.frozen
+class MeetingFacts:
+    """A meeting as it stood when the entry was written: what an invitation needs."""
+
+    case_id: str
+    id: str
+    kind: str
+    at: str
+    place: str
+    sequence: int
+
+
+@attrs.frozen
+class Recipe:
+    """Everything needed to build one message later, the same every time."""
+
+    key: str
+    kind: str
+    language: str
+    to: str
+    date: str
+    sender: str
+    sender_name: str
+    login_url: str
+    meeting_minutes: int
+    meeting: MeetingFacts | None = None
+    day: str | None = None
+
+    def encode(self) -> bytes:
+        """The recipe as the outbox stores it."""
+        data = attrs.asdict(self)
+        return MARK + json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def is_recipe(data: bytes) -> bool:
+    """Whether an outbox row holds a recipe (else a message composed by an older btiflow)."""
+    return data.startswith(MARK)
+
+
+def decode(data: bytes) -> Recipe:
+    """The recipe an outbox row holds."""
+    fields: dict[str, Any] = json.loads(data[len(MARK) :])
+    meeting = fields.pop("meeting")
+    return Recipe(**fields, meeting=MeetingFacts(**meeting) if meeting else None)
+
+
+def subject(recipe: Recipe) -> str:
+    """The message's subject (also stored in the outbox row, for listing)."""
+    lang = recipe.language
+    if recipe.meeting is not None:
+        words, when = _meeting_words(recipe.meeting, lang)
+        return m.text(lang, f"{recipe.kind}.subject", kind=words, when=when)
+    assert recipe.day is not None
+    return m.text(lang, f"{recipe.kind}.subject", day=_day(recipe, lang))
+
+
+def _meeting_words(meeting: MeetingFacts, lang: str) -> tuple[str, str]:
+    return m.meeting_kind(lang, meeting.kind), m.when(lang, dt.datetime.fromisoformat(meeting.at))
+
+
+def _day(recipe: Recipe, lang: str) -> str:
+    assert recipe.day is not None
+    return m.day_text(dt.date.fromisoformat(recipe.day), lang)
+
+
+def build(recipe: Recipe) -> EmailMessage:
+    """The message the recipe describes."""
+    lang = recipe.language
+    config = m.NotifyConfig(
+        recipe.login_url, recipe.sender, recipe.sender_name, recipe.meeting_minutes
+    )
+    calendar: bytes | None = None
+    method: Method | None = None
+    if recipe.meeting is not None:
+        meeting = recipe.meeting
+        words, when = _meeting_words(meeting, lang)
+        lines = [m.text(lang, f"{recipe.kind}.body", kind=words, when=when)]
+        if meeting.place:
+            lines.append(m.text(lang, "place", place=meeting.place))
+        method = "CANCEL" if recipe.kind == "cancellation" else "REQUEST"
+        start = dt.datetime.fromisoformat(meeting.at)
+        calendar = event_ics(
+            method=method,
+            uid=meeting_uid(meeting.case_id, meeting.id),
+            sequence=meeting.sequence,
+            start=start,
+            end=start + dt.timedelta(minutes=recipe.meeting_minutes),
+            stamp=dt.datetime.fromisoformat(recipe.date),
+            summary=words[:1].upper() + words[1:],
+            location=meeting.place,
+            description=m.text(lang, "login", url=recipe.login_url),
+            organizer=recipe.sender,
+            attendee=recipe.to,
+            language=m.mail_language(lang),
+        )
+    else:
+        lines = [m.text(lang, f"{recipe.kind}.body", day=_day(recipe, lang))]
+    return m.compose(
+        config=config,
+        key=recipe.key,
+        to=recipe.to,
+        subject=subject(recipe),
+        body=m.body_text(lang, *lines, login_url=recipe.login_url),
+        date=dt.datetime.fromisoformat(recipe.date),
+        language=lang,
+        calendar=calendar,
+        method=method,
+    )

@@ -35,7 +35,7 @@ from btiflow.access import may_see
 from btiflow.case.actions import ACTIONS, decide
 from btiflow.case.consent import RELAY_LOG, log_shared
 from btiflow.case.entries import canonical_json
-from btiflow.case.fold import fold, to_data
+from btiflow.case.fold import fold, state_json, to_data
 from btiflow.case.kinds import BODY_TYPES
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import Case
@@ -349,6 +349,10 @@ class Harness:
             assert [e.seq for e in log] == list(range(1, len(log) + 1))
             assert case.seq == len(log) == exp.entries
             assert to_data(fold(log)) == to_data(case)
+            # the state row spliced from cached pieces is the plain encoding, byte for byte
+            plain = canonical_json(to_data(case))
+            assert state_json(case) == plain
+            assert state_json(fold(log)) == plain
             if case.is_open and case.level >= 1:
                 assert case.baton_holder is not None, "from level 1 there is a baton holder"
             if case.level == 0:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import weakref
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from btiflow.case import kinds
-from btiflow.case.entries import Draft, Entry, seal
+from btiflow.case.entries import Draft, Entry, canonical_json, seal
 from btiflow.case.kinds import EntryBody
 from btiflow.case.people import Actor, Person
 from btiflow.case.state import (
@@ -448,6 +449,52 @@ def to_data(case: Case) -> dict[str, Any]:
         if not data.get(name):
             data.pop(name, None)
     return data
+
+
+# The state row is written at every act. Its lists (meetings, measures, consents...) only grow,
+# and their items are immutable and kept from one state to the next by ``apply``, so each item's
+# JSON is cached by identity and the row is spliced together from the cached pieces: an act on a
+# case with 200 meetings then costs about what one on a fresh case does (issue 14).
+_ITEM_JSON: dict[int, tuple[weakref.ref[Any], str]] = {}
+_ITEM_JSON_LIMIT = 100_000
+
+
+def _item_json(item: Any) -> str:
+    hit = _ITEM_JSON.get(id(item))
+    if hit is not None and hit[0]() is item:
+        return hit[1]
+    data = _converter.unstructure(item)
+    if isinstance(item, Meeting):
+        for name, unused in _MEETING_LATER_FIELDS.items():
+            if data.get(name) == unused:
+                del data[name]
+    text = canonical_json(data)
+    if len(_ITEM_JSON) >= _ITEM_JSON_LIMIT:
+        _ITEM_JSON.clear()
+    _ITEM_JSON[id(item)] = (weakref.ref(item), text)
+    return text
+
+
+_FIELDS = tuple(f.name for f in attrs.fields(Case))
+
+
+def state_json(case: Case) -> str:
+    """``canonical_json(to_data(case))``, the state row's data, built from the cached JSON of
+    the list items that did not change (a test holds the two equal)."""
+    lists: dict[str, tuple[Any, ...]] = {}
+    for name in _FIELDS:
+        value = getattr(case, name)
+        if isinstance(value, tuple) and value and attrs.has(type(value[0])):
+            lists[name] = value
+    emptied: dict[str, Any] = dict.fromkeys(lists, ())
+    data = to_data(attrs.evolve(case, **emptied))
+    # a marker a case's own text cannot produce at a top-level key: a NUL, encoded \u0000
+    data.update({name: f"\x00{name}" for name in lists})
+    text = canonical_json(data)
+    for name, items in lists.items():
+        spliced = "[" + ",".join(_item_json(item) for item in items) + "]"
+        text = text.replace(f'"{name}":"\\u0000{name}"', f'"{name}":{spliced}', 1)
+    return text
 
 
 def from_data(data: Mapping[str, Any]) -> Case:

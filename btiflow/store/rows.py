@@ -14,7 +14,7 @@ from typing import Any
 
 from btiflow.access import AccessRecord
 from btiflow.case.entries import GENESIS, Entry, canonical_json
-from btiflow.case.fold import to_data
+from btiflow.case.fold import state_json
 from btiflow.case.kinds import BodyError, body_from_data
 from btiflow.case.people import storable
 from btiflow.case.state import Case
@@ -124,7 +124,7 @@ def state_values(case: Case) -> list[Any]:
         case.head_hash,
         case.opened_at,
         case.closed_at,
-        canonical_json(to_data(case)),
+        state_json(case),
     ]
 
 

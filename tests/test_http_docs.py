@@ -46,7 +46,8 @@ def test_curl_examples_run(tmp_path: Path) -> None:
     assert "opened " in out
     assert '{"action":"complete_step","case_id":' in out
     assert "422\nleader_before_guardians: " in out
-    assert 'etag: "2"' in out.lower()
+    assert "\n3\n3\nidempotent-replayed: true" in out.lower()
+    assert 'etag: "3"' in out.lower()
     assert "\nopener\n" in out
     assert "Sak åpnet av" in out
     assert "laerer-a opener view:staff" in out

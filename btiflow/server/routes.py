@@ -9,6 +9,7 @@ that does not exist, so ids never reveal that a case exists.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 import attrs
@@ -32,6 +33,7 @@ from btiflow import (
     CaseSummary,
     ConflictError,
     DueCase,
+    Engine,
     FamilyView,
     Option,
     StaffView,
@@ -39,6 +41,7 @@ from btiflow import (
 from btiflow.server import wire
 from btiflow.server.auth import SystemClient
 from btiflow.server.engines import Engines
+from btiflow.server.idempotency import Retry, respond, retry_of
 from btiflow.server.problems import documented
 
 # Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema.
@@ -201,25 +204,57 @@ def list_cases(
     responses=documented(400, 403, 413, 422),
     summary="Open a case at level 0",
     status_code=201,
-    dependencies={"checked": Provide(known_fields)},
+    dependencies={"checked": Provide(known_fields), "retry": Provide(retry_of)},
 )
 def open_case(
-    request: Request[Any, Any, Any], data: JSONBody[OpenCase], checked: NamedDependency[None]
+    request: Request[Any, Any, Any],
+    data: JSONBody[OpenCase],
+    checked: NamedDependency[None],
+    retry: NamedDependency[Retry | None],
 ) -> Response[Case]:
     actor = _person(request)
-    case = (
-        _engines(request.app.state)
-        .get()
-        .open_case(
+    engine = _engines(request.app.state).get()
+
+    def answer(case: Case) -> tuple[Case, dict[str, str]]:
+        return case, {**_etag(case.seq), "Location": f"/cases/{case.id}"}
+
+    def run() -> Case:
+        return engine.open_case(
             data.subject,
             by=actor,
             birth_date=data.birth_date,
             concern=data.concern,
             suspected_harm=data.suspected_harm,
+            receipt=retry.receipt(201, answer) if retry else None,
         )
-    )
-    headers = {**_etag(case.seq), "Location": f"/cases/{case.id}"}
-    return Response(case, status_code=201, headers=headers)
+
+    return _once(engine, retry, run, 201, answer)
+
+
+def _once(
+    engine: Engine,
+    retry: Retry | None,
+    run: Callable[[], Case],
+    status: int,
+    answer: Callable[[Case], tuple[Any, dict[str, str]]],
+) -> Response[Any]:
+    """``run`` once per Idempotency-Key: a retry gets the first answer and writes nothing; a
+    retry racing the first request loses the race on the receipt (a conflict) and gets it too."""
+    if retry is not None:
+        kept = retry.answered(engine)
+        if kept is not None:
+            return kept
+    try:
+        state = run()
+    except (ConflictError, Refusal) as exc:
+        if isinstance(exc, Refusal) and exc.code != "precondition_failed":
+            raise
+        kept = retry.answered(engine) if retry is not None else None
+        if kept is None:
+            raise
+        return kept
+    body, headers = answer(state)
+    return respond(retry, status, body, headers)
 
 
 @get(
@@ -262,29 +297,44 @@ def case_options(request: Request[Any, Any, Any], case_id: CaseId) -> list[Optio
     responses=documented(400, 403, 404, 409, 412, 413, 422),
     summary="Take an action; the body holds its parameters ({} for none)",
     status_code=200,
+    dependencies={"retry": Provide(retry_of)},
 )
 def act(
     request: Request[Any, Any, Any],
     case_id: CaseId,
     action: Annotated[str, PathParameter(min_length=1, max_length=64)],
     data: JSONBody[dict[str, Any]],
+    retry: NamedDependency[Retry | None],
     if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
 ) -> Response[ActResult]:
     actor = _tied(request, case_id)
     engine = _engines(request.app.state).get()
-    position = None
-    if if_match is not None:
-        position = _position(if_match, engine.case(case_id).seq)
-        if position is None:
-            raise Refusal("precondition_failed")
-    try:
-        # The engine checks the position again in the same read it decides on.
-        state = engine.act_with(case_id, action, actor, data, position=position)
-    except ConflictError as exc:
-        if position is None:
-            raise
-        raise Refusal("precondition_failed") from exc
-    return Response(ActResult(case_id, action, state.seq), headers=_etag(state.seq))
+
+    def answer(state: Case) -> tuple[ActResult, dict[str, str]]:
+        return ActResult(case_id, action, state.seq), _etag(state.seq)
+
+    def run() -> Case:
+        position = None
+        if if_match is not None:
+            position = _position(if_match, engine.case(case_id).seq)
+            if position is None:
+                raise Refusal("precondition_failed")
+        try:
+            # The engine checks the position again in the same read it decides on.
+            return engine.act_with(
+                case_id,
+                action,
+                actor,
+                data,
+                position=position,
+                receipt=retry.receipt(200, answer) if retry else None,
+            )
+        except ConflictError as exc:
+            if position is None:
+                raise
+            raise Refusal("precondition_failed") from exc
+
+    return _once(engine, retry, run, 200, answer)
 
 
 def _position(if_match: str, now: int) -> int | None:

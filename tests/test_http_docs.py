@@ -30,7 +30,7 @@ def test_curl_examples_run(tmp_path: Path) -> None:
             "API": world.url,
             "TOKEN": token(world.key, k.TEACHER),
             "ADMIN_TOKEN": token(world.key, ADMIN),
-            "SYSTEM_TOKEN": token(world.key, client="paaminner", scope="due:read"),
+            "SYSTEM_TOKEN": token(world.key, client="paaminner", scope="due:read events:read"),
         }
         done = subprocess.run(
             ["bash", "-c", script],
@@ -51,3 +51,4 @@ def test_curl_examples_run(tmp_path: Path) -> None:
     assert "\nopener\n" in out
     assert "Sak åpnet av" in out
     assert "laerer-a opener view:staff" in out
+    assert "\nnote_added\n0\n" in out

@@ -61,6 +61,7 @@ ROUTES = [
     ("GET", "/cases/{a}/access-log"),
     ("GET", "/due"),
     ("GET", "/overdue"),
+    ("GET", "/events"),
     ("GET", "/openapi/openapi.json"),
 ]
 

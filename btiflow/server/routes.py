@@ -35,6 +35,7 @@ from btiflow import (
     DueCase,
     Engine,
     FamilyView,
+    FeedEvent,
     Option,
     StaffView,
 )
@@ -415,6 +416,44 @@ def _visible(request: Request[Any, Any, Any], listed: list[DueCase]) -> list[Due
     return [d for d in listed if d.case_id in seen]
 
 
+@attrs.frozen
+class EventPage:
+    """A page of the event feed: ask again with ``after=last`` for what follows."""
+
+    events: tuple[FeedEvent, ...]
+    last: int
+    """The position of the last event here (``after`` when there is none yet)."""
+
+
+def _feed_reader(request: Request[Any, Any, Any], scope: str) -> None:
+    """The feed names every case of the tenant: for an administrator, or a system client with
+    the scope; anyone else is refused (403), whatever cases they hold."""
+    caller = request.user
+    if isinstance(caller, SystemClient):
+        _scope(request, scope)
+    elif not (isinstance(caller, Actor) and caller.role == "admin"):
+        raise Refusal("not_permitted", "the event feed is for administrators and systems")
+
+
+@get(
+    "/events",
+    sync_to_thread=True,
+    operation_id="listEvents",
+    responses=documented(400, 403),
+    summary="The event feed: every entry's metadata (no content), in one order, after a position",
+)
+def events(
+    request: Request[Any, Any, Any],
+    after: Annotated[
+        int, QueryParameter(ge=0, le=2**63 - 1, description="The last position you have read")
+    ] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many")] = 100,
+) -> EventPage:
+    _feed_reader(request, "events:read")
+    found = _engines(request.app.state).get().events(after, limit)
+    return EventPage(tuple(found), found[-1].position if found else after)
+
+
 ROUTES = [
     guide,
     guide_schema,
@@ -427,4 +466,5 @@ ROUTES = [
     case_access_log,
     due,
     overdue,
+    events,
 ]

@@ -52,3 +52,4 @@ def test_curl_examples_run(tmp_path: Path) -> None:
     assert "Sak åpnet av" in out
     assert "laerer-a opener view:staff" in out
     assert "\nnote_added\n0\n" in out
+    assert "\ntrue\nhttps://mottak.kafjord.kommune.no/btiflow\n204\n" in out

@@ -62,6 +62,9 @@ ROUTES = [
     ("GET", "/due"),
     ("GET", "/overdue"),
     ("GET", "/events"),
+    ("GET", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("DELETE", "/webhooks/wh_0123456789abcdef"),
     ("GET", "/openapi/openapi.json"),
 ]
 

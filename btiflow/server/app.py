@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from btiflow import ActionRefused, CaseNotFound, ConflictError, Workflow, load_workflow
 from btiflow.server.auth import BearerAuth, TokenVerifier
 from btiflow.server.engines import Engines
+from btiflow.server.hooks import HOOK_ROUTES
 from btiflow.server.idempotency import KeyReused
 from btiflow.server.problems import CODE_OF_STATUS, FieldError, ProblemDetails, problem
 from btiflow.server.routes import ROUTES, Refusal
@@ -104,7 +105,7 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *HOOK_ROUTES],
         state=State({"engines": engines}),
         middleware=[DefineMiddleware(BearerAuth, verifier=verifier)],
         exception_handlers={

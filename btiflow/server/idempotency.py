@@ -12,16 +12,18 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Mapping
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import attrs
 from litestar import Request, Response
 from litestar.params import HeaderParameter
 from litestar.serialization import encode_json
 
-from btiflow import Actor, Case, Engine, Receipt
+from btiflow import Actor, Engine, Receipt
 from btiflow.case.entries import canonical_json
 from btiflow.server.auth import SystemClient
+
+T = TypeVar("T")
 
 HEADER = "Idempotency-Key"
 
@@ -52,9 +54,11 @@ def caller_of(request: Request[Any, Any, Any]) -> str:
     return f"person:{caller.id}"
 
 
-def replay(receipt: Receipt) -> Response[bytes]:
+def replay(receipt: Receipt) -> Response[Any]:
     """The kept answer, as first sent."""
     headers = {**json.loads(receipt.headers), "Idempotent-Replayed": "true"}
+    if receipt.status == 204:
+        return Response(None, status_code=204, headers=headers)
     return Response(
         receipt.body.encode(),
         status_code=receipt.status,
@@ -92,17 +96,21 @@ class Retry:
         return replay(kept)
 
     def receipt(
-        self, status: int, answer: Callable[[Case], tuple[Any, Mapping[str, str]]]
-    ) -> Callable[[Case], Receipt]:
-        """For the engine: the receipt of the answer ``answer`` makes from the new state."""
+        self, status: int, answer: Callable[[T], tuple[Any, Mapping[str, str]]]
+    ) -> Callable[[T], Receipt]:
+        """For the store: the receipt of the answer ``answer`` makes from what was done (the
+        new state, the new webhook), known only inside the write."""
 
-        def make(state: Case) -> Receipt:
-            body, headers = answer(state)
-            text = encode_json(body).decode()
-            kept = json.dumps(headers)
-            return Receipt(self.caller, self.key, self.fingerprint, status, kept, text)
+        def make(done: T) -> Receipt:
+            body, headers = answer(done)
+            return self.kept(status, body, headers)
 
         return make
+
+    def kept(self, status: int, body: Any, headers: Mapping[str, str]) -> Receipt:
+        """The receipt of this answer."""
+        text = "" if status == 204 else encode_json(body).decode()
+        return Receipt(self.caller, self.key, self.fingerprint, status, json.dumps(headers), text)
 
 
 def respond(
@@ -113,7 +121,7 @@ def respond(
 ) -> Response[Any]:
     """The first answer: with a key, exactly the bytes a retry will get (but not marked as a
     replay); without, the body as it is."""
-    if retry is None:
+    if retry is None or status == 204:
         return Response(body, status_code=status, headers=dict(headers))
     return Response(
         encode_json(body),

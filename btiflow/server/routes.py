@@ -9,8 +9,8 @@ that does not exist, so ids never reveal that a case exists.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import attrs
 from litestar import Request, Response, get, post
@@ -50,6 +50,8 @@ from btiflow.timeline import describe
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.schema import json_schema
 
+T = TypeVar("T")
+
 CaseId = Annotated[
     str,
     PathParameter(
@@ -81,18 +83,25 @@ class OpenCase:
     suspected_harm: bool = False
 
 
-async def known_fields(request: Request[Any, Any, Any]) -> None:
-    """Refuse a body with a field the resource does not know (a mistyped name is an error,
-    never silently dropped); the JSON itself is parsed, and cached, by Litestar."""
-    body = await request.json()
-    if isinstance(body, dict):
-        known = {f.name for f in attrs.fields(OpenCase)}
-        unknown = sorted(str(key) for key in body if key not in known)
-        if unknown:
-            raise ValidationException(
-                "unknown field",
-                extra=[{"key": key, "message": "unknown field"} for key in unknown],
-            )
+def known_fields_of(shape: type[Any]) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """A dependency refusing a body with a field ``shape`` does not have (a mistyped name is an
+    error, never silently dropped); the JSON itself is parsed, and cached, by Litestar."""
+    known = {f.name for f in attrs.fields(shape)}
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        body = await request.json()
+        if isinstance(body, dict):
+            unknown = sorted(str(key) for key in body if key not in known)
+            if unknown:
+                raise ValidationException(
+                    "unknown field",
+                    extra=[{"key": key, "message": "unknown field"} for key in unknown],
+                )
+
+    return check
+
+
+known_fields = known_fields_of(OpenCase)
 
 
 @attrs.frozen
@@ -235,9 +244,9 @@ def open_case(
 def _once(
     engine: Engine,
     retry: Retry | None,
-    run: Callable[[], Case],
+    run: Callable[[], T],
     status: int,
-    answer: Callable[[Case], tuple[Any, dict[str, str]]],
+    answer: Callable[[T], tuple[Any, dict[str, str]]],
 ) -> Response[Any]:
     """``run`` once per Idempotency-Key: a retry gets the first answer and writes nothing; a
     retry racing the first request loses the race on the receipt (a conflict) and gets it too."""
@@ -246,7 +255,7 @@ def _once(
         if kept is not None:
             return kept
     try:
-        state = run()
+        done = run()
     except (ConflictError, Refusal) as exc:
         if isinstance(exc, Refusal) and exc.code != "precondition_failed":
             raise
@@ -254,7 +263,7 @@ def _once(
         if kept is None:
             raise
         return kept
-    body, headers = answer(state)
+    body, headers = answer(done)
     return respond(retry, status, body, headers)
 
 
@@ -425,14 +434,14 @@ class EventPage:
     """The position of the last event here (``after`` when there is none yet)."""
 
 
-def _feed_reader(request: Request[Any, Any, Any], scope: str) -> None:
-    """The feed names every case of the tenant: for an administrator, or a system client with
-    the scope; anyone else is refused (403), whatever cases they hold."""
+def _admin_or_scope(request: Request[Any, Any, Any], scope: str) -> None:
+    """The feed and the webhooks name every case of the tenant: for an administrator, or a
+    system client with the scope; anyone else is refused (403), whatever cases they hold."""
     caller = request.user
     if isinstance(caller, SystemClient):
         _scope(request, scope)
     elif not (isinstance(caller, Actor) and caller.role == "admin"):
-        raise Refusal("not_permitted", "the event feed is for administrators and systems")
+        raise Refusal("not_permitted", "for administrators, and systems with the scope")
 
 
 @get(
@@ -449,7 +458,7 @@ def events(
     ] = 0,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many")] = 100,
 ) -> EventPage:
-    _feed_reader(request, "events:read")
+    _admin_or_scope(request, "events:read")
     found = _engines(request.app.state).get().events(after, limit)
     return EventPage(tuple(found), found[-1].position if found else after)
 

@@ -245,6 +245,34 @@ CREATE TRIGGER feed_no_delete BEFORE DELETE ON feed
     FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('the event feed is');
 """
 
+_M008 = """
+CREATE TABLE webhooks (
+    tenant text NOT NULL,
+    id text NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    owner text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE webhook_outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant text NOT NULL,
+    webhook_id text NOT NULL,
+    case_id text NOT NULL,
+    seq integer NOT NULL,
+    status text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    claimed_by text,
+    claimed_until timestamptz,
+    sent_at timestamptz,
+    error text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (tenant, status, next_attempt_at);
+"""
+
 
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
@@ -254,6 +282,7 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], .
     ("m005_access_chain", _m005_access_chain),
     ("m006_receipts", _M006),
     ("m007_feed", _M007),
+    ("m008_webhooks", _M008),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -275,6 +304,11 @@ _INSERT_ACCESS = (
 _INSERT_RECEIPT = f"INSERT INTO receipts (tenant, {RECEIPT_COLUMNS}) VALUES (%s{', %s' * 6})"
 _FEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('btiflow feed ' || %s))"
 """Held from taking the feed's next positions to the COMMIT (docs/design.md, the event feed)."""
+_FAN_OUT = (
+    "INSERT INTO webhook_outbox (tenant, webhook_id, case_id, seq, status, next_attempt_at) "
+    "SELECT tenant, id, %s, %s, 'pending', now() FROM webhooks WHERE tenant = %s ORDER BY id"
+)
+"""One delivery per subscription for an entry (its position and kind come from the feed)."""
 _INSERT_FEED = f"INSERT INTO feed (tenant, {FEED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
 
 _INSERT_OUTBOX = (
@@ -516,6 +550,7 @@ class PostgresStore:
                     self._append_access(cur, access)
                     if receipt is not None:
                         cur.execute(_INSERT_RECEIPT, (self.tenant, *receipt_values(receipt)))
+                    cur.executemany(_FAN_OUT, [(e.case_id, e.seq, self.tenant) for e in entries])
                     self._feed(cur, entries)
                     committing = True  # the COMMIT is sent as this block ends
             except pg_errors.UniqueViolation as exc:

@@ -28,7 +28,7 @@ from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.fold import from_data
 from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.rows import OutboxRow
+from btiflow.notify.rows import OutboxRow, stamp
 from btiflow.store.base import (
     ChainHead,
     ChainProblem,
@@ -252,6 +252,30 @@ def m007_feed(db: sqlite_utils.Database) -> None:
             f"BEGIN SELECT RAISE(ABORT, 'the event feed is append-only'); END"
         )
 
+
+@migrations()
+def m008_webhooks(db: sqlite_utils.Database) -> None:
+    """Webhook subscriptions, and one delivery row per subscription and entry, written with
+    the entry (btiflow.webhooks.queue)."""
+    db.execute(
+        "CREATE TABLE webhooks (id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, "
+        "owner TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE webhook_outbox (id INTEGER PRIMARY KEY, webhook_id TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, "
+        "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, "
+        "claimed_by TEXT, claimed_until TEXT, sent_at TEXT, error TEXT, "
+        "created_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX webhook_outbox_due ON webhook_outbox(status, next_attempt_at)")
+
+
+_FAN_OUT = (
+    "INSERT INTO webhook_outbox (webhook_id, case_id, seq, status, next_attempt_at, created_at) "
+    "SELECT id, ?, ?, 'pending', ?, ? FROM webhooks ORDER BY id"
+)
+"""One delivery per subscription for an entry (its position and kind come from the feed)."""
 
 _INSERT_FEED = "INSERT INTO feed (case_id, seq, kind, time) VALUES (?, ?, ?, ?)"
 _INSERT_RECEIPT = (
@@ -486,12 +510,13 @@ class SqliteStore:
                 conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
                 _append_access(conn, access)
+                now = stamp(dt.datetime.now(dt.UTC))
                 if receipt is not None:
-                    now = dt.datetime.now(dt.UTC).isoformat()
                     conn.execute(_INSERT_RECEIPT, (*receipt_values(receipt), now))
                 conn.executemany(
                     _INSERT_FEED, [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
                 )
+                conn.executemany(_FAN_OUT, [(e.case_id, e.seq, now, now) for e in entries])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from btiflow.render.casepage import case_page
     from btiflow.render.diagram import diagram
     from btiflow.render.site import Site, render_site
-    from btiflow.store.base import ChainHead, DueCase, VerifyReport
+    from btiflow.store.base import ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
     from btiflow.store.copy import copy_log
     from btiflow.store.outbox import Outbox
     from btiflow.store.sqlite import SqliteStore
@@ -114,6 +114,7 @@ _HOMES = {
     "Engine": "btiflow.engine",
     "Entry": "btiflow.case.entries",
     "FamilyView": "btiflow.views",
+    "FeedEvent": "btiflow.store.base",
     "Insight": "btiflow.insight",
     "Level": "btiflow.workflow.model",
     "ManualClock": "btiflow.engine",
@@ -130,6 +131,7 @@ _HOMES = {
     "Principle": "btiflow.workflow.model",
     "Problem": "btiflow.errors",
     "Reason": "btiflow.errors",
+    "Receipt": "btiflow.store.base",
     "Site": "btiflow.render.site",
     "SmtpSettings": "btiflow.notify.dispatch",
     "SqliteStore": "btiflow.store.sqlite",
@@ -190,6 +192,7 @@ __all__ = [
     "Engine",
     "Entry",
     "FamilyView",
+    "FeedEvent",
     "Insight",
     "Level",
     "ManualClock",
@@ -206,6 +209,7 @@ __all__ = [
     "Principle",
     "Problem",
     "Reason",
+    "Receipt",
     "Site",
     "SmtpSettings",
     "SqliteStore",

@@ -29,7 +29,7 @@ from btiflow.localtime import OSLO
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow
-from btiflow.store.base import DueCase, Store, VerifyReport
+from btiflow.store.base import DueCase, FeedEvent, Receipt, Store, VerifyReport
 from btiflow.views import CaseSummary, FamilyView, StaffView, family_view, staff_view
 from btiflow.workflow.model import Workflow
 
@@ -237,6 +237,12 @@ class Engine:
         """Open cases whose evaluation was due before the day of ``at`` (default now)."""
         return self.store.overdue(self._day(at))
 
+    def events(self, after: int = 0, limit: int = 100) -> list[FeedEvent]:
+        """The event feed: up to ``limit`` entries' metadata (case, entry, kind, time; never
+        content) after feed position ``after``, in the one order of this store's tenant.
+        Following it from the last position read misses nothing and repeats nothing."""
+        return self.store.events(after, limit)
+
     def verify(self) -> VerifyReport:
         """Recompute every hash chain and compare every state row with its log's replay."""
         return self.store.verify()
@@ -252,8 +258,12 @@ class Engine:
         concern: str | None = None,
         suspected_harm: bool = False,
         origin: str | None = None,
+        receipt: Callable[[Case], Receipt] | None = None,
     ) -> Case:
         """Open a case at level 0 for ``subject`` (a pseudonymous id, never a name).
+
+        ``receipt`` makes, from the new case, the answer to keep for the request's
+        Idempotency-Key: it is written in the same transaction as the entry (see ``act_with``).
 
         ``origin`` says who brought the concern to the service when it was not the opener's own:
         ``guardians`` (on their own initiative), ``young_person`` (seeking help) or ``other``
@@ -297,7 +307,8 @@ class Engine:
         case = apply(None, entry)
         opened = access.access(wf, case, by, now)
         record = _record(case, by, opened, now, "action:open_case", seq=1)
-        self.store.append([entry], case, expected_seq=0, access=[record])
+        kept = receipt(case) if receipt is not None else None
+        self.store.append([entry], case, expected_seq=0, access=[record], receipt=kept)
         return case
 
     def act(self, case_id: str, action: str, by: Actor, **params: Any) -> Case:
@@ -316,8 +327,13 @@ class Engine:
         params: Mapping[str, Any],
         *,
         position: int | None = None,
+        receipt: Callable[[Case], Receipt] | None = None,
     ) -> Case:
         """``act`` with the parameters as a mapping (for callers that build them as data).
+
+        With ``receipt``, the answer it makes from the new state is stored in the same
+        transaction as the entries (``Store.receipt`` finds it again): a request retried with
+        the same Idempotency-Key is answered from it and writes nothing more.
 
         With ``position`` (the case's ``seq`` as the caller last read it), a case that has moved
         on since is a ``ConflictError`` and nothing is written: optimistic concurrency for
@@ -344,7 +360,10 @@ class Engine:
         entries, state = extend(case, drafts, by=by, time=now)
         outbox = self._mail(case, entries, workflow)
         record = _record(case, by, seen, now, f"action:{action}", seq=state.seq)
-        self.store.append(entries, state, expected_seq=case.seq, access=[record], outbox=outbox)
+        kept = receipt(state) if receipt is not None else None
+        self.store.append(
+            entries, state, expected_seq=case.seq, access=[record], outbox=outbox, receipt=kept
+        )
         return state
 
     # --- mail ---

@@ -30,7 +30,7 @@ def test_curl_examples_run(tmp_path: Path) -> None:
             "API": world.url,
             "TOKEN": token(world.key, k.TEACHER),
             "ADMIN_TOKEN": token(world.key, ADMIN),
-            "SYSTEM_TOKEN": token(world.key, client="paaminner", scope="due:read"),
+            "SYSTEM_TOKEN": token(world.key, client="paaminner", scope="due:read events:read"),
         }
         done = subprocess.run(
             ["bash", "-c", script],
@@ -46,7 +46,10 @@ def test_curl_examples_run(tmp_path: Path) -> None:
     assert "opened " in out
     assert '{"action":"complete_step","case_id":' in out
     assert "422\nleader_before_guardians: " in out
-    assert 'etag: "2"' in out.lower()
+    assert "\n3\n3\nidempotent-replayed: true" in out.lower()
+    assert 'etag: "3"' in out.lower()
     assert "\nopener\n" in out
     assert "Sak åpnet av" in out
     assert "laerer-a opener view:staff" in out
+    assert "\nnote_added\n0\n" in out
+    assert "\ntrue\nhttps://mottak.kafjord.kommune.no/btiflow\n204\n" in out

@@ -61,6 +61,10 @@ ROUTES = [
     ("GET", "/cases/{a}/access-log"),
     ("GET", "/due"),
     ("GET", "/overdue"),
+    ("GET", "/events"),
+    ("GET", "/webhooks"),
+    ("POST", "/webhooks"),
+    ("DELETE", "/webhooks/wh_0123456789abcdef"),
     ("GET", "/openapi/openapi.json"),
 ]
 

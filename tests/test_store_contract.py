@@ -19,7 +19,7 @@ from btiflow.case.kinds import LeaderInformed, MinutesRecorded, NoteAdded, body_
 from btiflow.case.state import Case
 from btiflow.engine import Engine, retry
 from btiflow.errors import CaseNotFound, ConflictError
-from btiflow.store.base import ChainHead, Store
+from btiflow.store.base import ChainHead, FeedEvent, Receipt, Store
 
 
 @pytest.fixture
@@ -375,3 +375,36 @@ def test_an_id_no_store_could_hold_is_not_found(engine: Engine, bad_id: Any) -> 
         store.entries(bad_id)
     with pytest.raises(CaseNotFound):
         store.access_log(bad_id)
+
+
+# --- idempotency receipts and the event feed -------------------------------------------------
+
+
+def test_a_receipt_is_written_with_the_entries_and_found_per_caller(engine: Engine) -> None:
+    case = casekit.open_case(engine)
+    kept = Receipt("person:laerer-a", "k-1", "f" * 64, 200, '{"ETag": "\\"2\\""}', '{"a":1}')
+    engine.act(case.id, "add_note", TEACHER, text="x")  # no receipt: nothing kept
+    state = engine.act_with(case.id, "add_note", TEACHER, {"text": "y"}, receipt=lambda s: kept)
+    assert engine.store.receipt("person:laerer-a", "k-1") == kept
+    assert engine.store.receipt("person:laerer-b", "k-1") is None
+    assert engine.store.receipt("person:laerer-a", "k-2") is None
+    before = everything(engine.store)
+    with pytest.raises(ConflictError):  # the key is taken: nothing of this append is written
+        engine.act_with(case.id, "add_note", TEACHER, {"text": "z"}, receipt=lambda s: kept)
+    assert everything(engine.store) == before
+    assert engine.case(case.id).seq == state.seq
+
+
+def test_the_feed_lists_every_entry_once_in_order_without_content(
+    engine: Engine, clock: Clock
+) -> None:
+    cases = realistic_run(engine, clock)
+    feed = engine.events(0, 1000)
+    assert [e.position for e in feed] == list(range(1, len(feed) + 1))
+    logged = {(c.id, e.seq, e.kind, e.time) for c in cases for e in engine.log(c.id)}
+    assert {(e.case_id, e.seq, e.kind, e.time) for e in feed} == logged
+    assert len(feed) == len(logged)
+    paged = engine.events(0, 3) + engine.events(3, 1000)
+    assert paged == feed
+    assert engine.events(len(feed), 10) == []
+    assert set(attrs.fields_dict(FeedEvent)) == {"position", "case_id", "seq", "kind", "time"}

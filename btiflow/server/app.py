@@ -19,6 +19,8 @@ from litestar.openapi.spec import Components, SecurityScheme
 from btiflow import ActionRefused, CaseNotFound, ConflictError, Workflow, load_workflow
 from btiflow.server.auth import BearerAuth, TokenVerifier
 from btiflow.server.engines import Engines
+from btiflow.server.hooks import HOOK_ROUTES
+from btiflow.server.idempotency import KeyReused
 from btiflow.server.problems import CODE_OF_STATUS, FieldError, ProblemDetails, problem
 from btiflow.server.routes import ROUTES, Refusal
 from btiflow.server.settings import Settings
@@ -49,6 +51,10 @@ def _refused(request: Request[Any, Any, Any], exc: ActionRefused) -> Response[Pr
 
 def _not_found(request: Request[Any, Any, Any], exc: CaseNotFound) -> Response[ProblemDetails]:
     return problem("not_found", _language(request))
+
+
+def _reused(request: Request[Any, Any, Any], exc: KeyReused) -> Response[ProblemDetails]:
+    return problem("idempotency_key_reused", _language(request))
 
 
 def _conflict(request: Request[Any, Any, Any], exc: ConflictError) -> Response[ProblemDetails]:
@@ -99,7 +105,7 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=ROUTES,
+        route_handlers=[*ROUTES, *HOOK_ROUTES],
         state=State({"engines": engines}),
         middleware=[DefineMiddleware(BearerAuth, verifier=verifier)],
         exception_handlers={
@@ -107,6 +113,7 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
             ActionRefused: _refused,
             CaseNotFound: _not_found,
             ConflictError: _conflict,
+            KeyReused: _reused,
             ValidationException: _invalid,
             HTTPException: _http,
             Exception: _crash,

@@ -28,8 +28,9 @@ from btiflow.server.settings import Settings
 ALGORITHMS = ["RS256", "RS384", "RS512", "PS256", "ES256", "ES384", "EdDSA"]
 """Asymmetric algorithms only: a shared-secret (HS*) token could be forged by any audience."""
 
-SCOPES = ("guide:read", "due:read")
-"""What a system client may be given: read the guide, read the due and overdue lists."""
+SCOPES = ("guide:read", "due:read", "events:read", "webhooks:manage")
+"""What a system client may be given: read the guide, read the due and overdue lists, read the
+event feed, register and remove webhooks."""
 
 
 @attrs.frozen

@@ -9,6 +9,8 @@ from __future__ import annotations
 import threading
 
 from btiflow import Engine, Workflow, open_store
+from btiflow.store.url import open_webhooks
+from btiflow.webhooks.queue import WebhookQueue
 
 
 class Engines:
@@ -20,6 +22,7 @@ class Engines:
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Engine] = []
+        self._hooks: list[WebhookQueue] = []
 
     def get(self) -> Engine:
         engine: Engine | None = getattr(self._local, "engine", None)
@@ -30,8 +33,21 @@ class Engines:
                 self._all.append(engine)
         return engine
 
+    def hooks(self) -> WebhookQueue:
+        """This thread's view of the webhook subscriptions (opened on first use)."""
+        hooks: WebhookQueue | None = getattr(self._local, "hooks", None)
+        if hooks is None:
+            hooks = open_webhooks(self.store_url)
+            self._local.hooks = hooks
+            with self._lock:
+                self._hooks.append(hooks)
+        return hooks
+
     def close(self) -> None:
         with self._lock:
             for engine in self._all:
                 engine.store.close()
+            for hooks in self._hooks:
+                hooks.close()
             self._all.clear()
+            self._hooks.clear()

@@ -64,6 +64,13 @@ _PROBLEMS: dict[str, tuple[int, dict[str, str]]] = {
         415,
         {"nb": "Send JSON (application/json)", "nn": "Send JSON (application/json)"},
     ),
+    "idempotency_key_reused": (  # before "refused": CODE_OF_STATUS[422] stays "refused"
+        422,
+        {
+            "nb": "Idempotency-Key er brukt før, til en annen forespørsel",
+            "nn": "Idempotency-Key er brukt før, til ein annan førespurnad",
+        },
+    ),
     "refused": (
         422,
         {"nb": "Handlingen ble avvist", "nn": "Handlinga vart avvist"},

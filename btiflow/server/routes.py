@@ -9,7 +9,8 @@ that does not exist, so ids never reveal that a case exists.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
 
 import attrs
 from litestar import Request, Response, get, post
@@ -32,19 +33,24 @@ from btiflow import (
     CaseSummary,
     ConflictError,
     DueCase,
+    Engine,
     FamilyView,
+    FeedEvent,
     Option,
     StaffView,
 )
 from btiflow.server import wire
 from btiflow.server.auth import SystemClient
 from btiflow.server.engines import Engines
+from btiflow.server.idempotency import Retry, respond, retry_of
 from btiflow.server.problems import documented
 
 # Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema.
 from btiflow.timeline import describe
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.schema import json_schema
+
+T = TypeVar("T")
 
 CaseId = Annotated[
     str,
@@ -77,18 +83,25 @@ class OpenCase:
     suspected_harm: bool = False
 
 
-async def known_fields(request: Request[Any, Any, Any]) -> None:
-    """Refuse a body with a field the resource does not know (a mistyped name is an error,
-    never silently dropped); the JSON itself is parsed, and cached, by Litestar."""
-    body = await request.json()
-    if isinstance(body, dict):
-        known = {f.name for f in attrs.fields(OpenCase)}
-        unknown = sorted(str(key) for key in body if key not in known)
-        if unknown:
-            raise ValidationException(
-                "unknown field",
-                extra=[{"key": key, "message": "unknown field"} for key in unknown],
-            )
+def known_fields_of(shape: type[Any]) -> Callable[[Request[Any, Any, Any]], Awaitable[None]]:
+    """A dependency refusing a body with a field ``shape`` does not have (a mistyped name is an
+    error, never silently dropped); the JSON itself is parsed, and cached, by Litestar."""
+    known = {f.name for f in attrs.fields(shape)}
+
+    async def check(request: Request[Any, Any, Any]) -> None:
+        body = await request.json()
+        if isinstance(body, dict):
+            unknown = sorted(str(key) for key in body if key not in known)
+            if unknown:
+                raise ValidationException(
+                    "unknown field",
+                    extra=[{"key": key, "message": "unknown field"} for key in unknown],
+                )
+
+    return check
+
+
+known_fields = known_fields_of(OpenCase)
 
 
 @attrs.frozen
@@ -201,25 +214,57 @@ def list_cases(
     responses=documented(400, 403, 413, 422),
     summary="Open a case at level 0",
     status_code=201,
-    dependencies={"checked": Provide(known_fields)},
+    dependencies={"checked": Provide(known_fields), "retry": Provide(retry_of)},
 )
 def open_case(
-    request: Request[Any, Any, Any], data: JSONBody[OpenCase], checked: NamedDependency[None]
+    request: Request[Any, Any, Any],
+    data: JSONBody[OpenCase],
+    checked: NamedDependency[None],
+    retry: NamedDependency[Retry | None],
 ) -> Response[Case]:
     actor = _person(request)
-    case = (
-        _engines(request.app.state)
-        .get()
-        .open_case(
+    engine = _engines(request.app.state).get()
+
+    def answer(case: Case) -> tuple[Case, dict[str, str]]:
+        return case, {**_etag(case.seq), "Location": f"/cases/{case.id}"}
+
+    def run() -> Case:
+        return engine.open_case(
             data.subject,
             by=actor,
             birth_date=data.birth_date,
             concern=data.concern,
             suspected_harm=data.suspected_harm,
+            receipt=retry.receipt(201, answer) if retry else None,
         )
-    )
-    headers = {**_etag(case.seq), "Location": f"/cases/{case.id}"}
-    return Response(case, status_code=201, headers=headers)
+
+    return _once(engine, retry, run, 201, answer)
+
+
+def _once(
+    engine: Engine,
+    retry: Retry | None,
+    run: Callable[[], T],
+    status: int,
+    answer: Callable[[T], tuple[Any, dict[str, str]]],
+) -> Response[Any]:
+    """``run`` once per Idempotency-Key: a retry gets the first answer and writes nothing; a
+    retry racing the first request loses the race on the receipt (a conflict) and gets it too."""
+    if retry is not None:
+        kept = retry.answered(engine)
+        if kept is not None:
+            return kept
+    try:
+        done = run()
+    except (ConflictError, Refusal) as exc:
+        if isinstance(exc, Refusal) and exc.code != "precondition_failed":
+            raise
+        kept = retry.answered(engine) if retry is not None else None
+        if kept is None:
+            raise
+        return kept
+    body, headers = answer(done)
+    return respond(retry, status, body, headers)
 
 
 @get(
@@ -262,29 +307,44 @@ def case_options(request: Request[Any, Any, Any], case_id: CaseId) -> list[Optio
     responses=documented(400, 403, 404, 409, 412, 413, 422),
     summary="Take an action; the body holds its parameters ({} for none)",
     status_code=200,
+    dependencies={"retry": Provide(retry_of)},
 )
 def act(
     request: Request[Any, Any, Any],
     case_id: CaseId,
     action: Annotated[str, PathParameter(min_length=1, max_length=64)],
     data: JSONBody[dict[str, Any]],
+    retry: NamedDependency[Retry | None],
     if_match: Annotated[str | None, HeaderParameter(name="If-Match")] = None,
 ) -> Response[ActResult]:
     actor = _tied(request, case_id)
     engine = _engines(request.app.state).get()
-    position = None
-    if if_match is not None:
-        position = _position(if_match, engine.case(case_id).seq)
-        if position is None:
-            raise Refusal("precondition_failed")
-    try:
-        # The engine checks the position again in the same read it decides on.
-        state = engine.act_with(case_id, action, actor, data, position=position)
-    except ConflictError as exc:
-        if position is None:
-            raise
-        raise Refusal("precondition_failed") from exc
-    return Response(ActResult(case_id, action, state.seq), headers=_etag(state.seq))
+
+    def answer(state: Case) -> tuple[ActResult, dict[str, str]]:
+        return ActResult(case_id, action, state.seq), _etag(state.seq)
+
+    def run() -> Case:
+        position = None
+        if if_match is not None:
+            position = _position(if_match, engine.case(case_id).seq)
+            if position is None:
+                raise Refusal("precondition_failed")
+        try:
+            # The engine checks the position again in the same read it decides on.
+            return engine.act_with(
+                case_id,
+                action,
+                actor,
+                data,
+                position=position,
+                receipt=retry.receipt(200, answer) if retry else None,
+            )
+        except ConflictError as exc:
+            if position is None:
+                raise
+            raise Refusal("precondition_failed") from exc
+
+    return _once(engine, retry, run, 200, answer)
 
 
 def _position(if_match: str, now: int) -> int | None:
@@ -365,6 +425,44 @@ def _visible(request: Request[Any, Any, Any], listed: list[DueCase]) -> list[Due
     return [d for d in listed if d.case_id in seen]
 
 
+@attrs.frozen
+class EventPage:
+    """A page of the event feed: ask again with ``after=last`` for what follows."""
+
+    events: tuple[FeedEvent, ...]
+    last: int
+    """The position of the last event here (``after`` when there is none yet)."""
+
+
+def _admin_or_scope(request: Request[Any, Any, Any], scope: str) -> None:
+    """The feed and the webhooks name every case of the tenant: for an administrator, or a
+    system client with the scope; anyone else is refused (403), whatever cases they hold."""
+    caller = request.user
+    if isinstance(caller, SystemClient):
+        _scope(request, scope)
+    elif not (isinstance(caller, Actor) and caller.role == "admin"):
+        raise Refusal("not_permitted", "for administrators, and systems with the scope")
+
+
+@get(
+    "/events",
+    sync_to_thread=True,
+    operation_id="listEvents",
+    responses=documented(400, 403),
+    summary="The event feed: every entry's metadata (no content), in one order, after a position",
+)
+def events(
+    request: Request[Any, Any, Any],
+    after: Annotated[
+        int, QueryParameter(ge=0, le=2**63 - 1, description="The last position you have read")
+    ] = 0,
+    limit: Annotated[int, QueryParameter(ge=1, le=1000, description="At most this many")] = 100,
+) -> EventPage:
+    _admin_or_scope(request, "events:read")
+    found = _engines(request.app.state).get().events(after, limit)
+    return EventPage(tuple(found), found[-1].position if found else after)
+
+
 ROUTES = [
     guide,
     guide_schema,
@@ -377,4 +475,5 @@ ROUTES = [
     case_access_log,
     due,
     overdue,
+    events,
 ]

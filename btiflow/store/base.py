@@ -67,6 +67,38 @@ class ChainHead:
     hash: str
 
 
+@attrs.frozen
+class Receipt:
+    """The first answer to a state-changing request that carried an ``Idempotency-Key``.
+
+    Kept per ``caller`` (who asked) and ``key``, written in the same transaction as the entries
+    the request produced, so a retry finds either both or neither. ``fingerprint`` identifies
+    the request (method, path, body); ``status``, ``headers`` and ``body`` are the answer as
+    first given, replayed word for word to a retry."""
+
+    caller: str
+    key: str
+    fingerprint: str
+    status: int
+    headers: str
+    """The answer's headers worth replaying (``ETag``, ``Location``), as a JSON object."""
+    body: str
+    """The answer's body, as the JSON text first sent."""
+
+
+@attrs.frozen
+class FeedEvent:
+    """One entry of the tenant's relay log as the event feed tells it: where it stands in the
+    feed (``position``, one order for the whole tenant), which case, which entry, what kind,
+    when. Never the entry's content."""
+
+    position: int
+    case_id: str
+    seq: int
+    kind: str
+    time: dt.datetime
+
+
 class Store(Protocol):
     """The storage a relay log needs. ``append`` is atomic and refuses a stale writer."""
 
@@ -80,7 +112,12 @@ class Store(Protocol):
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        receipt: Receipt | None = None,
     ) -> None: ...
+
+    def receipt(self, caller: str, key: str) -> Receipt | None: ...
+
+    def events(self, after: int, limit: int) -> list[FeedEvent]: ...
 
     def record_access(self, records: Sequence[AccessRecord]) -> None: ...
 

@@ -39,21 +39,26 @@ from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreErro
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
-from btiflow.store.base import ChainHead, DueCase, VerifyReport
+from btiflow.store.base import ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
 from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     DUE_INDEX,
     ENTRY_COLUMNS,
+    FEED_COLUMNS,
     OUTBOX_READ_COLUMNS,
+    RECEIPT_COLUMNS,
     STATE_COLUMNS,
     chain_existing,
     chained_access,
     checked_id,
     entry_from_row,
     entry_values,
+    feed_event,
     group_by_case,
     outbox_message,
+    receipt_from_row,
+    receipt_values,
     state_values,
     workflow_from_row,
 )
@@ -205,12 +210,79 @@ def _m005_access_chain(conn: psycopg.Connection[Any]) -> None:
     conn.execute("ALTER TABLE access_log ENABLE TRIGGER access_log_no_update")
 
 
+_M006 = """
+CREATE TABLE receipts (
+    tenant text NOT NULL,
+    caller text NOT NULL,
+    key text NOT NULL,
+    fingerprint text NOT NULL,
+    status integer NOT NULL,
+    headers text NOT NULL,
+    body text NOT NULL,
+    created_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (tenant, caller, key)
+);
+"""
+
+_M007 = """
+CREATE TABLE feed (
+    tenant text NOT NULL,
+    position bigint NOT NULL,
+    case_id text NOT NULL,
+    seq integer NOT NULL,
+    kind text NOT NULL,
+    time text NOT NULL,
+    PRIMARY KEY (tenant, position),
+    UNIQUE (tenant, case_id, seq)
+);
+INSERT INTO feed (tenant, position, case_id, seq, kind, time)
+    SELECT tenant, row_number() OVER (PARTITION BY tenant ORDER BY time, case_id, seq),
+           case_id, seq, kind, time
+    FROM entries;
+CREATE TRIGGER feed_no_update BEFORE UPDATE ON feed
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('the event feed is');
+CREATE TRIGGER feed_no_delete BEFORE DELETE ON feed
+    FOR EACH ROW EXECUTE FUNCTION btiflow_append_only('the event feed is');
+"""
+
+_M008 = """
+CREATE TABLE webhooks (
+    tenant text NOT NULL,
+    id text NOT NULL,
+    url text NOT NULL,
+    secret text NOT NULL,
+    owner text NOT NULL,
+    created_at timestamptz NOT NULL,
+    PRIMARY KEY (tenant, id)
+);
+CREATE TABLE webhook_outbox (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    tenant text NOT NULL,
+    webhook_id text NOT NULL,
+    case_id text NOT NULL,
+    seq integer NOT NULL,
+    status text NOT NULL,
+    attempts integer NOT NULL DEFAULT 0,
+    next_attempt_at timestamptz NOT NULL,
+    claimed_by text,
+    claimed_until timestamptz,
+    sent_at timestamptz,
+    error text,
+    created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX webhook_outbox_due ON webhook_outbox (tenant, status, next_attempt_at);
+"""
+
+
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
     ("m002_covering_due_index", _M002),
     ("m003_access_log", _M003),
     ("m004_outbox", _M004),
     ("m005_access_chain", _m005_access_chain),
+    ("m006_receipts", _M006),
+    ("m007_feed", _M007),
+    ("m008_webhooks", _M008),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -229,6 +301,16 @@ _INSERT_ENTRY = f"INSERT INTO entries (tenant, {ENTRY_COLUMNS}) VALUES (%s{', %s
 _INSERT_ACCESS = (
     f"INSERT INTO access_log (tenant, {ACCESS_COLUMNS}, prev_hash, hash) VALUES (%s{', %s' * 11})"
 )
+_INSERT_RECEIPT = f"INSERT INTO receipts (tenant, {RECEIPT_COLUMNS}) VALUES (%s{', %s' * 6})"
+_FEED_LOCK = "SELECT pg_advisory_xact_lock(hashtext('btiflow feed ' || %s))"
+"""Held from taking the feed's next positions to the COMMIT (docs/design.md, the event feed)."""
+_FAN_OUT = (
+    "INSERT INTO webhook_outbox (tenant, webhook_id, case_id, seq, status, next_attempt_at) "
+    "SELECT tenant, id, %s, %s, 'pending', now() FROM webhooks WHERE tenant = %s ORDER BY id"
+)
+"""One delivery per subscription for an entry (its position and kind come from the feed)."""
+_INSERT_FEED = f"INSERT INTO feed (tenant, {FEED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
+
 _INSERT_OUTBOX = (
     f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
@@ -436,8 +518,11 @@ class PostgresStore:
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        receipt: Receipt | None = None,
     ) -> None:
-        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``; with
+        them, in the same transaction, the ``outbox`` rows, the ``access`` records, the
+        ``receipt`` and the entries' feed rows (see ``_feed``).
 
         If the connection is lost while committing, the database is asked whether the entries
         landed: if so this returns as if nothing happened, if not it raises ``StoreError``
@@ -463,6 +548,10 @@ class PostgresStore:
                             _INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox]
                         )
                     self._append_access(cur, access)
+                    if receipt is not None:
+                        cur.execute(_INSERT_RECEIPT, (self.tenant, *receipt_values(receipt)))
+                    cur.executemany(_FAN_OUT, [(e.case_id, e.seq, self.tenant) for e in entries])
+                    self._feed(cur, entries)
                     committing = True  # the COMMIT is sent as this block ends
             except pg_errors.UniqueViolation as exc:
                 raise ConflictError(state.id, expected_seq + 1) from exc
@@ -477,6 +566,45 @@ class PostgresStore:
                 raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
             break
         self._remember(state)
+
+    def _feed(self, cur: psycopg.Cursor[Any], entries: Sequence[Entry]) -> None:
+        """The entries' rows in the event feed, numbered after the tenant's last position.
+
+        Taken last, just before the COMMIT, under a transaction-scoped advisory lock per
+        tenant: the next writer waits for this COMMIT before it reads the last position, so
+        positions become visible in their order and a reader never sees a position while a
+        lower one is still to commit (docs/design.md, the event feed)."""
+        if not entries:
+            return
+        cur.execute(_FEED_LOCK, (self.tenant,))
+        cur.execute("SELECT coalesce(max(position), 0) FROM feed WHERE tenant = %s", (self.tenant,))
+        row = cur.fetchone()
+        last = int(row[0]) if row is not None else 0
+        cur.executemany(
+            _INSERT_FEED,
+            [
+                (self.tenant, last + n, e.case_id, e.seq, e.kind, e.time.isoformat())
+                for n, e in enumerate(entries, 1)
+            ],
+        )
+
+    def receipt(self, caller: str, key: str) -> Receipt | None:
+        """The first answer ``caller`` was given for a request with this Idempotency-Key."""
+        rows = self._read(
+            f"SELECT {RECEIPT_COLUMNS} FROM receipts "
+            "WHERE tenant = %s AND caller = %s AND key = %s",
+            (self.tenant, caller, key),
+        )
+        return receipt_from_row(rows[0]) if rows else None
+
+    def events(self, after: int, limit: int) -> list[FeedEvent]:
+        """Up to ``limit`` events of the feed after position ``after``, in feed order."""
+        rows = self._read(
+            f"SELECT {FEED_COLUMNS} FROM feed WHERE tenant = %s AND position > %s "
+            "ORDER BY position LIMIT %s",
+            (self.tenant, after, limit),
+        )
+        return [feed_event(r) for r in rows]
 
     def _settle(self, last: Entry, expected_seq: int, lost: psycopg.Error) -> None:
         """After a commit whose answer was lost: return if ``last`` landed, else raise.

@@ -21,6 +21,7 @@ from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, StoreError
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS
+from btiflow.store.base import FeedEvent, Receipt
 from btiflow.workflow.convert import structure
 from btiflow.workflow.model import Workflow
 
@@ -252,3 +253,23 @@ def checked_id(case_id: object) -> str:
     if not storable(case_id) or "\x00" in str(case_id):
         raise CaseNotFound("?")
     return str(case_id)
+
+
+# --- idempotency receipts and the event feed ---
+
+RECEIPT_COLUMNS = "caller, key, fingerprint, status, headers, body"
+
+FEED_COLUMNS = "position, case_id, seq, kind, time"
+
+
+def receipt_from_row(row: Sequence[Any]) -> Receipt:
+    return Receipt(*row)
+
+
+def receipt_values(r: Receipt) -> tuple[Any, ...]:
+    return (r.caller, r.key, r.fingerprint, r.status, r.headers, r.body)
+
+
+def feed_event(row: Sequence[Any]) -> FeedEvent:
+    position, case_id, seq, kind, time = row
+    return FeedEvent(position, case_id, seq, kind, dt.datetime.fromisoformat(time))

@@ -28,20 +28,32 @@ from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.fold import from_data
 from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
-from btiflow.notify.rows import OutboxRow
-from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
+from btiflow.notify.rows import OutboxRow, stamp
+from btiflow.store.base import (
+    ChainHead,
+    ChainProblem,
+    DueCase,
+    FeedEvent,
+    Receipt,
+    VerifyReport,
+)
 from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
+    FEED_COLUMNS,
     INSERT_OUTBOX,
+    RECEIPT_COLUMNS,
     STATE_COLUMNS,
     chain_existing,
     chained_access,
     checked_id,
     entry_from_row,
     entry_values,
+    feed_event,
     group_by_case,
+    receipt_from_row,
+    receipt_values,
     state_values,
     workflow_from_row,
 )
@@ -209,6 +221,66 @@ def m005_access_chain(db: sqlite_utils.Database) -> None:
         "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
     )
 
+
+@migrations()
+def m006_receipts(db: sqlite_utils.Database) -> None:
+    """The first answer to each request that carried an Idempotency-Key, per caller and key,
+    written with the entries the request produced."""
+    db.execute(
+        "CREATE TABLE receipts (caller TEXT NOT NULL, key TEXT NOT NULL, "
+        "fingerprint TEXT NOT NULL, status INTEGER NOT NULL, headers TEXT NOT NULL, "
+        "body TEXT NOT NULL, created_at TEXT NOT NULL, PRIMARY KEY (caller, key))"
+    )
+
+
+@migrations()
+def m007_feed(db: sqlite_utils.Database) -> None:
+    """The event feed: one row per entry, its position in the log's one order. SQLite has one
+    writer at a time, so positions (max + 1, never reused: no row is ever deleted) are taken in
+    commit order. Entries written before are numbered here by time."""
+    db.execute(
+        "CREATE TABLE feed (position INTEGER PRIMARY KEY, case_id TEXT NOT NULL, "
+        "seq INTEGER NOT NULL, kind TEXT NOT NULL, time TEXT NOT NULL, UNIQUE (case_id, seq))"
+    )
+    db.execute(
+        "INSERT INTO feed (case_id, seq, kind, time) "
+        "SELECT case_id, seq, kind, time FROM entries ORDER BY time, case_id, seq"
+    )
+    for event in ("UPDATE", "DELETE"):
+        db.execute(
+            f"CREATE TRIGGER feed_no_{event.lower()} BEFORE {event} ON feed "
+            f"BEGIN SELECT RAISE(ABORT, 'the event feed is append-only'); END"
+        )
+
+
+@migrations()
+def m008_webhooks(db: sqlite_utils.Database) -> None:
+    """Webhook subscriptions, and one delivery row per subscription and entry, written with
+    the entry (btiflow.webhooks.queue)."""
+    db.execute(
+        "CREATE TABLE webhooks (id TEXT PRIMARY KEY, url TEXT NOT NULL, secret TEXT NOT NULL, "
+        "owner TEXT NOT NULL, created_at TEXT NOT NULL)"
+    )
+    db.execute(
+        "CREATE TABLE webhook_outbox (id INTEGER PRIMARY KEY, webhook_id TEXT NOT NULL, "
+        "case_id TEXT NOT NULL, seq INTEGER NOT NULL, status TEXT NOT NULL, "
+        "attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, "
+        "claimed_by TEXT, claimed_until TEXT, sent_at TEXT, error TEXT, "
+        "created_at TEXT NOT NULL)"
+    )
+    db.execute("CREATE INDEX webhook_outbox_due ON webhook_outbox(status, next_attempt_at)")
+
+
+_FAN_OUT = (
+    "INSERT INTO webhook_outbox (webhook_id, case_id, seq, status, next_attempt_at, created_at) "
+    "SELECT id, ?, ?, 'pending', ?, ? FROM webhooks ORDER BY id"
+)
+"""One delivery per subscription for an entry (its position and kind come from the feed)."""
+
+_INSERT_FEED = "INSERT INTO feed (case_id, seq, kind, time) VALUES (?, ?, ?, ?)"
+_INSERT_RECEIPT = (
+    f"INSERT INTO receipts ({RECEIPT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
@@ -418,11 +490,13 @@ class SqliteStore:
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        receipt: Receipt | None = None,
     ) -> None:
         """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
 
-        ``outbox`` rows (the mail the entries cause) and ``access`` records (the action, for the
-        access log) are written in the same transaction.
+        ``outbox`` rows (the mail the entries cause), ``access`` records (the action, for the
+        access log), the entries' rows in the event feed and the request's ``receipt`` (its
+        Idempotency-Key and first answer) are written in the same transaction.
         """
         values = state_values(state)
         try:
@@ -436,11 +510,33 @@ class SqliteStore:
                 conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
                 _append_access(conn, access)
+                now = stamp(dt.datetime.now(dt.UTC))
+                if receipt is not None:
+                    conn.execute(_INSERT_RECEIPT, (*receipt_values(receipt), now))
+                conn.executemany(
+                    _INSERT_FEED, [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
+                )
+                conn.executemany(_FAN_OUT, [(e.case_id, e.seq, now, now) for e in entries])
         except sqlite3.IntegrityError as exc:
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
         self._remember(state)
+
+    def receipt(self, caller: str, key: str) -> Receipt | None:
+        """The first answer ``caller`` was given for a request with this Idempotency-Key."""
+        row = self._conn.execute(
+            f"SELECT {RECEIPT_COLUMNS} FROM receipts WHERE caller = ? AND key = ?", (caller, key)
+        ).fetchone()
+        return None if row is None else receipt_from_row(row)
+
+    def events(self, after: int, limit: int) -> list[FeedEvent]:
+        """Up to ``limit`` events of the feed after position ``after``, in feed order."""
+        rows = self._conn.execute(
+            f"SELECT {FEED_COLUMNS} FROM feed WHERE position > ? ORDER BY position LIMIT ?",
+            (after, limit),
+        ).fetchall()
+        return [feed_event(r) for r in rows]
 
     def record_access(self, records: Sequence[AccessRecord]) -> None:
         """Add reads to the access log (append-only)."""

@@ -10,6 +10,8 @@ from btiflow.notify.outbox import MailQueue
 from btiflow.store.base import Store
 from btiflow.store.outbox import Outbox
 from btiflow.store.sqlite import SqliteStore
+from btiflow.store.webhooks import SqliteWebhooks
+from btiflow.webhooks.queue import WebhookQueue
 
 DEFAULT_TENANT = "default"
 
@@ -82,3 +84,23 @@ def open_outbox(
             f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
         )
     return Outbox(text.removeprefix("sqlite:///"), create=create)
+
+
+def open_webhooks(
+    url: str | os.PathLike[str], *, tenant: str | None = None, create: bool = True
+) -> WebhookQueue:
+    """The webhooks of the relay log at ``url`` (as ``open_store``): subscriptions, and the
+    deliveries a ``WebhookDispatcher`` sends."""
+    text = os.fspath(url)
+    if is_postgres(text):
+        try:
+            from btiflow.store.pgwebhooks import PostgresWebhooks
+        except ImportError as exc:
+            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+        text, named = _split_tenant(text)
+        return PostgresWebhooks(text, tenant=tenant or named or DEFAULT_TENANT, create=create)
+    if tenant not in (None, DEFAULT_TENANT):
+        raise ValueError(
+            f"a SQLite relay log holds one municipality (use one file per tenant, not {tenant!r})"
+        )
+    return SqliteWebhooks(text.removeprefix("sqlite:///"), create=create)

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import casekit  # noqa: E402
+import casekit
 
 
 def _writer(path: str, name: str, acts: int, start: float) -> None:

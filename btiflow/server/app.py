@@ -19,6 +19,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from btiflow import ActionRefused, CaseNotFound, ConflictError, Workflow, load_workflow
 from btiflow.server.auth import BearerAuth, TokenVerifier
 from btiflow.server.engines import Engines
+from btiflow.server.headers import security_headers
 from btiflow.server.problems import CODE_OF_STATUS, FieldError, ProblemDetails, problem
 from btiflow.server.routes import ROUTES, Refusal
 from btiflow.server.settings import Settings
@@ -85,6 +86,15 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
     engines = Engines(guide, settings.store)
     engines.get()  # open the store (and create its schema) before the first request
     verifier = TokenVerifier(settings)
+    handlers: list[Any] = list(ROUTES)
+    state: dict[str, Any] = {"engines": engines}
+    form_targets: tuple[str, ...] = ()
+    if settings.login is not None:
+        from btiflow.server.pages import Pages, pages_router
+
+        state["pages"] = Pages(settings.login, engines)
+        handlers.append(pages_router())
+        form_targets = tuple(_origin(i.discovery_url) for i in settings.login.issuers)
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
     openapi = OpenAPIConfig(
         title="btiflow",
@@ -99,9 +109,12 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=ROUTES,
-        state=State({"engines": engines}),
-        middleware=[DefineMiddleware(BearerAuth, verifier=verifier)],
+        route_handlers=handlers,
+        state=State(state),
+        middleware=[
+            security_headers(form_targets),
+            DefineMiddleware(BearerAuth, verifier=verifier),
+        ],
         exception_handlers={
             Refusal: _refusal,
             ActionRefused: _refused,
@@ -119,6 +132,11 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         # configure the root logger and every library's INFO lines would cost each request.
         logging_config=None,
     )
+
+
+def _origin(url: str) -> str:
+    scheme, _, rest = url.partition("://")
+    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def app_from_env() -> Litestar:

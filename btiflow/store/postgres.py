@@ -205,12 +205,26 @@ def _m005_access_chain(conn: psycopg.Connection[Any]) -> None:
     conn.execute("ALTER TABLE access_log ENABLE TRIGGER access_log_no_update")
 
 
+_M006 = """
+CREATE TABLE sessions (
+    tenant text NOT NULL,
+    key text NOT NULL,
+    data text NOT NULL,
+    seen_at double precision NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX sessions_seen ON sessions (tenant, seen_at);
+"""
+"""The web pages' login sessions (btiflow.server.sessions), keyed by a hash of the cookie's id."""
+
+
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
     ("m002_covering_due_index", _M002),
     ("m003_access_log", _M003),
     ("m004_outbox", _M004),
     ("m005_access_chain", _m005_access_chain),
+    ("m006_sessions", _M006),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -592,6 +606,46 @@ class PostgresStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     # --- checking ---
+
+    # --- the web pages' login sessions (btiflow.server.sessions) ---
+
+    def session_get(self, key: str) -> tuple[str, float] | None:
+        """A session's data and when it was last used, or None."""
+        rows = self._read(
+            "SELECT data, seen_at FROM sessions WHERE tenant = %s AND key = %s",
+            (self.tenant, key),
+        )
+        return None if not rows else (str(rows[0][0]), float(rows[0][1]))
+
+    def session_put(self, key: str, data: str, seen_at: float) -> None:
+        """Write a session (a new one, or one used again)."""
+
+        def work(cur: psycopg.Cursor[Any]) -> None:
+            cur.execute(
+                "INSERT INTO sessions (tenant, key, data, seen_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (tenant, key) DO UPDATE SET data = EXCLUDED.data, "
+                "seen_at = EXCLUDED.seen_at",
+                (self.tenant, key, data, seen_at),
+            )
+
+        self._transact(work)
+
+    def session_delete(self, key: str) -> None:
+        def work(cur: psycopg.Cursor[Any]) -> None:
+            cur.execute("DELETE FROM sessions WHERE tenant = %s AND key = %s", (self.tenant, key))
+
+        self._transact(work)
+
+    def session_purge(self, before: float) -> int:
+        """Delete the sessions last used before ``before``; how many."""
+
+        def work(cur: psycopg.Cursor[Any]) -> int:
+            cur.execute(
+                "DELETE FROM sessions WHERE tenant = %s AND seen_at < %s", (self.tenant, before)
+            )
+            return cur.rowcount
+
+        return self._transact(work)
 
     def heads(self) -> list[ChainHead]:
         """The head of every case's hash chain, to keep elsewhere as a witness."""

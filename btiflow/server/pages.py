@@ -19,6 +19,7 @@ import logging
 from html import escape
 from typing import Annotated, Any
 
+from httpx import URL
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
@@ -63,6 +64,8 @@ class Pages:
             for issuer in login.issuers
         }
         self.demo_people: tuple[Actor, ...] = ()
+        if login.demo and not _loopback_url(base):
+            raise ValueError("the development login is for loopback addresses only")
         if login.demo:
             from btiflow.demo import PEOPLE
 
@@ -159,6 +162,14 @@ def _loopback(request: Request[Any, Any, Any]) -> bool:
     host = request.client.host if request.client else ""
     try:
         return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _loopback_url(url: str) -> bool:
+    host = URL(url).host
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
 

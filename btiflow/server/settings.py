@@ -13,7 +13,8 @@ import json
 import os
 
 import attrs
-import cattrs
+
+from btiflow.codec import converter
 
 ENV = "BTIFLOW_SERVER_SETTINGS"
 
@@ -72,6 +73,25 @@ class Login:
     demo: bool = False
     """The development login of ``btiflow serve --demo`` (loopback only; no password)."""
 
+    @classmethod
+    def from_file(cls, path: str) -> Login:
+        """The login settings in a JSON file (docs/web-login.md). A secret written as
+        ``"env:NAME"`` is read from the environment variable NAME, so the file need not hold it."""
+        with open(path, encoding="utf-8") as f:
+            data = json.load(f)
+        if isinstance(data, dict):
+            data["national_id_secret"] = _secret(data.get("national_id_secret", ""))
+            for issuer in data.get("issuers", []):
+                if isinstance(issuer, dict):
+                    issuer["client_secret"] = _secret(issuer.get("client_secret", ""))
+        return converter.structure(data, cls)
+
+
+def _secret(value: str) -> str:
+    if isinstance(value, str) and value.startswith("env:"):
+        return os.environ.get(value.removeprefix("env:"), "")
+    return value
+
 
 @attrs.frozen
 class Settings:
@@ -99,4 +119,4 @@ class Settings:
 
     @classmethod
     def from_env(cls) -> Settings:
-        return cattrs.structure(json.loads(os.environ[ENV]), cls)
+        return converter.structure(json.loads(os.environ[ENV]), cls)

@@ -95,6 +95,12 @@ def serve(
     Every request needs a bearer JWT from ISSUER for AUDIENCE, signed with a key published at
     JWKS_URL; the claims name the person (id, name, unit, role) or, without a role, a system
     with scopes. See docs/http-api.md.
+
+    With --login, the same service serves the web pages, and people log in through OpenID
+    Connect: families through ID-porten, staff through the municipality's provider (see
+    docs/web-login.md). With --demo (and no DB, or a DB of its own), it serves the demo's
+    invented cases with a development login: pick a person, no password. --demo listens on
+    loopback only and refuses any other address.
     """
     try:
         import uvicorn

@@ -1,0 +1,103 @@
+"""The login's parts without a provider: the national id's keyed hash, the settings as they
+travel to a worker, the secure cookie, the sealed ID token, the demo's loopback rule."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import casekit as k
+import pytest
+from cryptography.exceptions import InvalidTag
+from hypothesis import given
+from hypothesis import strategies as st
+from oidckit import login_settings
+
+from btiflow import national_id_key
+from btiflow.server.engines import Engines
+from btiflow.server.pages import Pages
+from btiflow.server.sessions import SECURE_COOKIE, seal, unseal
+from btiflow.server.settings import ENV, Login, Settings
+
+SECRET = "a" * 32
+national_ids = st.text("0123456789", min_size=11, max_size=11)
+
+
+@given(national_ids, national_ids)
+def test_the_key_names_one_national_id_and_holds_none(one: str, other: str) -> None:
+    key = national_id_key(one, SECRET)
+    assert key.startswith("nid:")
+    assert len(key) == 4 + 64
+    assert key == national_id_key(one, SECRET)
+    assert one not in key
+    assert (national_id_key(other, SECRET) == key) == (one == other)
+
+
+@given(national_ids)
+def test_another_municipality_has_other_keys(national_id: str) -> None:
+    assert national_id_key(national_id, SECRET) != national_id_key(national_id, "b" * 32)
+
+
+@pytest.mark.parametrize(
+    "bad", ["", "2481759953", "248175995311", "2481759953x", "２４８１７５９９５３１"]
+)
+def test_only_eleven_digits_are_a_national_id(bad: str) -> None:
+    with pytest.raises(ValueError, match="11 digits"):
+        national_id_key(bad, SECRET)
+
+
+def test_a_short_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 32"):
+        national_id_key("24817599531", "kort")
+
+
+def test_the_settings_travel_to_a_worker_unchanged(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = login_settings("r.db", "http://127.0.0.1:1", "http://a", "http://b")
+    monkeypatch.setenv(ENV, settings.to_env())
+    assert Settings.from_env() == settings
+
+
+def test_a_login_file_may_leave_its_secrets_to_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TEST_NID_SECRET", SECRET)
+    monkeypatch.setenv("TEST_CLIENT_SECRET", "fra-miljoet")
+    issuer = {"name": "idporten", "kind": "family", "discovery_url": "https://idp.example.org",
+              "client_id": "c", "client_secret": "env:TEST_CLIENT_SECRET"}  # fmt: skip
+    data = {"public_url": "https://bti.kommune.example.org", "issuers": [issuer],
+            "national_id_secret": "env:TEST_NID_SECRET"}  # fmt: skip
+    path = tmp_path / "login.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    login = Login.from_file(str(path))
+    assert login.national_id_secret == SECRET
+    assert login.issuers[0].client_secret == "fra-miljoet"
+    assert login.cookie_secure
+    assert login.idle_minutes == 30
+
+
+def _pages(tmp_path: Path, login: Login) -> Pages:
+    return Pages(login, Engines(k.workflow("bti"), str(tmp_path / "r.db")))
+
+
+def test_the_cookie_is_secure_and_host_bound_by_default(tmp_path: Path) -> None:
+    pages = _pages(tmp_path, Login("https://bti.kommune.example.org"))
+    header = pages.set_cookie("abc").to_header(header="")
+    assert header.startswith(f"{SECURE_COOKIE}=abc;")
+    for part in ("Secure", "HttpOnly", "Path=/", "SameSite=lax"):
+        assert part.lower() in header.lower()
+    assert "domain" not in header.lower()
+    pages.engines.close()
+
+
+@pytest.mark.parametrize("url", ["https://bti.kommune.example.org", "http://0.0.0.0:8000"])
+def test_the_development_login_is_for_loopback_only(tmp_path: Path, url: str) -> None:
+    with pytest.raises(ValueError, match="loopback"):
+        _pages(tmp_path, Login(url, demo=True))
+
+
+def test_the_sealed_id_token_opens_only_with_the_cookie_id() -> None:
+    sealed = seal("cookie-id", "header.payload.signature")
+    assert "payload" not in sealed
+    assert unseal("cookie-id", sealed) == "header.payload.signature"
+    with pytest.raises(InvalidTag):
+        unseal("another-cookie-id", sealed)

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from oidckit import login_settings
 
-from btiflow import national_id_key
+from btiflow import Person, national_id_key
 from btiflow.server.engines import Engines
 from btiflow.server.pages import Pages
 from btiflow.server.sessions import SECURE_COOKIE, seal, unseal
@@ -101,3 +101,22 @@ def test_the_sealed_id_token_opens_only_with_the_cookie_id() -> None:
     assert unseal("cookie-id", sealed) == "header.payload.signature"
     with pytest.raises(InvalidTag):
         unseal("another-cookie-id", sealed)
+
+
+@pytest.mark.parametrize("clear", ["24817599531", "248175 99531", " 24817599531 "])
+def test_a_guardian_is_never_recorded_by_a_national_id_in_clear(tmp_path: Path, clear: str) -> None:
+    """Telling the guardians, or registering one, by a bare national id is refused, and nothing
+    is written; by its keyed hash it is recorded."""
+    engine, _ = k.make_engine(tmp_path)
+    case = k.open_case(engine)
+    engine.act(case.id, "complete_step", k.TEACHER)
+    engine.act(case.id, "inform_leader", k.TEACHER, leader=k.LEADER.id)
+    engine.act(case.id, "complete_step", k.TEACHER)
+    k.refuse(engine, case.id, "inform_guardians", k.TEACHER, "invalid_input",
+             says="national_id_key", guardians=[Person(clear, "Foresatt")])  # fmt: skip
+    keyed = Person(national_id_key("24817599531", SECRET), "Foresatt")
+    engine.act(case.id, "inform_guardians", k.TEACHER, guardians=[keyed])
+    k.refuse(engine, case.id, "register_guardian", k.TEACHER, "invalid_input",
+             says="national_id_key", person=Person(clear))  # fmt: skip
+    assert engine.case(case.id).guardians == (keyed,)
+    engine.store.close()

@@ -363,6 +363,11 @@ def add_note(request: Request[Any, Any, Any], case_id: CaseId, data: Form) -> Re
     return Redirect(f"/saker/{case_id}", status_code=303)
 
 
+@get("/favicon.ico", status_code=204)
+async def favicon() -> None:
+    """No icon yet: an empty answer, not a 404 in every browser's console."""
+
+
 def _page_error(request: Request[Any, Any, Any], exc: PageError) -> Response[Any]:
     pages = _pages(request)
     if exc.status == 401 and exc.key == "login_needed" and request.method == "GET":
@@ -385,6 +390,7 @@ def pages_router() -> Router:
             my_cases,
             case_page,
             add_note,
+            favicon,
         ],
         before_request=check_csrf,
         exception_handlers={PageError: _page_error},

@@ -228,6 +228,7 @@ def test_every_html_page_has_the_security_headers(site: o.Site, normal: None) ->
         assert page.headers["content-type"].startswith("text/html")
         policy = page.headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy
+        assert f"form-action 'self' {site.idporten} {site.kommune};" in policy
         assert "script-src 'self'" in policy
         assert "unsafe-inline" not in policy
         assert page.headers["x-content-type-options"] == "nosniff"

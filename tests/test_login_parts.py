@@ -15,9 +15,11 @@ from oidckit import login_settings
 
 from btiflow import Person, national_id_key
 from btiflow.server.engines import Engines
+from btiflow.server.headers import policy
+from btiflow.server.login import OpenIdClient
 from btiflow.server.pages import Pages
 from btiflow.server.sessions import SECURE_COOKIE, seal, unseal
-from btiflow.server.settings import ENV, Login, Settings
+from btiflow.server.settings import ENV, Issuer, Login, Settings
 
 SECRET = "a" * 32
 national_ids = st.text("0123456789", min_size=11, max_size=11)
@@ -120,3 +122,19 @@ def test_a_guardian_is_never_recorded_by_a_national_id_in_clear(tmp_path: Path, 
              says="national_id_key", person=Person(clear))  # fmt: skip
     assert engine.case(case.id).guardians == (keyed,)
     engine.store.close()
+
+
+def test_forms_may_lead_to_the_providers_endpoints_and_nowhere_else() -> None:
+    """The CSP's form-action: the discovery origin at first, the endpoints' once known (ID-porten
+    publishes its discovery document and its logout on different hosts)."""
+    issuer = Issuer("idporten", "family", "https://idporten.no/.well-known/openid-configuration",
+                    "c", "s")  # fmt: skip
+    client = OpenIdClient(issuer, "https://bti.kommune.example.org/cb", SECRET)
+    assert client.origins() == ("https://idporten.no",)
+    client._metadata = {
+        "authorization_endpoint": "https://login.idporten.no/authorize",
+        "end_session_endpoint": "https://login.idporten.no/logout",
+    }
+    assert client.origins() == ("https://idporten.no", "https://login.idporten.no")
+    csp = policy(client.origins())
+    assert "form-action 'self' https://idporten.no https://login.idporten.no;" in csp

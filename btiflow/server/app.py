@@ -6,6 +6,7 @@ Litestar builds the OpenAPI document from the same attrs classes the library ret
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar, Request, Response
@@ -88,13 +89,14 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
     verifier = TokenVerifier(settings)
     handlers: list[Any] = list(ROUTES)
     state: dict[str, Any] = {"engines": engines}
-    form_targets: tuple[str, ...] = ()
+    form_targets: Callable[[], tuple[str, ...]] = tuple
     if settings.login is not None:
         from btiflow.server.pages import Pages, pages_router
 
-        state["pages"] = Pages(settings.login, engines)
+        pages = Pages(settings.login, engines)
+        state["pages"] = pages
         handlers.append(pages_router())
-        form_targets = tuple(_origin(i.discovery_url) for i in settings.login.issuers)
+        form_targets = pages.form_targets
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
     openapi = OpenAPIConfig(
         title="btiflow",
@@ -132,11 +134,6 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         # configure the root logger and every library's INFO lines would cost each request.
         logging_config=None,
     )
-
-
-def _origin(url: str) -> str:
-    scheme, _, rest = url.partition("://")
-    return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
 def app_from_env() -> Litestar:

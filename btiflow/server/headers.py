@@ -23,10 +23,13 @@ def policy(form_targets: tuple[str, ...] = ()) -> str:
     )
 
 
-def security_headers(form_targets: tuple[str, ...] = ()) -> Callable[[ASGIApp], ASGIApp]:
-    """An ASGI middleware factory adding the headers to ``text/html`` responses."""
-    added = [
-        (b"content-security-policy", policy(form_targets).encode()),
+def security_headers(
+    form_targets: Callable[[], tuple[str, ...]] = tuple,
+) -> Callable[[ASGIApp], ASGIApp]:
+    """An ASGI middleware factory adding the headers to ``text/html`` responses;
+    ``form_targets`` gives the providers' origins known so far (they are learnt from each
+    provider's discovery document, so they are asked for on every response)."""
+    fixed = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"no-referrer"),
@@ -44,6 +47,8 @@ def security_headers(form_targets: tuple[str, ...] = ()) -> Callable[[ASGIApp], 
                     headers = list(message.get("headers", []))
                     kind = next((v for k, v in headers if k.lower() == b"content-type"), b"")
                     if kind.startswith(b"text/html"):
+                        csp = (b"content-security-policy", policy(form_targets()).encode())
+                        added = [csp, *fixed]
                         names = {k for k, _ in added}
                         headers = [(k, v) for k, v in headers if k.lower() not in names]
                         message = {**message, "headers": headers + added}

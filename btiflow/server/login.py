@@ -69,6 +69,23 @@ class OpenIdClient:
                 self._metadata, self._fetched, self._keys = found, time.monotonic(), None
             return self._metadata
 
+    def origins(self) -> tuple[str, ...]:
+        """Where a form may lead the browser for this provider (for the CSP's form-action):
+        the discovery document's origin, and its endpoints' once it has been fetched."""
+        urls = [self.issuer.discovery_url]
+        if self._metadata is not None:
+            for field in ("authorization_endpoint", "end_session_endpoint"):
+                value = self._metadata.get(field)
+                if isinstance(value, str):
+                    urls.append(value)
+        found = []
+        for url in urls:
+            parsed = httpx.URL(url)
+            origin = f"{parsed.scheme}://{parsed.netloc.decode('ascii')}"
+            if parsed.scheme in ("https", "http") and origin not in found:
+                found.append(origin)
+        return tuple(found)
+
     def _key_set(self, refresh: bool = False) -> KeySet:
         metadata = self.metadata()
         with self._lock:

@@ -19,6 +19,7 @@ import logging
 from html import escape
 from typing import Annotated, Any
 
+from anyio import to_thread
 from httpx import URL
 from litestar import Request, Response, Router, get, post
 from litestar.datastructures import Cookie
@@ -70,6 +71,13 @@ class Pages:
             from btiflow.demo import PEOPLE
 
             self.demo_people = PEOPLE
+
+    def form_targets(self) -> tuple[str, ...]:
+        """The providers' origins a form may lead to (logout goes on to the provider)."""
+        found: list[str] = []
+        for client in self.clients.values():
+            found += [o for o in client.origins() if o not in found]
+        return tuple(found)
 
     @property
     def language(self) -> str:
@@ -153,8 +161,6 @@ async def check_csrf(request: Request[Any, Any, Any]) -> None:
 
 
 async def _in_thread(fn: Any, *args: Any) -> Any:
-    from anyio import to_thread
-
     return await to_thread.run_sync(fn, *args)
 
 

@@ -59,6 +59,14 @@ def test_serve_demo_logs_in_a_demo_person_without_a_password(tmp_path: Path) -> 
         with httpx.Client(base_url=base, timeout=30) as nobody:
             refused = nobody.post("/demo/login", data={"person": TEACHER.id})
             assert refused.status_code == 403  # no session, no CSRF token
+        for header in ({"X-Forwarded-For": "192.0.2.7"}, {"Host": "bti.kommune.example.org"}):
+            with httpx.Client(base_url=base, timeout=30) as proxied:
+                home = proxied.get("/")
+                csrf = re.search(r'name="csrf" value="([^"]+)"', home.text)
+                assert csrf, home.text
+                data = {"csrf": csrf.group(1), "person": TEACHER.id}
+                # a proxy on this machine would make any visitor look local: refused
+                assert proxied.post("/demo/login", data=data, headers=header).status_code == 403
     finally:
         server.terminate()
         server.wait(timeout=30)

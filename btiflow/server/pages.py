@@ -165,9 +165,13 @@ async def _in_thread(fn: Any, *args: Any) -> Any:
 
 
 def _loopback(request: Request[Any, Any, Any]) -> bool:
+    """A request from this machine to this machine: from a loopback address, to a loopback
+    host name, and not forwarded by a proxy (which would make any visitor look local)."""
     host = request.client.host if request.client else ""
+    if any(h in request.headers for h in ("forwarded", "x-forwarded-for", "x-real-ip")):
+        return False
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return ipaddress.ip_address(host).is_loopback and _loopback_url(str(request.url))
     except ValueError:
         return False
 

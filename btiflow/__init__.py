@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from btiflow.case.actions import ACTIONS, Option
     from btiflow.case.entries import Entry
     from btiflow.case.fold import fold
+    from btiflow.case.national_id import national_id_key
     from btiflow.case.people import Actor, Person
     from btiflow.case.state import Case, Migration
     from btiflow.engine import Engine, ManualClock, retry, system_clock
@@ -154,6 +155,7 @@ _HOMES = {
     "fold": "btiflow.case.fold",
     "load_workflow": "btiflow.workflow.load",
     "load_workflow_text": "btiflow.workflow.load",
+    "national_id_key": "btiflow.case.national_id",
     "open_store": "btiflow.store.url",
     "person_insight": "btiflow.insight",
     "plan_migration": "btiflow.migrate",
@@ -232,6 +234,7 @@ __all__ = [
     "fold",
     "load_workflow",
     "load_workflow_text",
+    "national_id_key",
     "open_store",
     "person_insight",
     "plan_migration",

@@ -29,6 +29,8 @@ TEACHER = Actor("kontaktlaerer-1", "employee", SCHOOL, "Kari Eksempel (kontaktl√
 PRINCIPAL = Actor("rektor-1", "leader", SCHOOL, "Ola Pr√∏ve (rektor)")
 NURSE = Actor("helsesykepleier-1", "employee", HEALTH, "Sara Demo (helsesykepleier)")
 GUARDIAN = Actor("foresatt-1", "guardian", "", "Anne Test (foresatt)")
+PEOPLE = (TEACHER, PRINCIPAL, NURSE, GUARDIAN)
+"""Who ``btiflow serve --demo``'s development login offers."""
 
 # Invitations and reminders go to invented addresses at example.org (reserved for examples).
 MAIL = NotifyConfig("https://bti.kommune.example.org", "bti@kommune.example.org", "BTI (demo)")

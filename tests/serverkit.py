@@ -114,9 +114,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(settings: Settings) -> Iterator[str]:
-    """The service on a free loopback port, in a thread of this process; yields its base URL."""
-    port = free_port()
+def running(settings: Settings, port: int | None = None) -> Iterator[str]:
+    """The service on a free loopback port (or ``port``), in a thread of this process; yields
+    its base URL."""
+    port = port or free_port()
     config = uvicorn.Config(
         create_app(settings),
         host="127.0.0.1",

@@ -88,6 +88,7 @@ EXPECTED = [
     "fold",
     "load_workflow",
     "load_workflow_text",
+    "national_id_key",
     "open_store",
     "person_insight",
     "plan_migration",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import casekit
@@ -19,7 +19,7 @@ from btiflow.case.kinds import LeaderInformed, MinutesRecorded, NoteAdded, body_
 from btiflow.case.state import Case
 from btiflow.engine import Engine, retry
 from btiflow.errors import CaseNotFound, ConflictError
-from btiflow.store.base import ChainHead, FeedEvent, Receipt, Store
+from btiflow.store.base import ChainHead, FeedEvent, Receipt, SessionStore, Store
 
 
 @pytest.fixture
@@ -408,3 +408,32 @@ def test_the_feed_lists_every_entry_once_in_order_without_content(
     assert paged == feed
     assert engine.events(len(feed), 10) == []
     assert set(attrs.fields_dict(FeedEvent)) == {"position", "case_id", "seq", "kind", "time"}
+
+
+# --- the web pages' sessions (btiflow.server.sessions) ---------------------------------------
+
+
+def test_sessions_are_kept_replaced_deleted_and_purged(backend: Backend) -> None:
+    """A session row by key: written, written again, read, deleted; idle ones purged."""
+    store = cast(SessionStore, backend.open())
+    assert store.session_get("k1") is None
+    store.session_put("k1", '{"csrf": "a"}', 1000.0)
+    store.session_put("k2", '{"csrf": "b"}', 2000.0)
+    store.session_put("k1", '{"csrf": "c"}', 1500.0)
+    assert store.session_get("k1") == ('{"csrf": "c"}', 1500.0)
+    assert store.session_purge(1600.0) == 1
+    assert store.session_get("k1") is None
+    store.session_delete("k2")
+    assert store.session_get("k2") is None
+    store.session_delete("k2")  # deleting an ended session again is no error
+
+
+def test_sessions_write_nothing_in_any_relay_log(engine: Engine, backend: Backend) -> None:
+    """Sessions live beside the relay log: no entry, state or access row changes."""
+    casekit.open_case(engine)
+    before = everything(engine.store)
+    store = cast(SessionStore, engine.store)
+    store.session_put("k", "{}", 1.0)
+    store.session_delete("k")
+    assert everything(engine.store) == before
+    assert engine.verify().ok

@@ -30,12 +30,13 @@ from btiflow.case.params import (
     boolean,
     date,
     datetime,
+    guardian,
+    guardians,
     integer,
     measures,
     meeting_kind,
     outcome,
     parse,
-    person,
     persons,
     rights,
     staff_person,
@@ -117,7 +118,7 @@ ACTIONS: dict[str, ActionSpec] = {
         ActionSpec("inform_leader", {"leader": (text, _F)}, _simple(kinds.LeaderInformed)),
         ActionSpec(
             "inform_guardians",
-            {"note": (text, _F), "guardians": (persons, _F)},
+            {"note": (text, _F), "guardians": (guardians, _F)},
             _simple(kinds.GuardiansInformed),
             precheck=concern.inform_guardians_check,
         ),
@@ -290,7 +291,7 @@ ACTIONS: dict[str, ActionSpec] = {
             interpreter.record_need,
         ),
         ActionSpec(
-            "register_guardian", {"person": (person, _T)}, _simple(kinds.GuardianRegistered)
+            "register_guardian", {"person": (guardian, _T)}, _simple(kinds.GuardianRegistered)
         ),
         ActionSpec(
             "ask_to_close", {"reason": (text, _F)}, _simple(kinds.CloseRequested), staff_only=False

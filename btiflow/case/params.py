@@ -114,6 +114,29 @@ def persons(value: Any) -> tuple[Person, ...]:
     return tuple(person(v) for v in value)
 
 
+def guardian(value: Any) -> Person:
+    """A guardian recorded in a case: never by a national id in clear (docs/permissions.md)."""
+    found = person(value)
+    if looks_like_national_id(found.id):
+        raise Invalid(
+            "a guardian's national id is never stored: name the guardian by "
+            "btiflow.national_id_key(national_id, secret)"
+        )
+    return found
+
+
+def guardians(value: Any) -> tuple[Person, ...]:
+    if not isinstance(value, list | tuple):
+        raise Invalid("expected a list of persons")
+    return tuple(guardian(v) for v in value)
+
+
+def looks_like_national_id(person_id: str) -> bool:
+    """Eleven digits, perhaps with spaces: a fødselsnummer or D-number."""
+    digits = "".join(person_id.split())
+    return len(digits) == 11 and digits.isascii() and digits.isdigit()
+
+
 def units(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]

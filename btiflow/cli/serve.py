@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
+import tempfile
+from pathlib import Path
+from typing import Any
 
+import attrs
 import click
 
 from btiflow.cli.group import (
@@ -17,9 +22,11 @@ from btiflow.cli.group import (
 
 
 @main.command()
-@click.argument("db")
+@click.argument("db", required=False)
 @click.option(
-    "--workflow", "guide", required=True, help="The guide new cases open on (a file or a name)."
+    "--workflow",
+    "guide",
+    help="The guide new cases open on (a file or a name; kafjord with --demo).",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
 @click.option(
@@ -35,19 +42,16 @@ from btiflow.cli.group import (
 @click.option(
     "--issuer",
     envvar="BTIFLOW_ISSUER",
-    required=True,
     help="The tokens' issuer (iss) [env BTIFLOW_ISSUER].",
 )
 @click.option(
     "--audience",
     envvar="BTIFLOW_AUDIENCE",
-    required=True,
     help="This service's audience (aud) [env BTIFLOW_AUDIENCE].",
 )
 @click.option(
     "--jwks-url",
     envvar="BTIFLOW_JWKS_URL",
-    required=True,
     help="Where the identity provider publishes its signing keys (JWKS) [env BTIFLOW_JWKS_URL].",
 )
 @click.option("--claim-id", default="sub", show_default=True, help="The claim with a person's id.")
@@ -57,20 +61,33 @@ from btiflow.cli.group import (
 @click.option(
     "--claim-scope", default="scope", show_default=True, help="The claim with a system's scopes."
 )
+@click.option(
+    "--login",
+    "login_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="The web pages' login: a JSON file naming the two issuers (docs/web-login.md).",
+)
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="The demo's cases with a development login (no password); loopback only.",
+)
 def serve(
-    db: str,
-    guide: str,
+    db: str | None,
+    guide: str | None,
     host: str,
     port: int,
     workers: int,
-    issuer: str,
-    audience: str,
-    jwks_url: str,
+    issuer: str | None,
+    audience: str | None,
+    jwks_url: str | None,
     claim_id: str,
     claim_name: str,
     claim_unit: str,
     claim_role: str,
     claim_scope: str,
+    login_file: str | None,
+    demo: bool,
 ) -> None:
     """Serve the HTTP API over DB for one guide, with OpenAPI 3.1 (needs btiflow[server]).
 
@@ -78,31 +95,55 @@ def serve(
     Every request needs a bearer JWT from ISSUER for AUDIENCE, signed with a key published at
     JWKS_URL; the claims name the person (id, name, unit, role) or, without a role, a system
     with scopes. See docs/http-api.md.
+
+    With --login, the same service serves the web pages, and people log in through OpenID
+    Connect: families through ID-porten, staff through the municipality's provider (see
+    docs/web-login.md). With --demo (and no DB, or a DB of its own), it serves the demo's
+    invented cases with a development login: pick a person, no password. --demo listens on
+    loopback only and refuses any other address.
     """
     try:
         import uvicorn
 
-        from btiflow.server.settings import ENV, Claims, Settings
+        from btiflow.server.settings import ENV, Claims, Login, Settings
     except ImportError as exc:
         raise click.ClickException("btiflow serve needs: pip install 'btiflow[server]'") from exc
+    if demo:
+        _loopback_only(host)
+        guide = guide or "kafjord"
+    elif not (db and guide and issuer and audience and jwks_url):
+        raise click.UsageError(
+            "DB, --workflow, --issuer, --audience and --jwks-url are needed (or --demo)"
+        )
     workflow, problems = _load(guide)
     if workflow is None:
         _report(problems, err=True)
         sys.exit(EXIT_PROBLEMS)
+    if demo:
+        db = _demo_log(workflow, db)
+        workers = 1
+    assert db is not None
     _store(db, create=True).close()  # the schema now, and a clear error for a bad DB
+    login = Login.from_file(login_file) if login_file else None
+    if demo:
+        here = f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+        login = attrs.evolve(login or Login(here), public_url=here, cookie_secure=False, demo=True)
     settings = Settings(
         store=db,
         workflow=guide,
-        issuer=issuer,
-        audience=audience,
-        jwks_url=jwks_url,
+        issuer=issuer or "",
+        audience=audience or "",
+        jwks_url=jwks_url or "",
         claims=Claims(claim_id, claim_name, claim_unit, claim_role, claim_scope),
+        login=login,
     )
     # Each worker process builds its app from the settings in its environment.
     os.environ[ENV] = settings.to_env()
     click.echo(
         f"btiflow serving {workflow.id} {workflow.version} on http://{host}:{port}", err=True
     )
+    if demo:
+        click.echo(DEMO_BANNER.format(url=f"http://{host}:{port}/", db=db), err=True)
     uvicorn.run(
         "btiflow.server.app:app_from_env",
         factory=True,
@@ -112,3 +153,37 @@ def serve(
         ws="none",
         log_level="info",
     )
+
+
+DEMO_BANNER = """\
+DEMO: invented cases in {db}, and a DEVELOPMENT LOGIN: pick a person, no password.
+      Only on this machine (loopback). Never use it for real cases. Open {url}"""
+
+
+def _loopback_only(host: str) -> None:
+    """The development login listens on loopback or not at all."""
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise click.UsageError(
+            f"--demo has a login without a password: it listens only on loopback "
+            f"(127.0.0.1, ::1, localhost), not on {host}"
+        )
+
+
+def _demo_log(workflow: Any, db: str | None) -> str:
+    """The demo's relay log: DB when given (filled with the demo's cases if it has none),
+    else a new file in a temporary directory."""
+    from btiflow.demo import run_demo
+
+    if db is None:
+        db = str(Path(tempfile.mkdtemp(prefix="btiflow-demo-")) / "stafettlogg.db")
+    store = _store(db, create=True)
+    empty = not store.case_ids()
+    store.close()
+    if empty:
+        engine, _ = run_demo(workflow, db)
+        engine.store.close()
+    return db

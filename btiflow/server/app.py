@@ -6,6 +6,7 @@ Litestar builds the OpenAPI document from the same attrs classes the library ret
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar, Request, Response
@@ -19,6 +20,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from btiflow import ActionRefused, CaseNotFound, ConflictError, Workflow, load_workflow
 from btiflow.server.auth import BearerAuth, TokenVerifier
 from btiflow.server.engines import Engines
+from btiflow.server.headers import security_headers
 from btiflow.server.hooks import HOOK_ROUTES
 from btiflow.server.idempotency import KeyReused
 from btiflow.server.problems import CODE_OF_STATUS, FieldError, ProblemDetails, problem
@@ -91,6 +93,16 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
     engines = Engines(guide, settings.store)
     engines.get()  # open the store (and create its schema) before the first request
     verifier = TokenVerifier(settings)
+    handlers: list[Any] = [*ROUTES, *HOOK_ROUTES]
+    state: dict[str, Any] = {"engines": engines}
+    form_targets: Callable[[], tuple[str, ...]] = tuple
+    if settings.login is not None:
+        from btiflow.server.pages import Pages, pages_router
+
+        pages = Pages(settings.login, engines)
+        state["pages"] = pages
+        handlers.append(pages_router())
+        form_targets = pages.form_targets
     bearer = SecurityScheme(type="http", scheme="bearer", bearer_format="JWT")
     openapi = OpenAPIConfig(
         title="btiflow",
@@ -105,9 +117,12 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
         security=[{"bearer": []}],
     )
     return Litestar(
-        route_handlers=[*ROUTES, *HOOK_ROUTES],
-        state=State({"engines": engines}),
-        middleware=[DefineMiddleware(BearerAuth, verifier=verifier)],
+        route_handlers=handlers,
+        state=State(state),
+        middleware=[
+            security_headers(form_targets),
+            DefineMiddleware(BearerAuth, verifier=verifier),
+        ],
         exception_handlers={
             Refusal: _refusal,
             ActionRefused: _refused,

@@ -273,6 +273,18 @@ CREATE TABLE webhook_outbox (
 CREATE INDEX webhook_outbox_due ON webhook_outbox (tenant, status, next_attempt_at);
 """
 
+_M009 = """
+CREATE TABLE sessions (
+    tenant text NOT NULL,
+    key text NOT NULL,
+    data text NOT NULL,
+    seen_at double precision NOT NULL,
+    PRIMARY KEY (tenant, key)
+);
+CREATE INDEX sessions_seen ON sessions (tenant, seen_at);
+"""
+"""The web pages' login sessions (btiflow.server.sessions), keyed by a hash of the cookie's id."""
+
 
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
@@ -283,6 +295,7 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], .
     ("m006_receipts", _M006),
     ("m007_feed", _M007),
     ("m008_webhooks", _M008),
+    ("m009_sessions", _M009),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -720,6 +733,46 @@ class PostgresStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     # --- checking ---
+
+    # --- the web pages' login sessions (btiflow.server.sessions) ---
+
+    def session_get(self, key: str) -> tuple[str, float] | None:
+        """A session's data and when it was last used, or None."""
+        rows = self._read(
+            "SELECT data, seen_at FROM sessions WHERE tenant = %s AND key = %s",
+            (self.tenant, key),
+        )
+        return None if not rows else (str(rows[0][0]), float(rows[0][1]))
+
+    def session_put(self, key: str, data: str, seen_at: float) -> None:
+        """Write a session (a new one, or one used again)."""
+
+        def work(cur: psycopg.Cursor[Any]) -> None:
+            cur.execute(
+                "INSERT INTO sessions (tenant, key, data, seen_at) VALUES (%s, %s, %s, %s) "
+                "ON CONFLICT (tenant, key) DO UPDATE SET data = EXCLUDED.data, "
+                "seen_at = EXCLUDED.seen_at",
+                (self.tenant, key, data, seen_at),
+            )
+
+        self._transact(work)
+
+    def session_delete(self, key: str) -> None:
+        def work(cur: psycopg.Cursor[Any]) -> None:
+            cur.execute("DELETE FROM sessions WHERE tenant = %s AND key = %s", (self.tenant, key))
+
+        self._transact(work)
+
+    def session_purge(self, before: float) -> int:
+        """Delete the sessions last used before ``before``; how many."""
+
+        def work(cur: psycopg.Cursor[Any]) -> int:
+            cur.execute(
+                "DELETE FROM sessions WHERE tenant = %s AND seen_at < %s", (self.tenant, before)
+            )
+            return cur.rowcount
+
+        return self._transact(work)
 
     def heads(self) -> list[ChainHead]:
         """The head of every case's hash chain, to keep elsewhere as a witness."""

@@ -283,6 +283,17 @@ _INSERT_RECEIPT = (
     f"INSERT INTO receipts ({RECEIPT_COLUMNS}, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"
 )
 
+
+@migrations()
+def m009_sessions(db: sqlite_utils.Database) -> None:
+    """The web pages' login sessions (btiflow.server.sessions): keyed by a hash of the cookie's
+    id, never the id itself; ``seen_at`` (seconds since the epoch) ends an idle one."""
+    db.execute(
+        "CREATE TABLE sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, seen_at REAL NOT NULL)"
+    )
+    db.execute("CREATE INDEX sessions_seen ON sessions(seen_at)")
+
+
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
@@ -600,6 +611,33 @@ class SqliteStore:
         return [(r[0], r[1], r[2]) for r in rows]
 
     # --- checking ---
+
+    # --- the web pages' login sessions (btiflow.server.sessions) ---
+
+    def session_get(self, key: str) -> tuple[str, float] | None:
+        """A session's data and when it was last used, or None."""
+        row = self._conn.execute(
+            "SELECT data, seen_at FROM sessions WHERE key = ?", (key,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), float(row[1]))
+
+    def session_put(self, key: str, data: str, seen_at: float) -> None:
+        """Write a session (a new one, or one used again)."""
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO sessions (key, data, seen_at) VALUES (?, ?, ?) ON CONFLICT(key) "
+                "DO UPDATE SET data = excluded.data, seen_at = excluded.seen_at",
+                (key, data, seen_at),
+            )
+
+    def session_delete(self, key: str) -> None:
+        with self._write() as conn:
+            conn.execute("DELETE FROM sessions WHERE key = ?", (key,))
+
+    def session_purge(self, before: float) -> int:
+        """Delete the sessions last used before ``before``; how many."""
+        with self._write() as conn:
+            return conn.execute("DELETE FROM sessions WHERE seen_at < ?", (before,)).rowcount
 
     def heads(self) -> list[ChainHead]:
         """The head of every case's hash chain, to keep elsewhere as a witness."""

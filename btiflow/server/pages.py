@@ -1,0 +1,409 @@
+"""The web pages' foundation: login, logout, sessions, CSRF, and two minimal pages to prove them.
+
+Login through either configured issuer (``/login/<name>``, its callback
+``/login/<name>/callback``), logout (a form, ``POST /logout``: the session ends here, then the
+provider is asked to end its own), "Mine saker" (``/saker``: the cases the person is tied to,
+from ``Engine.cases``) and a case (``/saker/<id>``: through ``Engine.view``, so the read is in
+the access log). Every form carries the session's CSRF token (``csrf_field``) and every POST
+without the right one is refused with 403 before anything is read or written. A case the person
+is not tied to is answered exactly as one that does not exist (404).
+
+These pages are plain HTML with no script; they are to be redone on the templates and the text
+catalogue. The words are in ``btiflow.server.words`` until the catalogue lands.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+from html import escape
+from typing import Annotated, Any
+
+from anyio import to_thread
+from httpx import URL
+from litestar import Request, Response, Router, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
+from litestar.response import Redirect
+
+from btiflow import AccessDenied, ActionRefused, Actor, CaseNotFound, FamilyView, StaffView
+from btiflow.server.engines import Engines
+from btiflow.server.login import LoginFailed, OpenIdClient
+from btiflow.server.routes import CaseId
+from btiflow.server.sessions import COOKIE, SECURE_COOKIE, Session, Sessions, same, unseal
+from btiflow.server.settings import Login
+from btiflow.server.words import words
+
+LOG = logging.getLogger(__name__)
+Form = URLEncodedBody[dict[str, str]]
+HTML = "text/html; charset=utf-8"
+
+
+class PageError(Exception):
+    """An answer other than the page: a status and the key of its words."""
+
+    def __init__(self, status: int, key: str) -> None:
+        super().__init__(key)
+        self.status = status
+        self.key = key
+
+
+class Pages:
+    """What the pages need: the settings, the sessions, one OpenID client per issuer."""
+
+    def __init__(self, login: Login, engines: Engines) -> None:
+        self.login = login
+        self.engines = engines
+        self.sessions = Sessions(engines, login.idle_minutes * 60.0)
+        self.cookie = SECURE_COOKIE if login.cookie_secure else COOKIE
+        base = login.public_url.rstrip("/")
+        self.home_url = base + "/"
+        self.clients = {
+            issuer.name: OpenIdClient(
+                issuer, f"{base}/login/{issuer.name}/callback", login.national_id_secret
+            )
+            for issuer in login.issuers
+        }
+        self.demo_people: tuple[Actor, ...] = ()
+        if login.demo and not _loopback_url(base):
+            raise ValueError("the development login is for loopback addresses only")
+        if login.demo:
+            from btiflow.demo import PEOPLE
+
+            self.demo_people = PEOPLE
+
+    def form_targets(self) -> tuple[str, ...]:
+        """The providers' origins a form may lead to (logout goes on to the provider)."""
+        found: list[str] = []
+        for client in self.clients.values():
+            found += [o for o in client.origins() if o not in found]
+        return tuple(found)
+
+    @property
+    def language(self) -> str:
+        return self.engines.workflow.language
+
+    def current(self, request: Request[Any, Any, Any]) -> tuple[str, Session | None]:
+        session_id = request.cookies.get(self.cookie, "")
+        return session_id, self.sessions.get(session_id)
+
+    def person(self, request: Request[Any, Any, Any]) -> tuple[str, Session, Actor]:
+        """The logged-in person; a visitor who is not is sent to the login page."""
+        session_id, session = self.current(request)
+        if session is None or session.actor is None:
+            raise PageError(401, "login_needed")
+        return session_id, session, session.actor
+
+    def set_cookie(self, session_id: str) -> Cookie:
+        return Cookie(
+            key=self.cookie,
+            value=session_id,
+            path="/",
+            secure=self.login.cookie_secure,
+            httponly=True,
+            samesite="lax",
+        )
+
+    def gone_cookie(self) -> Cookie:
+        return Cookie(
+            key=self.cookie,
+            value="",
+            path="/",
+            max_age=0,
+            secure=self.login.cookie_secure,
+            httponly=True,
+            samesite="lax",
+        )
+
+
+def _pages(request: Request[Any, Any, Any]) -> Pages:
+    pages: Pages = request.app.state.pages
+    return pages
+
+
+def page(pages: Pages, title_key: str, body: str, status: int = 200) -> Response[str]:
+    """A whole page: valid, plain HTML in the guide's language, no script."""
+    w = words(pages.language)
+    title = escape(w[title_key])
+    html = (
+        f'<!doctype html>\n<html lang="{escape(pages.language)}">\n<head>\n'
+        '<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{title} – BTI</title>\n</head>\n<body>\n"
+        f"<main>\n<h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n"
+    )
+    return Response(html, status_code=status, media_type=HTML)
+
+
+def csrf_field(session: Session) -> str:
+    """The hidden field every form of the pages carries (checked by ``check_csrf``)."""
+    return f'<input type="hidden" name="csrf" value="{escape(session.csrf)}">'
+
+
+def form(action: str, session: Session, button: str, fields: str = "") -> str:
+    """A POST form with the CSRF token, ``fields`` (HTML) and one button."""
+    return (
+        f'<form method="post" action="{escape(action)}">{csrf_field(session)}{fields}'
+        f'<button type="submit">{escape(button)}</button></form>'
+    )
+
+
+async def check_csrf(request: Request[Any, Any, Any]) -> None:
+    """Before any POST of the pages: the form's token must be the session's, or 403."""
+    if request.method != "POST":
+        return
+    submitted = await request.form()
+    token = submitted.get("csrf")
+    pages = _pages(request)
+    _, session = await _in_thread(pages.current, request)
+    if session is None or not same(token if isinstance(token, str) else None, session.csrf):
+        raise PageError(403, "csrf")
+
+
+async def _in_thread(fn: Any, *args: Any) -> Any:
+    return await to_thread.run_sync(fn, *args)
+
+
+def _loopback(request: Request[Any, Any, Any]) -> bool:
+    """A request from this machine to this machine: from a loopback address, to a loopback
+    host name, and not forwarded by a proxy (which would make any visitor look local)."""
+    host = request.client.host if request.client else ""
+    if any(h in request.headers for h in ("forwarded", "x-forwarded-for", "x-real-ip")):
+        return False
+    try:
+        return ipaddress.ip_address(host).is_loopback and _loopback_url(str(request.url))
+    except ValueError:
+        return False
+
+
+def _loopback_url(url: str) -> bool:
+    host = URL(url).host
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@get("/", sync_to_thread=True)
+def home(request: Request[Any, Any, Any]) -> Response[str]:
+    """The login page (or, for someone logged in, on to "Mine saker")."""
+    pages = _pages(request)
+    session_id, session = pages.current(request)
+    if session is not None and session.actor is not None:
+        return Redirect("/saker", status_code=303)
+    w = words(pages.language)
+    links = "".join(
+        f'<li><a href="/login/{escape(name)}">{escape(w["login_" + client.issuer.kind])}</a></li>'
+        for name, client in pages.clients.items()
+    )
+    body = f"<ul>{links}</ul>" if links else ""
+    cookies = []
+    if pages.demo_people:
+        if session is None:
+            session_id, session = pages.sessions.new()
+            cookies.append(pages.set_cookie(session_id))
+        options = "".join(
+            f'<option value="{escape(p.id)}">{escape(p.name or p.id)}</option>'
+            for p in pages.demo_people
+        )
+        fields = f'<label for="person">{escape(w["demo_person"])}</label> '
+        fields += f'<select id="person" name="person">{options}</select> '
+        body += f"<section><h2>{escape(w['demo_title'])}</h2><p>{escape(w['demo_warning'])}</p>"
+        body += form("/demo/login", session, w["demo_login"], fields) + "</section>"
+    response = page(pages, "login_title", body)
+    response.cookies.extend(cookies)
+    return response
+
+
+@get("/login/{issuer:str}", sync_to_thread=True)
+def login_start(request: Request[Any, Any, Any], issuer: FromPath[str]) -> Response[Any]:
+    """Off to the provider, with a new pre-login session holding state, nonce and verifier."""
+    pages = _pages(request)
+    client = pages.clients.get(issuer)
+    if client is None:
+        raise PageError(404, "not_found")
+    old_id, _ = pages.current(request)
+    pages.sessions.end(old_id)
+    try:
+        url, pending = client.start()
+    except LoginFailed as exc:
+        raise PageError(502, "login_failed") from exc
+    session_id, _ = pages.sessions.new(pending=pending)
+    return Redirect(url, status_code=303, cookies=[pages.set_cookie(session_id)])
+
+
+@get("/login/{issuer:str}/callback", sync_to_thread=True)
+def login_callback(
+    request: Request[Any, Any, Any],
+    issuer: FromPath[str],
+    code: FromQuery[str] = "",
+    returned: Annotated[str, QueryParameter(name="state")] = "",
+    iss: FromQuery[str] = "",
+) -> Response[Any]:
+    """The provider's answer: checked, then a new session (a new id) for the person."""
+    pages = _pages(request)
+    client = pages.clients.get(issuer)
+    old_id, session = pages.current(request)
+    pages.sessions.end(old_id)  # the pre-login session is used once, whatever happens
+    pending = session.pending if session is not None else None
+    if (
+        client is None
+        or pending is None
+        or pending.issuer != issuer
+        or not code
+        or not same(returned, pending.state)
+    ):
+        raise PageError(401, "login_failed")
+    try:
+        if iss and iss != client.metadata()["issuer"]:  # RFC 9207: another provider's answer
+            raise LoginFailed("the answer's iss is not this issuer")
+        actor, id_token = client.finish(pending, code)
+    except LoginFailed as exc:
+        LOG.warning("login through %s failed: %s", issuer, exc)
+        raise PageError(401, "login_failed") from exc
+    session_id, _ = pages.sessions.new(actor=actor, issuer=issuer, id_token=id_token)
+    return Redirect("/saker", status_code=303, cookies=[pages.set_cookie(session_id)])
+
+
+@post("/demo/login", sync_to_thread=True, status_code=303)
+def demo_login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    """The development login of ``btiflow serve --demo``: loopback only, no password."""
+    pages = _pages(request)
+    person = next((p for p in pages.demo_people if p.id == data.get("person")), None)
+    if person is None or not _loopback(request):
+        raise PageError(403, "not_permitted")
+    old_id, _ = pages.current(request)
+    pages.sessions.end(old_id)
+    session_id, _ = pages.sessions.new(actor=person, issuer="demo")
+    return Redirect("/saker", status_code=303, cookies=[pages.set_cookie(session_id)])
+
+
+@post("/logout", sync_to_thread=True, status_code=303)
+def logout(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
+    """End the session here, then ask the provider to end its own (RP-initiated logout)."""
+    pages = _pages(request)
+    session_id, session = pages.current(request)
+    pages.sessions.end(session_id)
+    target = "/"
+    client = pages.clients.get(session.issuer) if session is not None else None
+    if client is not None and session is not None:
+        hint = unseal(session_id, session.hint) if session.hint else ""
+        try:
+            target = client.logout_url(hint, pages.home_url) or "/"
+        except LoginFailed:
+            target = "/"
+    return Redirect(target, status_code=303, cookies=[pages.gone_cookie()])
+
+
+def _logout_form(pages: Pages, session: Session) -> str:
+    return form("/logout", session, words(pages.language)["logout"])
+
+
+@get("/saker", sync_to_thread=True)
+def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
+    """ "Mine saker": the cases the person is tied to (not logged: a list holds no content)."""
+    pages = _pages(request)
+    _, session, actor = pages.person(request)
+    w = words(pages.language)
+    listed = pages.engines.get().cases(actor)
+    rows = "".join(
+        f'<li><a href="/saker/{escape(s.case_id)}">{escape(s.subject)}</a> – '
+        f"{escape(w['level'])} {s.level}, {escape(s.step)}</li>"
+        for s in listed
+    )
+    body = f"<ul>{rows}</ul>" if rows else f"<p>{escape(w['no_cases'])}</p>"
+    return page(pages, "my_cases", body + _logout_form(pages, session))
+
+
+@get("/saker/{case_id:str}", sync_to_thread=True)
+def case_page(request: Request[Any, Any, Any], case_id: CaseId) -> Response[str]:
+    """One case, as the person may see it, through ``Engine.view`` (the read is logged)."""
+    pages = _pages(request)
+    _, session, actor = pages.person(request)
+    engine = pages.engines.get()
+    try:
+        if not engine.relations(case_id, actor):
+            raise PageError(404, "not_found")
+        shown = engine.view(case_id, actor)
+    except (CaseNotFound, AccessDenied) as exc:
+        raise PageError(404, "not_found") from exc
+    w = words(pages.language)
+    family = shown.family if isinstance(shown, StaffView) else shown
+    body = _family_part(family, w)
+    notes = shown.notes if isinstance(shown, StaffView) else family.family_notes
+    items = "".join(f"<li>{escape(n.text)}</li>" for n in notes)
+    body += f"<h2>{escape(w['notes'])}</h2><ul>{items}</ul>"
+    field = (
+        f'<label for="text">{escape(w["note_text"])}</label> '
+        '<textarea id="text" name="text" rows="3" cols="40" required></textarea>'
+    )
+    body += form(f"/saker/{case_id}/notat", session, w["note_add"], field)
+    body += f'<p><a href="/saker">{escape(w["my_cases"])}</a></p>' + _logout_form(pages, session)
+    return page(pages, "case", body)
+
+
+def _family_part(view: FamilyView, w: dict[str, str]) -> str:
+    holder = view.baton_holder.name if view.baton_holder else "–"
+    parts = [
+        (w["level"], f"{view.level}: {view.level_title}"),
+        (w["step"], view.step_title),
+        (w["baton"], holder),
+    ]
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in parts)
+    return f"<dl>{rows}</dl>"
+
+
+@post("/saker/{case_id:str}/notat", sync_to_thread=True, status_code=303)
+def add_note(request: Request[Any, Any, Any], case_id: CaseId, data: Form) -> Response[Any]:
+    """Write a note in the case (the engine decides whether this person may)."""
+    pages = _pages(request)
+    _, _, actor = pages.person(request)
+    engine = pages.engines.get()
+    try:
+        if not engine.relations(case_id, actor):
+            raise PageError(404, "not_found")
+    except CaseNotFound as exc:
+        raise PageError(404, "not_found") from exc
+    text = data.get("text", "").strip()
+    if text:
+        try:
+            engine.act(case_id, "add_note", actor, text=text)
+        except ActionRefused as exc:
+            raise PageError(403, "refused") from exc
+    return Redirect(f"/saker/{case_id}", status_code=303)
+
+
+@get("/favicon.ico", status_code=204)
+async def favicon() -> None:
+    """No icon yet: an empty answer, not a 404 in every browser's console."""
+
+
+def _page_error(request: Request[Any, Any, Any], exc: PageError) -> Response[Any]:
+    pages = _pages(request)
+    if exc.status == 401 and exc.key == "login_needed" and request.method == "GET":
+        return Redirect("/", status_code=303)
+    w = words(pages.language)
+    body = f'<p>{escape(w[exc.key + "_text"])}</p><p><a href="/">{escape(w["to_start"])}</a></p>'
+    return page(pages, exc.key, body, status=exc.status)
+
+
+def pages_router() -> Router:
+    """The pages, outside the API's bearer-token check and its OpenAPI document."""
+    return Router(
+        path="/",
+        route_handlers=[
+            home,
+            login_start,
+            login_callback,
+            demo_login,
+            logout,
+            my_cases,
+            case_page,
+            add_note,
+            favicon,
+        ],
+        before_request=check_csrf,
+        exception_handlers={PageError: _page_error},
+        include_in_schema=False,
+        opt={"exclude_from_auth": True},
+    )

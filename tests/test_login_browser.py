@@ -1,0 +1,122 @@
+"""The login in a real browser (Debian's chromium) against the real providers of oidckit: a
+teacher and a guardian log in, see "Mine saker" and a case, and log out. Every page of ours
+loads with no console error (a Content-Security-Policy violation is one), has no serious or
+critical axe-core violation, fits 360 px, and its forms are reachable by keyboard."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import oidckit as o
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = Path(os.environ.get("BTIFLOW_AXE", "/tmp/btiflow-axe/node_modules/axe-core/axe.min.js"))
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+
+if not CHROMIUM.exists() and not o.IN_CI:
+    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+o.require_provider()
+
+from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[o.Site]:
+    with o.site(tmp_path_factory.mktemp("login-browser")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert AXE.is_file(), f"axe-core not found at {AXE} (.ci/run installs it)"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _watched(browser: Browser, site: o.Site) -> tuple[Page, list[str]]:
+    """A new tab, and every console error, page error and failed request of our pages (the
+    providers' own pages are theirs)."""
+    page = browser.new_page(viewport={"width": 1200, "height": 800})
+    problems: list[str] = []
+
+    def ours(url: str) -> bool:
+        return url.startswith(site.url + "/")
+
+    def console(message: ConsoleMessage) -> None:
+        where = str(message.location.get("url", ""))
+        if message.type == "error" and ours(where):
+            problems.append(f"{message.text} ({where})")
+
+    page.on("console", console)
+    page.on("pageerror", lambda e: problems.append(f"{e} ({page.url})") if ours(page.url) else None)
+    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if ours(r.url) else None)
+    return page, problems
+
+
+def _check(page: Page) -> None:
+    """axe-core (run through the debugger, so the page's CSP stays as it is), 360 px, keyboard."""
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    serious = page.evaluate(
+        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
+            .filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))"""
+    )
+    assert serious == [], page.url
+    page.set_viewport_size({"width": 360, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
+    page.set_viewport_size({"width": 1200, "height": 800})
+    buttons = page.locator("button").count()
+    reached = set()
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        active = "document.activeElement.tagName + ' ' + document.activeElement.textContent"
+        reached.add(page.evaluate(active))
+    assert sum(r.startswith("BUTTON ") for r in reached) == buttons, page.url
+
+
+def test_a_teacher_logs_in_sees_a_case_and_logs_out(browser: Browser, site: o.Site) -> None:
+    page, problems = _watched(browser, site)
+    page.goto(site.url + "/")
+    _check(page)
+    page.get_by_role("link", name="Logg inn som ansatt i kommunen").click()
+    page.locator("select[name=account]").select_option("laerer-a")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{site.url}/saker")
+    assert page.locator("h1").inner_text() == "Mine saker"
+    _check(page)
+    page.get_by_role("link", name="elev-0101").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    _check(page)
+    page.get_by_label("Notat").fill("Skrevet i nettleseren")
+    page.get_by_role("button", name="Lagre notatet").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    assert page.get_by_text("Skrevet i nettleseren").is_visible()
+    assert problems == [], "\n".join(problems)
+    page.get_by_role("button", name="Logg ut").click()
+    page.wait_for_url(f"{site.kommune}/session/end**")  # the provider's page, not ours
+    page.goto(site.url + "/saker")
+    assert page.url == site.url + "/"  # the session is over
+    page.close()
+
+
+def test_a_guardian_logs_in_through_id_porten_and_sees_her_case(
+    browser: Browser, site: o.Site
+) -> None:
+    page, problems = _watched(browser, site)
+    page.goto(site.url + "/")
+    page.get_by_role("link", name="Logg inn med ID-porten (foresatte)").click()
+    page.locator("select[name=account]").select_option("foresatt-a")
+    page.locator("select[name=acr]").select_option("idporten-loa-high")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{site.url}/saker")
+    assert page.get_by_role("link", name="elev-0101").is_visible()
+    assert page.get_by_role("link", name="elev-0102").count() == 0
+    page.get_by_role("link", name="elev-0101").click()
+    _check(page)
+    assert problems == [], "\n".join(problems)
+    page.close()

@@ -396,6 +396,54 @@ class CaseArchived(EntryBody):
     head_hash: str  # that entry's hash (64 hex)
 
 
+# --- retention (btiflow.retention) --------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LegalHoldPlaced(EntryBody):
+    """An administrator put the case under a legal hold: no purge touches it until released."""
+
+    entry_kind: ClassVar[str] = "legal_hold_placed"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class LegalHoldReleased(EntryBody):
+    """An administrator released the case's legal hold."""
+
+    entry_kind: ClassVar[str] = "legal_hold_released"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class AccessLogErased(EntryBody):
+    """The oldest rows of the case's access log were erased (the guide's access-log retention).
+
+    The rows left chain on from the last erased row's hash (``base``)."""
+
+    entry_kind: ClassVar[str] = "access_log_erased"
+    before: str  # rows logged before this moment (ISO) were erased
+    rows: int  # how many
+    base: str  # the hash of the last erased row: the rows left chain on from it
+    reference: str  # the decision or rule the erasure follows
+
+
+@attrs.frozen(kw_only=True)
+class CasePurged(EntryBody):
+    """The case's contents were erased after its retention period (its entries keep their
+    content hashes, so the chain still verifies); what is left is stated here."""
+
+    entry_kind: ClassVar[str] = "case_purged"
+    workflow: WorkflowRef  # the guide version the case followed (its retention rule)
+    opened_at: str
+    closed_at: str
+    archived_at: str  # when the archive package the retention counts from was written
+    retention: str  # the guide's retention.after_archive (ISO duration)
+    erased: int  # entries whose content was erased (1..erased)
+    access_rows: int  # access-log rows erased with them
+    reference: str  # the decision or rule the purge follows
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -436,6 +484,10 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         ReportSent,
         InterpreterNeeded,
         CaseArchived,
+        LegalHoldPlaced,
+        LegalHoldReleased,
+        AccessLogErased,
+        CasePurged,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

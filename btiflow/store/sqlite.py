@@ -29,11 +29,19 @@ from btiflow.case.fold import from_data
 from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import OutboxRow
-from btiflow.store.base import ChainHead, ChainProblem, DueCase, VerifyReport
+from btiflow.store.base import (
+    KEPT_ON_PURGE,
+    ChainHead,
+    ChainProblem,
+    DueCase,
+    Erasure,
+    VerifyReport,
+)
 from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
+    ENTRY_COUNT,
     INSERT_OUTBOX,
     STATE_COLUMNS,
     chain_existing,
@@ -210,6 +218,37 @@ def m005_access_chain(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m006_retention(db: sqlite_utils.Database) -> None:
+    """Hash form 2 (a content hash per entry), tombstones of erased entries, and the access
+    log's retention cut (docs/design.md, "Retention and erasure"). Entries written before
+    keep form 1 (``content_hash`` NULL). The triggers let a purge (a row in ``erasing`` for
+    its case, inside its own transaction) empty an entry's content, never change its hashes,
+    and remove the oldest access-log rows."""
+    db.execute("ALTER TABLE entries ADD COLUMN content_hash TEXT")
+    db.execute("ALTER TABLE entries ADD COLUMN erased TEXT")
+    db.execute("ALTER TABLE cases ADD COLUMN access_cut INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE cases ADD COLUMN access_base TEXT")
+    db.execute("CREATE TABLE erasing (case_id TEXT PRIMARY KEY)")
+    db.execute("DROP TRIGGER entries_no_update")
+    kept = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ("case_id", "seq", "time", "kind", "workflow_hash", "prev_hash", "hash")
+    )
+    db.execute(
+        "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries "
+        "WHEN NOT EXISTS (SELECT 1 FROM erasing WHERE case_id = OLD.case_id) "
+        f"OR {kept} OR NEW.content_hash IS NOT OLD.content_hash OR NEW.erased IS NULL "
+        "BEGIN SELECT RAISE(ABORT, 'relay log entries are append-only'); END"
+    )
+    db.execute("DROP TRIGGER access_log_no_delete")
+    db.execute(
+        "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+        "WHEN NOT EXISTS (SELECT 1 FROM erasing WHERE case_id = OLD.case_id) "
+        "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
+    )
+
+
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
@@ -217,7 +256,11 @@ _UPDATE_CASE = (
     f"UPDATE cases SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS[1:])} "
     f"WHERE case_id = ? AND last_seq = ?"
 )
-_INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * ENTRY_COUNT)})"
+_ERASE = (
+    "UPDATE entries SET actor = '', role = '', unit = '', data = '{}', erased = ? "
+    f"WHERE case_id = ? AND seq <= ? AND kind NOT IN ({', '.join('?' * len(KEPT_ON_PURGE))})"
+)
 
 
 def _append_access(conn: sqlite3.Connection, records: Sequence[AccessRecord]) -> None:
@@ -234,6 +277,31 @@ def _append_access(conn: sqlite3.Connection, records: Sequence[AccessRecord]) ->
             "UPDATE cases SET access_count = ?, access_head = ? WHERE case_id = ?",
             (count + len(rows), rows[-1][-1], case_id),
         )
+
+
+def _cut_access(conn: sqlite3.Connection, e: Erasure) -> None:
+    """Remove the case's ``e.access_rows`` oldest access-log rows; the last must end at
+    ``e.access_base`` (unless the whole log goes), else the plan is stale: ConflictError."""
+    rows = conn.execute(
+        "SELECT id, hash FROM access_log WHERE case_id = ? ORDER BY id LIMIT ?",
+        (e.case_id, e.access_rows),
+    ).fetchall()
+    count, head = conn.execute(
+        "SELECT access_count, access_head FROM cases WHERE case_id = ?", (e.case_id,)
+    ).fetchone()
+    whole = e.access_base == GENESIS
+    if len(rows) != e.access_rows or (whole and count != e.access_rows):
+        raise ConflictError(e.case_id, e.expected_seq + 1)
+    if not whole and rows[-1][1] != e.access_base:
+        raise ConflictError(e.case_id, e.expected_seq + 1)
+    conn.execute("DELETE FROM access_log WHERE case_id = ? AND id <= ?", (e.case_id, rows[-1][0]))
+    left = count - e.access_rows
+    base = None if whole else e.access_base
+    conn.execute(
+        "UPDATE cases SET access_count = ?, access_cut = access_cut + ?, access_base = ?, "
+        "access_head = ? WHERE case_id = ?",
+        (left, e.access_rows, base, head if left else base, e.case_id),
+    )
 
 
 @contextmanager
@@ -460,6 +528,39 @@ class SqliteStore:
         ).fetchall()
         return [AccessRecord(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
+    def access_chain(self, case_id: str) -> list[tuple[dt.datetime, str]]:
+        """(time, hash) of each access-log row of the case, oldest first (for a retention cut)."""
+        case_id = checked_id(case_id)
+        rows = self._conn.execute(
+            "SELECT time, hash FROM access_log WHERE case_id = ? ORDER BY id", (case_id,)
+        ).fetchall()
+        return [(dt.datetime.fromisoformat(r[0]), r[1]) for r in rows]
+
+    def erase(self, erasure: Erasure) -> None:
+        """Erase a purged case's contents or cut its access log (see ``Erasure``), with the
+        entries that record it, in one transaction; ``ConflictError`` (nothing written) if the
+        case or its access log moved since the erasure was planned."""
+        e = erasure
+        values = state_values(e.state)
+        try:
+            with self._write() as conn:
+                cur = conn.execute(_UPDATE_CASE, [*values[1:], e.case_id, e.expected_seq])
+                if cur.rowcount != 1:
+                    raise ConflictError(e.case_id, e.expected_seq + 1)
+                conn.execute("INSERT INTO erasing (case_id) VALUES (?)", (e.case_id,))
+                if e.tombstone is not None:
+                    args = (e.tombstone.to_json(), e.case_id, e.expected_seq, *KEPT_ON_PURGE)
+                    conn.execute(_ERASE, args)
+                if e.access_rows:
+                    _cut_access(conn, e)
+                conn.execute("DELETE FROM erasing WHERE case_id = ?", (e.case_id,))
+                conn.executemany(_INSERT_ENTRY, [entry_values(x) for x in e.entries])
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(e.case_id, e.expected_seq + 1) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        self._states.pop(e.case_id, None)
+
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:
         """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
         try:
@@ -536,8 +637,8 @@ class SqliteStore:
 
 _VERIFY = Queries(
     scope=(),
-    cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head FROM cases "
-    "ORDER BY case_id",
+    cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head, access_cut, "
+    "access_base FROM cases ORDER BY case_id",
     orphans="SELECT DISTINCT case_id FROM entries",
     entries=f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
     access=f"SELECT {ACCESS_COLUMNS}, prev_hash, hash FROM access_log WHERE case_id = ? "

@@ -543,6 +543,8 @@ class SqliteStore:
         e = erasure
         values = state_values(e.state)
         try:
+            # what is erased is overwritten with zeros in the file, not left in free space
+            self._conn.execute("PRAGMA secure_delete = ON")
             with self._write() as conn:
                 cur = conn.execute(_UPDATE_CASE, [*values[1:], e.case_id, e.expected_seq])
                 if cur.rowcount != 1:
@@ -555,10 +557,14 @@ class SqliteStore:
                     _cut_access(conn, e)
                 conn.execute("DELETE FROM erasing WHERE case_id = ?", (e.case_id,))
                 conn.executemany(_INSERT_ENTRY, [entry_values(x) for x in e.entries])
+            # and the old pages leave the write-ahead log (a busy reader may keep them a while)
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.IntegrityError as exc:
             raise ConflictError(e.case_id, e.expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        finally:
+            self._conn.execute("PRAGMA secure_delete = OFF")
         self._states.pop(e.case_id, None)
 
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:

@@ -56,11 +56,20 @@ _NB: dict[str, str] = {
     "guardians_not_informed": "Bekymringen deles ikke med foresatte: {reason}",
     "report_sent": "Bekymringsmelding sendt til barneverntjenesten",
     "case_archived": "Arkivpakke laget (kontrollsum {short})",
+    "legal_hold_placed": "Saken sperret mot sletting (rettslig hold): {reason}",
+    "legal_hold_released": "Sperren mot sletting opphevet: {reason}",
+    "access_log_erased": "Tilgangslogg fra før {before} slettet ({rows} rader; {reference})",
+    "case_purged": (
+        "Sakens innhold slettet etter oppbevaringstiden ({retention} etter arkivering; {reference})"
+    ),
     "workflow_migrated": (
         "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
         "«{to_title}»{due}"
     ),
 }
+
+_ERASED = "Innhold slettet {day} ({kind})"
+"""An erased entry: its kind and the day of the purge (the reference is in the purge's entry)."""
 
 _OUTCOMES = {"expand": "utvides", "hand_down": "videreføres på lavere nivå"}
 
@@ -212,6 +221,9 @@ def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:
     """One entry as a sentence."""
     lang = workflow.language if workflow is not None else "nb"
+    if entry.erased is not None:  # a purge left only the kind and the time
+        day = dt.datetime.fromisoformat(entry.erased.at).astimezone(OSLO).date()
+        return _ERASED.format(kind=entry.kind, day=day.strftime("%d.%m.%Y"))
     template = _NB.get(entry.kind, entry.kind)
     try:
         return template.format(**_values(entry, workflow, lang))

@@ -25,6 +25,7 @@ from btiflow.retention import access_cut_day, place_hold, purge, purge_day, rele
 from btiflow.store.base import Erasure, Store
 from btiflow.store.check import check_heads
 from btiflow.store.sqlite import SqliteStore
+from btiflow.timeline import timeline
 from btiflow.workflow.convert import content_hash, structure, unstructure
 from btiflow.workflow.fields import parse_period
 from btiflow.workflow.model import Period, Retention, Workflow
@@ -155,6 +156,10 @@ def test_purge_erases_the_contents_and_the_chain_still_verifies(
             continue
         assert entry.erased == Tombstone(DUE.isoformat(), purged.seq, REFERENCE)
         assert (entry.actor, entry.role, entry.unit, entry.data) == ("", "", "", {})
+    text = timeline(log)
+    assert "Innhold slettet 03.11.2031 (case_opened)" in text
+    assert f"oppbevaringstiden (P5Y etter arkivering; {REFERENCE})" in text
+    assert CHANGES not in text
     state = store.load(case_id)
     assert state.status == "purged"
     assert state.subject == ""

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         Reason,
         RetentionError,
         StoreError,
+        TransferError,
         WorkflowError,
     )
     from btiflow.insight import Insight, person_insight, write_insight
@@ -65,6 +66,7 @@ if TYPE_CHECKING:
     from btiflow.store.outbox import Outbox
     from btiflow.store.sqlite import SqliteStore
     from btiflow.store.url import open_store
+    from btiflow.transfer import Transfer, consent_to_transfer, export_case, import_case
     from btiflow.views import CaseSummary, FamilyView, StaffView
     from btiflow.workflow.diff import Change, diff
     from btiflow.workflow.load import (
@@ -147,6 +149,8 @@ _HOMES = {
     "StoreError": "btiflow.errors",
     "Text": "btiflow.workflow.model",
     "Tool": "btiflow.workflow.model",
+    "Transfer": "btiflow.transfer",
+    "TransferError": "btiflow.errors",
     "VerifyReport": "btiflow.store.base",
     "Workflow": "btiflow.workflow.model",
     "WorkflowError": "btiflow.errors",
@@ -155,10 +159,13 @@ _HOMES = {
     "archive_closed": "btiflow.archive",
     "case_page": "btiflow.render.casepage",
     "check_workflow": "btiflow.workflow.load",
+    "consent_to_transfer": "btiflow.transfer",
     "copy_log": "btiflow.store.copy",
     "diagram": "btiflow.render.diagram",
     "diff": "btiflow.workflow.diff",
+    "export_case": "btiflow.transfer",
     "fold": "btiflow.case.fold",
+    "import_case": "btiflow.transfer",
     "load_workflow": "btiflow.workflow.load",
     "load_workflow_text": "btiflow.workflow.load",
     "open_store": "btiflow.store.url",
@@ -231,6 +238,8 @@ __all__ = [
     "StoreError",
     "Text",
     "Tool",
+    "Transfer",
+    "TransferError",
     "VerifyReport",
     "Workflow",
     "WorkflowError",
@@ -239,10 +248,13 @@ __all__ = [
     "archive_closed",
     "case_page",
     "check_workflow",
+    "consent_to_transfer",
     "copy_log",
     "diagram",
     "diff",
+    "export_case",
     "fold",
+    "import_case",
     "load_workflow",
     "load_workflow_text",
     "open_store",

@@ -31,6 +31,7 @@ ADDED_AFTER_0_1_0 |= {
     "access_log_erased",
     "case_purged",
 }
+ADDED_AFTER_0_1_0 |= {"transfer_consented", "case_transferred", "case_received"}
 
 
 @pytest.fixture

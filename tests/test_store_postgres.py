@@ -95,6 +95,7 @@ def test_migrations_are_recorded_and_not_reapplied(pg_url: str) -> None:
         "m003_access_log",
         "m004_outbox",
         "m005_access_chain",
+        "m006_retention",
     ]
     with psycopg.connect(pg_url) as conn:
         before = conn.execute("SELECT name, applied_at FROM btiflow_migrations").fetchall()

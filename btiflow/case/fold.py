@@ -309,6 +309,8 @@ def _rights(body: kinds.RightsAssessed, case: Case, e: Entry) -> Case:
 @_change.register(kinds.DocumentAdded)
 @_change.register(kinds.CaseArchived)  # an archive package was written (btiflow.archive)
 @_change.register(kinds.AccessLogErased)  # the access log's oldest rows (btiflow.retention)
+@_change.register(kinds.TransferConsented)  # the family's consent to a move (btiflow.transfer)
+@_change.register(kinds.CaseReceived)  # the case came from another municipality
 def _unchanged(body: kinds.EntryBody, case: Case, e: Entry) -> Case:
     return case
 
@@ -352,6 +354,13 @@ def _hold(body: kinds.LegalHoldPlaced, case: Case, e: Entry) -> Case:
 @_change.register
 def _released(body: kinds.LegalHoldReleased, case: Case, e: Entry) -> Case:
     return attrs.evolve(case, legal_hold=None)
+
+
+@_change.register
+def _transferred(body: kinds.CaseTransferred, case: Case, e: Entry) -> Case:
+    # moved with the family to another municipality: closed here
+    closed = attrs.evolve(case, status="transferred", closed_at=e.time.isoformat())
+    return attrs.evolve(closed, baton_offer=None)
 
 
 @_change.register

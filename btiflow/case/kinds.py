@@ -444,6 +444,39 @@ class CasePurged(EntryBody):
     reference: str  # the decision or rule the purge follows
 
 
+# --- moving municipality (btiflow.transfer) ----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TransferConsented(EntryBody):
+    """The family (a guardian of the case, or the young person) consents to the case moving
+    with them to another municipality."""
+
+    entry_kind: ClassVar[str] = "transfer_consented"
+    to: str  # the receiving municipality, as the family named it
+
+
+@attrs.frozen(kw_only=True)
+class CaseTransferred(EntryBody):
+    """The sending side: the case was exported to another municipality and is closed here."""
+
+    entry_kind: ClassVar[str] = "case_transferred"
+    to: str
+    bundle: str  # sha256 (hex) of the signed bundle
+    head_seq: int  # the last entry the bundle holds
+    head_hash: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseReceived(EntryBody):
+    """The receiving side: the case came in a signed bundle from another municipality."""
+
+    entry_kind: ClassVar[str] = "case_received"
+    source: str  # the sending municipality, as its bundle names it
+    bundle: str  # sha256 (hex) of the signed bundle
+    key: str  # the sender's Ed25519 public key (hex) that signed it
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -488,6 +521,9 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         LegalHoldReleased,
         AccessLogErased,
         CasePurged,
+        TransferConsented,
+        CaseTransferred,
+        CaseReceived,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

@@ -10,7 +10,16 @@ stay on their version.
 """
 
 # The command modules register their commands on ``main`` when imported.
-from btiflow.cli import archive, cases, guide, mail, retention, serve, store  # noqa: F401
+from btiflow.cli import (  # noqa: F401
+    archive,
+    cases,
+    guide,
+    mail,
+    retention,
+    serve,
+    store,
+    transfer,
+)
 from btiflow.cli.group import main
 
 __all__ = ["main"]

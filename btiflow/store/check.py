@@ -127,6 +127,14 @@ def _check_state_row(
     return ChainProblem(case_id, row[_LAST_SEQ] or 0, message)
 
 
+def check_chain(case_id: str, log: list[Entry]) -> ChainProblem | None:
+    """The first break in a case's chain of entries (seq, links, hashes), if any: for a log
+    that comes from elsewhere (a transfer bundle), with no case row to compare."""
+    if not log:
+        return ChainProblem(case_id, 1, "no entries")
+    return _check_chain(case_id, log, len(log), log[-1].hash)
+
+
 def _check_chain(
     case_id: str, log: list[Entry], last_seq: int, head_hash: str
 ) -> ChainProblem | None:

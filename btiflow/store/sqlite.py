@@ -229,7 +229,7 @@ def m006_retention(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE entries ADD COLUMN erased TEXT")
     db.execute("ALTER TABLE cases ADD COLUMN access_cut INTEGER NOT NULL DEFAULT 0")
     db.execute("ALTER TABLE cases ADD COLUMN access_base TEXT")
-    db.execute("CREATE TABLE erasing (case_id TEXT PRIMARY KEY)")
+    db.execute("CREATE TABLE erasing (case_id TEXT PRIMARY KEY, purge_seq INTEGER NOT NULL)")
     db.execute("DROP TRIGGER entries_no_update")
     kept = " OR ".join(
         f"NEW.{c} IS NOT OLD.{c}"
@@ -549,7 +549,10 @@ class SqliteStore:
                 cur = conn.execute(_UPDATE_CASE, [*values[1:], e.case_id, e.expected_seq])
                 if cur.rowcount != 1:
                     raise ConflictError(e.case_id, e.expected_seq + 1)
-                conn.execute("INSERT INTO erasing (case_id) VALUES (?)", (e.case_id,))
+                conn.execute(
+                    "INSERT INTO erasing (case_id, purge_seq) VALUES (?, ?)",
+                    (e.case_id, e.expected_seq + 1),
+                )
                 if e.tombstone is not None:
                     args = (e.tombstone.to_json(), e.case_id, e.expected_seq, *KEPT_ON_PURGE)
                     conn.execute(_ERASE, args)

@@ -39,7 +39,7 @@ from btiflow.case.people import Actor
 from btiflow.case.state import Case
 from btiflow.errors import BtiflowError, CaseNotFound, TransferError
 from btiflow.store.base import Store
-from btiflow.store.check import check_chain
+from btiflow.store.check import check_chain, recorded_cut
 from btiflow.store.rows import ENTRY_COLUMNS, UnreadableEntry, entry_from_row, entry_values
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.model import Workflow
@@ -352,7 +352,11 @@ def import_case(
     )
     for workflow in workflows:
         store.save_workflow(workflow)
-    store.append([*log, *received], state, expected_seq=0, access=[record])
+    # the sender's access log stays with the sender (who read the case there); a retention cut
+    # its log records still sets where this store's access log chains from
+    store.append(
+        [*log, *received], state, expected_seq=0, access=[record], access_cut=recorded_cut(log)
+    )
     return Transfer(case_id, log[-1].seq, log[-1].hash, checksum, bundle["source"], bundle["to"])
 
 

@@ -394,3 +394,31 @@ def test_the_commands_hold_release_and_purge(tmp_path: Path) -> None:
     assert result.exit_code == 2
     result = runner.invoke(main, ["verify", str(db)])
     assert result.exit_code == 0, result.output
+
+
+def test_a_purged_and_cut_log_copies_to_another_store(backend: Backend, tmp_path: Path) -> None:
+    from btiflow.store.copy import copy_log
+
+    source = SqliteStore(tmp_path / "kilde.db")
+    engine = Engine(retained(), source, clock=Clock())
+    purged = archived_case(engine)
+    kept = casekit.open_case(engine, "elev-aapen").id
+    engine.view(kept, TEACHER)
+    purge(source, by=ADMIN, reference=REFERENCE, at=DUE)
+    assert source.load(kept).status == "open"
+    engine.view(kept, TEACHER)  # a row after the cut
+    target = backend.open()
+    report = copy_log(source, target)
+    assert report.target.ok, report.target.problems
+    assert target.load(purged).status == "purged"
+    assert target.access_log(kept) == source.access_log(kept)
+
+
+def test_a_purged_case_takes_no_actions(engine: Engine) -> None:
+    from btiflow.errors import ActionRefused
+
+    case_id = archived_case(engine)
+    purge(engine.store, by=ADMIN, reference=REFERENCE, at=DUE)
+    with pytest.raises(ActionRefused):
+        engine.act(case_id, "add_note", TEACHER, text="Etter slettingen")
+    assert engine.store.verify().ok

@@ -101,6 +101,26 @@ def test_a_case_moves_with_its_chain_intact(
     assert case.baton_holder.id == TEACHER.id
 
 
+def test_a_case_with_a_cut_access_log_moves(
+    backend: Backend, receiver: Store, keys: tuple[Any, Any], tmp_path: Path
+) -> None:
+    from btiflow.retention import purge
+
+    data_wf = unstructure(casekit.workflow())
+    data_wf["retention"] = {"after_archive": None, "access_log": "P1Y"}
+    clock = Clock()
+    engine = Engine(structure(data_wf), backend.open(), clock=clock)
+    case_id = moving_case(engine)
+    clock.advance(days=400)
+    at = clock.now
+    purge(engine.store, by=ADMIN, reference="Arkivplan", at=at)
+    assert engine.store.entries(case_id)[-1].kind == "access_log_erased"
+    out = tmp_path / "cut.json"
+    export_case(engine.store, case_id, out, key=keys[0], source="Nordvik", by=ADMIN, now=at)
+    import_case(receiver, out.read_bytes(), sender_key=keys[1], by=THEIR_ADMIN, now=at)
+    assert receiver.verify().ok
+
+
 def test_the_case_keeps_its_pinned_guide_in_the_new_municipality(
     sender: Engine, receiver: Store, keys: tuple[Any, Any], tmp_path: Path
 ) -> None:

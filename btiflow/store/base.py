@@ -107,6 +107,7 @@ class Store(Protocol):
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        access_cut: tuple[int, str] | None = None,
     ) -> None: ...
 
     def record_access(self, records: Sequence[AccessRecord]) -> None: ...

@@ -182,10 +182,9 @@ def _check_hash(entry: Entry, purges: set[int]) -> str | None:
     return None
 
 
-def _check_cut(stored: StoredCase, log: list[Entry]) -> ChainProblem | None:
-    """Access-log rows erased (retention) must be recorded in the case's log: as many rows as
-    its ``access_log_erased`` and ``case_purged`` entries say, the rows left chaining on from
-    the last recorded base."""
+def recorded_cut(log: Sequence[Entry]) -> tuple[int, str]:
+    """How many access-log rows the case's log says were erased (retention, purge), and the
+    hash the rows left chain on from (GENESIS: the start)."""
     cut, base = 0, GENESIS
     for entry in log:
         if isinstance(entry.body, AccessLogErased):
@@ -193,6 +192,14 @@ def _check_cut(stored: StoredCase, log: list[Entry]) -> ChainProblem | None:
         elif isinstance(entry.body, CasePurged) and entry.body.access_rows:
             # the whole access log went with the purge; rows after it start a new chain
             cut, base = cut + entry.body.access_rows, GENESIS
+    return cut, base
+
+
+def _check_cut(stored: StoredCase, log: list[Entry]) -> ChainProblem | None:
+    """Access-log rows erased (retention) must be recorded in the case's log: as many rows as
+    its ``access_log_erased`` and ``case_purged`` entries say, the rows left chaining on from
+    the last recorded base."""
+    cut, base = recorded_cut(log)
     if (stored.access_cut or 0, stored.access_base or GENESIS) != (cut, base):
         message = (
             f"access log: {stored.access_cut or 0} rows erased, the log records {cut} "

@@ -475,8 +475,10 @@ class PostgresStore:
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        access_cut: tuple[int, str] | None = None,
     ) -> None:
-        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
+        """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``
+        (``access_cut``: see ``SqliteStore.append``).
 
         If the connection is lost while committing, the database is asked whether the entries
         landed: if so this returns as if nothing happened, if not it raises ``StoreError``
@@ -489,6 +491,14 @@ class PostgresStore:
                 with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
                     if expected_seq == 0:
                         cur.execute(_INSERT_CASE, [self.tenant, *values])
+                        if access_cut is not None and access_cut[0]:
+                            cut, base = access_cut
+                            cur.execute(
+                                "UPDATE cases SET access_cut = %s, access_base = %s, "
+                                "access_head = %s WHERE tenant = %s AND case_id = %s",
+                                (cut, None if base == GENESIS else base, base, self.tenant,
+                                 state.id),
+                            )  # fmt: skip
                     else:
                         update = [*values[1:], self.tenant, state.id, expected_seq]
                         cur.execute(_UPDATE_CASE, update)

@@ -486,17 +486,27 @@ class SqliteStore:
         expected_seq: int,
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
+        access_cut: tuple[int, str] | None = None,
     ) -> None:
         """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
 
         ``outbox`` rows (the mail the entries cause) and ``access`` records (the action, for the
-        access log) are written in the same transaction.
+        access log) are written in the same transaction. ``access_cut`` is for a new case that
+        comes with an access log cut by retention (a copy): the rows cut and the hash the
+        ``access`` records chain on from.
         """
         values = state_values(state)
         try:
             with self._write() as conn:
                 if expected_seq == 0:
                     conn.execute(_INSERT_CASE, values)
+                    if access_cut is not None and access_cut[0]:
+                        cut, base = access_cut
+                        conn.execute(
+                            "UPDATE cases SET access_cut = ?, access_base = ?, access_head = ? "
+                            "WHERE case_id = ?",
+                            (cut, None if base == GENESIS else base, base, state.id),
+                        )
                 else:
                     cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
                     if cur.rowcount != 1:

@@ -50,6 +50,10 @@ __all__ = [
 ]
 
 
+_ENDED = ("closed", "transferred")
+"""A case's status once it has ended here: closed, or moved with the family (btiflow.transfer)."""
+
+
 @attrs.frozen
 class PurgeItem:
     """One thing a purge erased (or, in a dry run, would erase): a whole case (``what`` is
@@ -136,9 +140,10 @@ def _hold(
 
 
 def archived_at(log: Sequence[Entry]) -> dt.datetime | None:
-    """When the case's package was first archived after it closed (None: never)."""
+    """When the case's package was first archived after it ended (closed, or moved to another
+    municipality); None: never."""
     for entry in log:
-        if isinstance(entry.body, CaseArchived) and entry.body.status == "closed":
+        if isinstance(entry.body, CaseArchived) and entry.body.status in _ENDED:
             return entry.time
     return None
 
@@ -220,7 +225,7 @@ def _refuse_named(store: Store, case: Case, today: dt.date) -> None:
             f"case {case.id} is under a legal hold; release it first (btiflow release)"
         )
     log = store.entries(case.id)
-    if case.status != "closed" or archived_at(log) is None:
+    if case.status not in _ENDED or archived_at(log) is None:
         raise RetentionError(
             f"case {case.id} is not archived (closed, with an archive package): "
             "archive it first (btiflow archive)"
@@ -249,7 +254,7 @@ def _plan(
     today = _day(now)
     workflow = store.load_workflow(case.workflow_hash)
     log = store.entries(case.id)
-    due = purge_day(log, workflow) if case.status == "closed" else None
+    due = purge_day(log, workflow) if case.status in _ENDED else None
     chain = store.access_chain(case.id)
     if due is not None and due <= today:
         return _purge_plan(case, log, chain, workflow, due, by=by, now=now, reference=reference)

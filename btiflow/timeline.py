@@ -59,6 +59,9 @@ _NB: dict[str, str] = {
     "legal_hold_placed": "Saken sperret mot sletting (rettslig hold): {reason}",
     "legal_hold_released": "Sperren mot sletting opphevet: {reason}",
     "access_log_erased": "Tilgangslogg fra før {before} slettet ({rows} rader; {reference})",
+    "transfer_consented": "Familien samtykker til at saken flyttes med til {to}",
+    "case_transferred": "Saken flyttet til {to} (kontrollsum {short}); avsluttet her",
+    "case_received": "Saken mottatt fra {source} (kontrollsum {short})",
     "case_purged": (
         "Sakens innhold slettet etter oppbevaringstiden ({retention} etter arkivering; {reference})"
     ),
@@ -189,6 +192,14 @@ def _(body: k.WorkflowMigrated, workflow: Workflow | None, lang: str) -> dict[st
 @_more.register
 def _(body: k.CaseArchived, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     return {"short": body.package[:12]}
+
+
+@_more.register(k.CaseTransferred)
+@_more.register(k.CaseReceived)
+def _(
+    body: k.CaseTransferred | k.CaseReceived, workflow: Workflow | None, lang: str
+) -> dict[str, Any]:
+    return {"short": body.bundle[:12]}
 
 
 @_more.register(k.ConsentGiven)

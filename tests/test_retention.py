@@ -422,3 +422,21 @@ def test_a_purged_case_takes_no_actions(engine: Engine) -> None:
     with pytest.raises(ActionRefused):
         engine.act(case_id, "add_note", TEACHER, text="Etter slettingen")
     assert engine.store.verify().ok
+
+
+def test_a_case_moved_away_is_purged_after_its_archive(engine: Engine, tmp_path: Path) -> None:
+    from btiflow.transfer import consent_to_transfer, export_case, generate_key, load_private_key
+
+    case = casekit.at_level_1(engine, "elev-flyttet")
+    consent_to_transfer(engine.store, case.id, by=GUARDIAN, to="Sørvik", now=ARCHIVED)
+    generate_key(tmp_path / "k.key")
+    key = load_private_key(tmp_path / "k.key")
+    export_case(
+        engine.store, case.id, tmp_path / "b.json", key=key, source="Nordvik", by=ADMIN,
+        now=ARCHIVED,
+    )  # fmt: skip
+    mark_archived(engine.store, case.id)
+    run = purge(engine.store, by=ADMIN, reference=REFERENCE, at=DUE, case_ids=[case.id])
+    assert [i.what for i in run.items] == ["case"]
+    assert engine.store.load(case.id).status == "purged"
+    assert engine.store.verify().ok

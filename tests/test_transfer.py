@@ -18,6 +18,7 @@ from btiflow.engine import Engine
 from btiflow.errors import ActionRefused, TransferError
 from btiflow.store.base import Store
 from btiflow.store.sqlite import SqliteStore
+from btiflow.timeline import timeline
 from btiflow.transfer import (
     consent_to_transfer,
     export_case,
@@ -95,6 +96,9 @@ def test_a_case_moves_with_its_chain_intact(
     assert moved[:-1] == before  # every entry as it was, hashes and all
     assert moved[-1].kind == "case_received"
     assert receiver.verify().ok
+    text = timeline(moved)
+    assert "Familien samtykker til at saken flyttes med til Sørvik kommune" in text
+    assert f"Saken mottatt fra Nordvik kommune (kontrollsum {done.checksum[:12]})" in text
     case = receiver.load(case_id)
     assert case.is_open
     assert case.baton_holder is not None

@@ -10,6 +10,8 @@
     ├── ConflictError                 another writer changed the case first; reload and retry
     ├── MigrationError (ValueError)   two guide versions cannot be compared or migrated; .problems
     ├── ArchiveError (ValueError)     an archive package or insight export cannot be written
+    ├── RetentionError (ValueError)   a purge, legal hold or release is refused; nothing written
+    ├── TransferError (ValueError)    a case cannot be exported or imported (signature, chain…)
     └── StoreError                    the store cannot be opened or written (bad file, schema)
         └── CommitUnknown             lost at commit: maybe written; read the case, then retry
 
@@ -122,6 +124,18 @@ class MigrationError(BtiflowError, ValueError):
 class ArchiveError(BtiflowError, ValueError):
     """An archive package (or a person's insight export) cannot be written: the directory, the
     date or the person is wrong. Nothing was written, in the directory or in the log."""
+
+
+class RetentionError(BtiflowError, ValueError):
+    """A purge, a legal hold or its release is refused: the case is not archived, not yet due,
+    under a legal hold, already purged, or the person is not an administrator. Nothing was
+    written."""
+
+
+class TransferError(BtiflowError, ValueError):
+    """A case cannot move between municipalities: the bundle's signature or chain does not
+    hold, it was signed by another key, the case is already in the store, the family has not
+    consented, or the case cannot be exported (purged, moved already). Nothing was written."""
 
 
 class StoreError(BtiflowError):

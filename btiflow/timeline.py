@@ -156,6 +156,24 @@ def _(body: k.CaseArchived, workflow: Workflow | None, lang: str) -> dict[str, A
     return {"short": body.package[:12]}
 
 
+@_more.register(k.CaseTransferred)
+@_more.register(k.CaseReceived)
+def _(
+    body: k.CaseTransferred | k.CaseReceived, workflow: Workflow | None, lang: str
+) -> dict[str, Any]:
+    return {"short": body.bundle[:12]}
+
+
+@_more.register
+def _(body: k.AccessLogErased, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"before": dates.moment(dt.datetime.fromisoformat(body.before), lang)}
+
+
+@_more.register
+def _(body: k.CasePurged, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"retention": dates.duration(body.retention, lang)}
+
+
 @_more.register(k.ConsentGiven)
 @_more.register(k.ConsentRefused)
 @_more.register(k.ConsentWithdrawn)
@@ -197,6 +215,10 @@ def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:
     """One entry as a sentence."""
     lang = language_of(workflow.language if workflow is not None else "nb")
+    if entry.erased is not None:  # a purge left only the kind and the time
+        return _part(
+            lang, "erased", day=dates.day(dt.datetime.fromisoformat(entry.erased.at), lang)
+        )
     key = f"timeline.{entry.kind}"
     if not has("nb", key):
         return entry.kind

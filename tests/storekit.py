@@ -59,7 +59,8 @@ class SqliteBackend(Backend):
 
     def tamper(self, sql: str, *params: Any) -> None:
         with closing(sqlite3.connect(self.url, isolation_level=None)) as conn:
-            for trigger in ("entries_no_update", "entries_no_delete"):
+            triggers = ("entries_no_update", "entries_no_delete", "access_log_no_delete")
+            for trigger in triggers:
                 conn.execute(f"DROP TRIGGER IF EXISTS {trigger}")
             conn.execute(sql, params)
 

@@ -118,9 +118,11 @@ def test_verify_catches_a_changed_entry_even_with_its_hash_recomputed(
     forged = attrs.evolve(
         victim, body=attrs.evolve(victim.body_as(LeaderInformed), leader="en-annen"), hash=""
     )
+    forged = attrs.evolve(forged, content_hash=forged.compute_content_hash())
     backend.tamper(
-        "UPDATE entries SET data = ?, hash = ? WHERE case_id = ? AND seq = ?",
+        "UPDATE entries SET data = ?, content_hash = ?, hash = ? WHERE case_id = ? AND seq = ?",
         canonical_json(forged.data),
+        forged.content_hash,
         forged.compute_hash(),
         case.id,
         victim.seq,

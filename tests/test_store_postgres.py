@@ -99,6 +99,7 @@ def test_migrations_are_recorded_and_not_reapplied(pg_url: str) -> None:
         "m007_feed",
         "m008_webhooks",
         "m009_sessions",
+        "m010_retention",
     ]
     with psycopg.connect(pg_url) as conn:
         before = conn.execute("SELECT name, applied_at FROM btiflow_migrations").fetchall()

@@ -243,8 +243,10 @@ def _forge_last(engine: Engine, backend: Backend, case_id: str) -> None:
         prev_hash=last.prev_hash,
     )  # fmt: skip
     backend.tamper(
-        "UPDATE entries SET kind = ?, data = ?, hash = ? WHERE case_id = ? AND seq = ?",
-        forged.kind, canonical_json(forged.data), forged.hash, case_id, last.seq,
+        "UPDATE entries SET kind = ?, data = ?, hash = ?, content_hash = ? "
+        "WHERE case_id = ? AND seq = ?",
+        forged.kind, canonical_json(forged.data), forged.hash, forged.content_hash, case_id,
+        last.seq,
     )  # fmt: skip
     _rewrite_row(backend, case_id, fold([*log[:-1], forged]))
 

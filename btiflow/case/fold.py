@@ -309,6 +309,9 @@ def _rights(body: kinds.RightsAssessed, case: Case, e: Entry) -> Case:
 @_change.register(kinds.NoteAdded)
 @_change.register(kinds.DocumentAdded)
 @_change.register(kinds.CaseArchived)  # an archive package was written (btiflow.archive)
+@_change.register(kinds.AccessLogErased)  # the access log's oldest rows (btiflow.retention)
+@_change.register(kinds.TransferConsented)  # the family's consent to a move (btiflow.transfer)
+@_change.register(kinds.CaseReceived)  # the case came from another municipality
 def _unchanged(body: kinds.EntryBody, case: Case, e: Entry) -> Case:
     return case
 
@@ -344,6 +347,49 @@ def _migrated(body: kinds.WorkflowMigrated, case: Case, e: Entry) -> Case:
     return case
 
 
+@_change.register
+def _hold(body: kinds.LegalHoldPlaced, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, legal_hold=body.reason)
+
+
+@_change.register
+def _released(body: kinds.LegalHoldReleased, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, legal_hold=None)
+
+
+@_change.register
+def _transferred(body: kinds.CaseTransferred, case: Case, e: Entry) -> Case:
+    # moved with the family to another municipality: closed here
+    closed = attrs.evolve(case, status="transferred", closed_at=e.time.isoformat())
+    return attrs.evolve(closed, baton_offer=None)
+
+
+@_change.register
+def _purged(body: kinds.CasePurged, case: Case, e: Entry) -> Case:
+    return purged_state(e)
+
+
+ERASED_PERSON = Person("(erased)")
+"""Who opened a purged case, as its state says: the opener is erased with the rest."""
+
+
+def purged_state(e: Entry) -> Case:
+    """The state of a purged case after its ``case_purged`` entry: the guide version, when it
+    was opened and closed, status ``purged``; nothing about the child or the people."""
+    body = e.body_as(kinds.CasePurged)
+    return Case(
+        id=e.case_id,
+        workflow_id=body.workflow.id,
+        workflow_version=body.workflow.version,
+        workflow_hash=body.workflow.hash,
+        subject="",
+        opened_by=ERASED_PERSON,
+        opened_at=body.opened_at,
+        status="purged",
+        closed_at=body.closed_at,
+    )
+
+
 ENTRY_KINDS: tuple[str, ...] = tuple(kinds.BODY_TYPES)
 """Every kind of entry the relay log can hold."""
 
@@ -373,7 +419,10 @@ def open_state(e: Entry) -> Case:
 
 def apply(case: Case | None, entry: Entry) -> Case:
     """The state after ``entry``; ``case`` is None only for the first entry."""
-    new = open_state(entry) if case is None else _change(entry.body, case, entry)
+    if isinstance(entry.body, kinds.CasePurged):
+        new = purged_state(entry)
+    else:
+        new = open_state(entry) if case is None else _change(entry.body, case, entry)
     return attrs.evolve(new, seq=entry.seq, head_hash=entry.hash)
 
 
@@ -408,9 +457,12 @@ def extend(
 
 
 def fold(entries: Iterable[Entry]) -> Case:
-    """Replay a case's entries, in order, into its state."""
+    """Replay a case's entries, in order, into its state (a purged case's from its last
+    ``case_purged`` entry: the entries before it are erased)."""
+    log = list(entries)
+    start = max((i for i, e in enumerate(log) if isinstance(e.body, kinds.CasePurged)), default=0)
     case: Case | None = None
-    for entry in entries:
+    for entry in log[start:]:
         case = apply(case, entry)
     if case is None:
         raise ValueError("a case has at least one entry")
@@ -425,6 +477,7 @@ _LATER_FIELDS = (
     "report_sent",
     "origin",
     "interpreters",
+    "legal_hold",
 )
 """Fields added after state rows were first written: left out of the data while empty, so a
 row written before they existed still equals the replay of its log."""

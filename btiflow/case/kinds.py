@@ -396,6 +396,87 @@ class CaseArchived(EntryBody):
     head_hash: str  # that entry's hash (64 hex)
 
 
+# --- retention (btiflow.retention) --------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class LegalHoldPlaced(EntryBody):
+    """An administrator put the case under a legal hold: no purge touches it until released."""
+
+    entry_kind: ClassVar[str] = "legal_hold_placed"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class LegalHoldReleased(EntryBody):
+    """An administrator released the case's legal hold."""
+
+    entry_kind: ClassVar[str] = "legal_hold_released"
+    reason: str
+
+
+@attrs.frozen(kw_only=True)
+class AccessLogErased(EntryBody):
+    """The oldest rows of the case's access log were erased (the guide's access-log retention).
+
+    The rows left chain on from the last erased row's hash (``base``)."""
+
+    entry_kind: ClassVar[str] = "access_log_erased"
+    before: str  # rows logged before this moment (ISO) were erased
+    rows: int  # how many
+    base: str  # the hash of the last erased row: the rows left chain on from it
+    reference: str  # the decision or rule the erasure follows
+
+
+@attrs.frozen(kw_only=True)
+class CasePurged(EntryBody):
+    """The case's contents were erased after its retention period (its entries keep their
+    content hashes, so the chain still verifies); what is left is stated here."""
+
+    entry_kind: ClassVar[str] = "case_purged"
+    workflow: WorkflowRef  # the guide version the case followed (its retention rule)
+    opened_at: str
+    closed_at: str
+    archived_at: str  # when the archive package the retention counts from was written
+    retention: str  # the guide's retention.after_archive (ISO duration)
+    erased: int  # entries whose content was erased (1..erased)
+    access_rows: int  # access-log rows erased with them
+    reference: str  # the decision or rule the purge follows
+
+
+# --- moving municipality (btiflow.transfer) ----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class TransferConsented(EntryBody):
+    """The family (a guardian of the case, or the young person) consents to the case moving
+    with them to another municipality."""
+
+    entry_kind: ClassVar[str] = "transfer_consented"
+    to: str  # the receiving municipality, as the family named it
+
+
+@attrs.frozen(kw_only=True)
+class CaseTransferred(EntryBody):
+    """The sending side: the case was exported to another municipality and is closed here."""
+
+    entry_kind: ClassVar[str] = "case_transferred"
+    to: str
+    bundle: str  # sha256 (hex) of the signed bundle
+    head_seq: int  # the last entry the bundle holds
+    head_hash: str
+
+
+@attrs.frozen(kw_only=True)
+class CaseReceived(EntryBody):
+    """The receiving side: the case came in a signed bundle from another municipality."""
+
+    entry_kind: ClassVar[str] = "case_received"
+    source: str  # the sending municipality, as its bundle names it
+    bundle: str  # sha256 (hex) of the signed bundle
+    key: str  # the sender's Ed25519 public key (hex) that signed it
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -436,6 +517,13 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         ReportSent,
         InterpreterNeeded,
         CaseArchived,
+        LegalHoldPlaced,
+        LegalHoldReleased,
+        AccessLogErased,
+        CasePurged,
+        TransferConsented,
+        CaseTransferred,
+        CaseReceived,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

@@ -131,6 +131,7 @@ class Case:
     report_sent: bool = False  # the unit sent a report of concern to child welfare (rule 2)
     origin: str | None = None  # who brought the concern (concern.ORIGINS); None: the opener
     interpreters: tuple[InterpreterNeed, ...] = ()  # who needs an interpreter, for which language
+    legal_hold: str | None = None  # why the case is under a legal hold (no purge touches it)
     seq: int = 0
     head_hash: str = GENESIS
 

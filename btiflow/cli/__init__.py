@@ -10,7 +10,17 @@ stay on their version.
 """
 
 # The command modules register their commands on ``main`` when imported.
-from btiflow.cli import archive, cases, guide, mail, serve, store, webhooks  # noqa: F401
+from btiflow.cli import (  # noqa: F401
+    archive,
+    cases,
+    guide,
+    mail,
+    retention,
+    serve,
+    store,
+    transfer,
+    webhooks,
+)
 from btiflow.cli.group import main
 
 __all__ = ["main"]

@@ -60,6 +60,8 @@ def verify(db: str, heads: str | None, against: str | None) -> None:
         report = attrs.evolve(report, problems=(*report.problems, *check_heads(store, witness)))
     for problem in report.problems:
         click.echo(f"{db}: {problem}")
+    for note in report.notes:
+        click.echo(f"{db}: {note}")
     if heads:
         data = [{"case_id": h.case_id, "seq": h.seq, "hash": h.hash} for h in store.heads()]
         Path(heads).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

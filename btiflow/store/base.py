@@ -9,7 +9,7 @@ from typing import Protocol
 import attrs
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import Entry
+from btiflow.case.entries import Entry, Tombstone
 from btiflow.case.state import Case
 from btiflow.notify.rows import OutboxRow
 from btiflow.workflow.model import Workflow
@@ -52,6 +52,8 @@ class VerifyReport:
     cases: int
     entries: int
     problems: tuple[ChainProblem, ...]
+    notes: tuple[str, ...] = ()
+    """What is not a problem but worth saying: e.g. a purged case's erased entries."""
 
     @property
     def ok(self) -> bool:
@@ -99,6 +101,31 @@ class FeedEvent:
     time: dt.datetime
 
 
+KEPT_ON_PURGE = ("case_archived", "access_log_erased")
+"""Entry kinds a purge leaves as they are: they hold no one's personal data, and they show
+what was archived and erased."""
+
+
+@attrs.frozen
+class Erasure:
+    """One case's purge, or a cut of its access log's oldest rows (``Store.erase``), written
+    in one transaction with the entries that record it.
+
+    With a ``tombstone``, every entry up to ``expected_seq`` but those of ``KEPT_ON_PURGE`` is
+    erased: actor, role, unit and data emptied, the tombstone set; seq, time, kind, guide
+    version and the hashes stay. ``access_rows`` oldest access-log rows are removed; the
+    last of them must have the hash ``access_base`` (or, when the whole access log goes,
+    ``access_base`` is GENESIS and new rows start a new chain)."""
+
+    case_id: str
+    expected_seq: int
+    entries: tuple[Entry, ...]
+    state: Case
+    tombstone: Tombstone | None
+    access_rows: int
+    access_base: str
+
+
 class Store(Protocol):
     """The storage a relay log needs. ``append`` is atomic and refuses a stale writer."""
 
@@ -113,6 +140,7 @@ class Store(Protocol):
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
         receipt: Receipt | None = None,
+        access_cut: tuple[int, str] | None = None,
     ) -> None: ...
 
     def receipt(self, caller: str, key: str) -> Receipt | None: ...
@@ -122,6 +150,10 @@ class Store(Protocol):
     def record_access(self, records: Sequence[AccessRecord]) -> None: ...
 
     def access_log(self, case_id: str) -> list[AccessRecord]: ...
+
+    def access_chain(self, case_id: str) -> list[tuple[dt.datetime, str]]: ...
+
+    def erase(self, erasure: Erasure) -> None: ...
 
     def entries(self, case_id: str) -> list[Entry]: ...
 

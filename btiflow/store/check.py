@@ -17,9 +17,11 @@ import attrs
 
 from btiflow.case.entries import GENESIS, Entry, canonical_json
 from btiflow.case.fold import fold, to_data
+from btiflow.case.kinds import AccessLogErased, CasePurged
 from btiflow.case.state import Case
 from btiflow.store.base import ChainHead, ChainProblem, Store, VerifyReport
 from btiflow.store.rows import (
+    ENTRY_COLUMNS,
     STATE_COLUMNS,
     UnreadableEntry,
     access_hash,
@@ -39,7 +41,9 @@ class StoredCase:
 
     ``row`` is in ``STATE_COLUMNS`` order; ``entries`` in ``ENTRY_COLUMNS`` order by seq;
     ``access`` is (the ``ACCESS_COLUMNS`` values..., prev_hash, hash) by id; ``access_count``
-    and ``access_head`` are what the case row says the access log's chain ends with.
+    and ``access_head`` are what the case row says the access log's chain ends with;
+    ``access_cut`` how many of its oldest rows were erased, and ``access_base`` the hash the
+    rows left chain on from (None: the start).
     """
 
     case_id: str
@@ -48,6 +52,8 @@ class StoredCase:
     access: Sequence[Sequence[Any]]
     access_count: int
     access_head: str
+    access_cut: int = 0
+    access_base: str | None = None
 
 
 def check_case(
@@ -80,7 +86,7 @@ def _check_log(
     except UnreadableEntry as exc:  # changed behind the store's back
         message = f"content does not fit its kind (changed): {exc.problem}"
         return ChainProblem(case_id, exc.seq, message)
-    problem = _check_chain(case_id, log, row[_LAST_SEQ], row[_HEAD])
+    problem = _check_chain(case_id, log, row[_LAST_SEQ], row[_HEAD]) or _check_cut(stored, log)
     if problem is not None:
         return problem
     try:
@@ -121,17 +127,27 @@ def _check_state_row(
     return ChainProblem(case_id, row[_LAST_SEQ] or 0, message)
 
 
+def check_chain(case_id: str, log: list[Entry]) -> ChainProblem | None:
+    """The first break in a case's chain of entries (seq, links, hashes), if any: for a log
+    that comes from elsewhere (a transfer bundle), with no case row to compare."""
+    if not log:
+        return ChainProblem(case_id, 1, "no entries")
+    return _check_chain(case_id, log, len(log), log[-1].hash)
+
+
 def _check_chain(
     case_id: str, log: list[Entry], last_seq: int, head_hash: str
 ) -> ChainProblem | None:
     prev = GENESIS
+    purges = {e.seq for e in log if isinstance(e.body, CasePurged)}
     for expected_seq, entry in enumerate(log, 1):
         if entry.seq != expected_seq:
             return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
         if entry.prev_hash != prev:
             return ChainProblem(case_id, entry.seq, "previous-hash link broken")
-        if entry.compute_hash() != entry.hash:
-            return ChainProblem(case_id, entry.seq, "content does not match its hash (changed)")
+        problem = _check_hash(entry, purges)
+        if problem is not None:
+            return ChainProblem(case_id, entry.seq, problem)
         prev = entry.hash
     if len(log) < last_seq:
         return ChainProblem(
@@ -146,17 +162,67 @@ def _check_chain(
     return None
 
 
+def _check_hash(entry: Entry, purges: set[int]) -> str | None:
+    """What is wrong with one entry's hash, if anything.
+
+    Form 2: the content must give the content hash (unless erased), and the header with the
+    content hash the entry's hash. Form 1: the header with the body gives the hash; once
+    erased only its links can be checked (its neighbours hold its hash). An erased entry's
+    tombstone must name a ``case_purged`` entry after it.
+    """
+    if entry.erased is not None:
+        if entry.erased.by_seq not in purges or entry.erased.by_seq <= entry.seq:
+            return "erased, but no case_purged entry after it records the erasure"
+        if entry.form == 1:
+            return None
+    elif entry.form == 2 and entry.compute_content_hash() != entry.content_hash:
+        return "content does not match its hash (changed)"
+    if entry.compute_hash() != entry.hash:
+        return "content does not match its hash (changed)"
+    return None
+
+
+def recorded_cut(log: Sequence[Entry]) -> tuple[int, str]:
+    """How many access-log rows the case's log says were erased (retention, purge), and the
+    hash the rows left chain on from (GENESIS: the start)."""
+    cut, base = 0, GENESIS
+    for entry in log:
+        if isinstance(entry.body, AccessLogErased):
+            cut, base = cut + entry.body.rows, entry.body.base
+        elif isinstance(entry.body, CasePurged) and entry.body.access_rows:
+            # the whole access log went with the purge; rows after it start a new chain
+            cut, base = cut + entry.body.access_rows, GENESIS
+    return cut, base
+
+
+def _check_cut(stored: StoredCase, log: list[Entry]) -> ChainProblem | None:
+    """Access-log rows erased (retention) must be recorded in the case's log: as many rows as
+    its ``access_log_erased`` and ``case_purged`` entries say, the rows left chaining on from
+    the last recorded base."""
+    cut, base = recorded_cut(log)
+    if (stored.access_cut or 0, stored.access_base or GENESIS) != (cut, base):
+        message = (
+            f"access log: {stored.access_cut or 0} rows erased, the log records {cut} "
+            "(rows removed without a record)"
+        )
+        return ChainProblem(stored.case_id, 0, message)
+    return None
+
+
 def _check_access(stored: StoredCase) -> ChainProblem | None:
     """The access log's chain: each row links to the one before, and ends at the case row's
-    head (so a row edited, removed or added is seen)."""
-    prev = GENESIS
+    head (so a row edited, removed or added is seen). After a retention cut it starts from
+    the base the case row names (``_check_cut`` holds that base to the log)."""
+    prev = stored.access_base or GENESIS
     for n, row in enumerate(stored.access, 1):
         *values, prev_hash, digest = row
         if prev_hash != prev or access_hash(prev, values) != digest:
             return ChainProblem(stored.case_id, 0, f"access log row {n} changed or removed")
         prev = digest
     count = len(stored.access)
-    if count != stored.access_count or prev != (stored.access_head or GENESIS):
+    if count != stored.access_count or prev != (
+        stored.access_head or stored.access_base or GENESIS
+    ):
         return ChainProblem(
             stored.case_id,
             0,
@@ -235,7 +301,8 @@ class Queries:
 
     scope: tuple[Any, ...]
     cases: str
-    """STATE_COLUMNS, access_count, access_head of every case, by case id."""
+    """STATE_COLUMNS, access_count, access_head, access_cut, access_base of every case, by
+    case id."""
     orphans: str
     """The case id of every entry (DISTINCT)."""
     entries: str
@@ -254,6 +321,7 @@ def verify_rows(
     """Check every case, access log and guide version a store holds (one snapshot, read by
     ``read``); a read that fails with ``damaged`` is reported, and the rest still checked."""
     problems: list[ChainProblem] = []
+    notes: list[str] = []
     scope = queries.scope
     try:
         rows = read(queries.cases, scope)
@@ -273,9 +341,19 @@ def verify_rows(
             problems.append(ChainProblem(case_id, 0, f"cannot be read (damaged): {exc}"))
             continue
         entries += len(entry_rows)
-        *state_row, access_count, access_head = row
-        stored = StoredCase(case_id, state_row, entry_rows, access_rows, access_count, access_head)
+        *state_row, access_count, access_head, access_cut, access_base = row
+        stored = StoredCase(
+            case_id,
+            state_row,
+            entry_rows,
+            access_rows,
+            access_count,
+            access_head,
+            access_cut,
+            access_base,
+        )
         problems += check_case(stored, state_values)
+        notes += erased_notes(case_id, entry_rows)
     try:
         for content_hash, content in read(queries.workflows, scope):
             problem = check_workflow(content_hash, content)
@@ -283,4 +361,20 @@ def verify_rows(
                 problems.append(problem)
     except damaged as exc:
         problems.append(ChainProblem("", 0, f"guide versions cannot be read (damaged): {exc}"))
-    return VerifyReport(len(rows), entries, tuple(problems))
+    return VerifyReport(len(rows), entries, tuple(problems), tuple(notes))
+
+
+_CONTENT_HASH = ENTRY_COLUMNS.split(", ").index("content_hash")
+_ERASED = ENTRY_COLUMNS.split(", ").index("erased")
+
+
+def erased_notes(case_id: str, entry_rows: Sequence[Sequence[Any]]) -> list[str]:
+    """What ``verify`` says of a case's erased entries (not problems: a purge erased them)."""
+    erased = [r for r in entry_rows if r[_ERASED] is not None]
+    if not erased:
+        return []
+    note = f"{case_id}: {len(erased)} entries erased by a purge (tombstones); the chain holds"
+    old = sum(1 for r in erased if r[_CONTENT_HASH] is None)
+    if old:
+        note += f"; {old} of them in the old hash form 1, checked by their links only"
+    return [note]

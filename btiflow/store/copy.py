@@ -6,6 +6,7 @@ import attrs
 
 from btiflow.errors import StoreError
 from btiflow.store.base import Store, VerifyReport
+from btiflow.store.check import recorded_cut
 
 
 @attrs.frozen
@@ -35,7 +36,13 @@ def copy_log(source: Store, target: Store) -> CopyReport:
     entries = 0
     for case_id in ids:
         log = source.entries(case_id)
-        target.append(log, source.load(case_id), expected_seq=0, access=source.access_log(case_id))
+        target.append(
+            log,
+            source.load(case_id),
+            expected_seq=0,
+            access=source.access_log(case_id),
+            access_cut=recorded_cut(log),  # rows a retention cut removed stay removed
+        )
         entries += len(log)
     after = target.verify()
     heads = {h.case_id: h for h in target.heads()}

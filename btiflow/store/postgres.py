@@ -39,12 +39,21 @@ from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreErro
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
-from btiflow.store.base import ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
+from btiflow.store.base import (
+    KEPT_ON_PURGE,
+    ChainHead,
+    DueCase,
+    Erasure,
+    FeedEvent,
+    Receipt,
+    VerifyReport,
+)
 from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     DUE_INDEX,
     ENTRY_COLUMNS,
+    ENTRY_COUNT,
     FEED_COLUMNS,
     OUTBOX_READ_COLUMNS,
     RECEIPT_COLUMNS,
@@ -285,6 +294,38 @@ CREATE INDEX sessions_seen ON sessions (tenant, seen_at);
 """
 """The web pages' login sessions (btiflow.server.sessions), keyed by a hash of the cookie's id."""
 
+_M010 = """
+ALTER TABLE entries ADD COLUMN content_hash text, ADD COLUMN erased text;
+ALTER TABLE cases ADD COLUMN access_cut integer NOT NULL DEFAULT 0, ADD COLUMN access_base text;
+CREATE FUNCTION btiflow_erase_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('btiflow.erasing', true) = OLD.tenant || '/' || OLD.case_id
+        AND NEW.erased IS NOT NULL
+        AND (NEW.tenant, NEW.case_id, NEW.seq, NEW.time, NEW.kind, NEW.workflow_hash,
+             NEW.prev_hash, NEW.hash, NEW.content_hash)
+            IS NOT DISTINCT FROM
+            (OLD.tenant, OLD.case_id, OLD.seq, OLD.time, OLD.kind, OLD.workflow_hash,
+             OLD.prev_hash, OLD.hash, OLD.content_hash) THEN
+        RETURN NEW;
+    END IF;
+    RAISE EXCEPTION 'relay log entries are append-only' USING ERRCODE = 'restrict_violation';
+END $$;
+CREATE FUNCTION btiflow_access_cut() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('btiflow.erasing', true) = OLD.tenant || '/' || OLD.case_id THEN
+        RETURN OLD;
+    END IF;
+    RAISE EXCEPTION 'the access log is append-only' USING ERRCODE = 'restrict_violation';
+END $$;
+DROP TRIGGER entries_no_update ON entries;
+CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries
+    FOR EACH ROW EXECUTE FUNCTION btiflow_erase_only();
+DROP TRIGGER access_log_no_delete ON access_log;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+    FOR EACH ROW EXECUTE FUNCTION btiflow_access_cut();
+"""
+"""Hash form 2, tombstones and the access log's retention cut (as SQLite's m010): a purge
+sets ``btiflow.erasing`` to its tenant/case for its own transaction only."""
 
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
@@ -296,6 +337,7 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], .
     ("m007_feed", _M007),
     ("m008_webhooks", _M008),
     ("m009_sessions", _M009),
+    ("m010_retention", _M010),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -310,7 +352,11 @@ _UPDATE_CASE = (
     f"UPDATE cases SET {', '.join(f'{c} = %s' for c in STATE_COLUMNS[1:])} "
     f"WHERE tenant = %s AND case_id = %s AND last_seq = %s"
 )
-_INSERT_ENTRY = f"INSERT INTO entries (tenant, {ENTRY_COLUMNS}) VALUES (%s{', %s' * 11})"
+_INSERT_ENTRY = f"INSERT INTO entries (tenant, {ENTRY_COLUMNS}) VALUES (%s{', %s' * ENTRY_COUNT})"
+_ERASE = (
+    "UPDATE entries SET actor = '', role = '', unit = '', data = '{}', erased = %s "
+    "WHERE tenant = %s AND case_id = %s AND seq <= %s AND NOT (kind = ANY(%s))"
+)
 _INSERT_ACCESS = (
     f"INSERT INTO access_log (tenant, {ACCESS_COLUMNS}, prev_hash, hash) VALUES (%s{', %s' * 11})"
 )
@@ -532,10 +578,12 @@ class PostgresStore:
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
         receipt: Receipt | None = None,
+        access_cut: tuple[int, str] | None = None,
     ) -> None:
         """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``; with
         them, in the same transaction, the ``outbox`` rows, the ``access`` records, the
-        ``receipt`` and the entries' feed rows (see ``_feed``).
+        ``receipt`` and the entries' feed rows (see ``_feed``); ``access_cut``: see
+        ``SqliteStore.append``.
 
         If the connection is lost while committing, the database is asked whether the entries
         landed: if so this returns as if nothing happened, if not it raises ``StoreError``
@@ -548,6 +596,14 @@ class PostgresStore:
                 with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
                     if expected_seq == 0:
                         cur.execute(_INSERT_CASE, [self.tenant, *values])
+                        if access_cut is not None and access_cut[0]:
+                            cut, base = access_cut
+                            cur.execute(
+                                "UPDATE cases SET access_cut = %s, access_base = %s, "
+                                "access_head = %s WHERE tenant = %s AND case_id = %s",
+                                (cut, None if base == GENESIS else base, base, self.tenant,
+                                 state.id),
+                            )  # fmt: skip
                     else:
                         update = [*values[1:], self.tenant, state.id, expected_seq]
                         cur.execute(_UPDATE_CASE, update)
@@ -678,6 +734,72 @@ class PostgresStore:
         )
         return [AccessRecord(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
 
+    def access_chain(self, case_id: str) -> list[tuple[dt.datetime, str]]:
+        """(time, hash) of each access-log row of the case, oldest first (for a retention cut)."""
+        case_id = checked_id(case_id)
+        rows = self._read(
+            "SELECT time, hash FROM access_log WHERE tenant = %s AND case_id = %s ORDER BY id",
+            (self.tenant, case_id),
+        )
+        return [(dt.datetime.fromisoformat(r[0]), r[1]) for r in rows]
+
+    def erase(self, erasure: Erasure) -> None:
+        """Erase a purged case's contents or cut its access log (see ``Erasure`` and
+        ``SqliteStore.erase``), in one transaction; ConflictError if the plan is stale."""
+        e = erasure
+        values = _state_values(e.state)
+
+        def work(cur: psycopg.Cursor[Any]) -> None:
+            cur.execute(_UPDATE_CASE, [*values[1:], self.tenant, e.case_id, e.expected_seq])
+            if cur.rowcount != 1:
+                raise ConflictError(e.case_id, e.expected_seq + 1)
+            cur.execute(
+                "SELECT set_config('btiflow.erasing', %s, true)", (f"{self.tenant}/{e.case_id}",)
+            )
+            if e.tombstone is not None:
+                args = (e.tombstone.to_json(), self.tenant, e.case_id, e.expected_seq)
+                cur.execute(_ERASE, (*args, list(KEPT_ON_PURGE)))
+            if e.access_rows:
+                self._cut_access(cur, e)
+            cur.execute("SELECT set_config('btiflow.erasing', '', true)")
+            cur.executemany(_INSERT_ENTRY, [(self.tenant, *entry_values(x)) for x in e.entries])
+
+        try:
+            self._transact(work)
+        except pg_errors.UniqueViolation as exc:
+            raise ConflictError(e.case_id, e.expected_seq + 1) from exc
+        self._states.pop(e.case_id, None)
+
+    def _cut_access(self, cur: psycopg.Cursor[Any], e: Erasure) -> None:
+        cur.execute(
+            "SELECT access_count, access_head FROM cases "
+            "WHERE tenant = %s AND case_id = %s FOR UPDATE",
+            (self.tenant, e.case_id),
+        )
+        count, head = cur.fetchone() or (0, None)
+        cur.execute(
+            "SELECT id, hash FROM access_log WHERE tenant = %s AND case_id = %s "
+            "ORDER BY id LIMIT %s",
+            (self.tenant, e.case_id, e.access_rows),
+        )
+        rows = cur.fetchall()
+        whole = e.access_base == GENESIS
+        if len(rows) != e.access_rows or (whole and count != e.access_rows):
+            raise ConflictError(e.case_id, e.expected_seq + 1)
+        if not whole and rows[-1][1] != e.access_base:
+            raise ConflictError(e.case_id, e.expected_seq + 1)
+        cur.execute(
+            "DELETE FROM access_log WHERE tenant = %s AND case_id = %s AND id <= %s",
+            (self.tenant, e.case_id, rows[-1][0]),
+        )
+        left = count - e.access_rows
+        base = None if whole else e.access_base
+        cur.execute(
+            "UPDATE cases SET access_count = %s, access_cut = access_cut + %s, "
+            "access_base = %s, access_head = %s WHERE tenant = %s AND case_id = %s",
+            (left, e.access_rows, base, head if left else base, self.tenant, e.case_id),
+        )
+
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:
         """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
 
@@ -807,8 +929,8 @@ class PostgresStore:
         tenant = "WHERE tenant = %s"
         queries = Queries(
             scope=(self.tenant,),
-            cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head FROM cases "
-            f"{tenant} ORDER BY case_id",
+            cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head, access_cut, "
+            f"access_base FROM cases {tenant} ORDER BY case_id",
             orphans=f"SELECT DISTINCT case_id FROM entries {tenant}",
             entries=f"SELECT {ENTRY_COLUMNS} FROM entries {tenant} AND case_id = %s ORDER BY seq",
             access=f"SELECT {ACCESS_COLUMNS}, prev_hash, hash FROM access_log {tenant} "

@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from btiflow.access import AccessRecord
-from btiflow.case.entries import GENESIS, Entry, canonical_json
+from btiflow.case.entries import GENESIS, Entry, Erased, Tombstone, canonical_json
 from btiflow.case.fold import state_json
-from btiflow.case.kinds import BodyError, body_from_data
+from btiflow.case.kinds import BodyError, EntryBody, body_from_data
 from btiflow.case.people import storable
 from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, StoreError
@@ -25,7 +25,14 @@ from btiflow.store.base import FeedEvent, Receipt
 from btiflow.workflow.convert import structure
 from btiflow.workflow.model import Workflow
 
-ENTRY_COLUMNS = "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash"
+ENTRY_COLUMNS = (
+    "case_id, seq, time, actor, role, unit, kind, data, workflow_hash, prev_hash, hash, "
+    "content_hash, erased"
+)
+"""An entry's columns: ``content_hash`` is NULL in hash form 1, ``erased`` NULL unless a
+purge erased the entry (then its tombstone, as JSON)."""
+
+ENTRY_COUNT = len(ENTRY_COLUMNS.split(", "))
 
 STATE_COLUMNS = (
     "case_id",
@@ -64,6 +71,8 @@ def entry_values(e: Entry) -> tuple[Any, ...]:
         e.workflow_hash,
         e.prev_hash,
         e.hash,
+        e.content_hash,
+        None if e.erased is None else e.erased.to_json(),
     )
 
 
@@ -71,13 +80,33 @@ def entry_from_row(row: Sequence[Any]) -> Entry:
     """An entry from a row of ``ENTRY_COLUMNS``; ``UnreadableEntry`` if its time or data cannot
     be read, or its data does not fit its kind (which only a change behind the store's back
     can cause)."""
-    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest) = row
+    (case_id, seq, time, actor, role, unit, kind, data, wf_hash, prev_hash, digest, content,
+     erased) = row  # fmt: skip
     try:
-        body = body_from_data(kind, strict_json(data))
         moment = dt.datetime.fromisoformat(time)
+        tombstone = None if erased is None else Tombstone.from_json(erased)
+        if tombstone is not None:
+            if data != "{}" or (actor, role, unit) != ("", "", ""):
+                raise ValueError("an erased entry still holds content")
+            body: EntryBody = Erased(kind=kind)
+        else:
+            body = body_from_data(kind, strict_json(data))
     except (BodyError, ValueError, TypeError, AttributeError, KeyError) as exc:
         raise UnreadableEntry(case_id, seq, str(exc) or type(exc).__name__) from exc
-    return Entry(case_id, seq, moment, actor, role, unit, body, wf_hash, prev_hash, digest)
+    return Entry(
+        case_id,
+        seq,
+        moment,
+        actor,
+        role,
+        unit,
+        body,
+        wf_hash,
+        prev_hash,
+        digest,
+        content,
+        tombstone,
+    )
 
 
 def strict_json(text: str) -> Any:

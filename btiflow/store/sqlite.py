@@ -30,9 +30,11 @@ from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import OutboxRow, stamp
 from btiflow.store.base import (
+    KEPT_ON_PURGE,
     ChainHead,
     ChainProblem,
     DueCase,
+    Erasure,
     FeedEvent,
     Receipt,
     VerifyReport,
@@ -41,6 +43,7 @@ from btiflow.store.check import Queries, verify_rows
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
+    ENTRY_COUNT,
     FEED_COLUMNS,
     INSERT_OUTBOX,
     RECEIPT_COLUMNS,
@@ -294,6 +297,37 @@ def m009_sessions(db: sqlite_utils.Database) -> None:
     db.execute("CREATE INDEX sessions_seen ON sessions(seen_at)")
 
 
+@migrations()
+def m010_retention(db: sqlite_utils.Database) -> None:
+    """Hash form 2 (a content hash per entry), tombstones of erased entries, and the access
+    log's retention cut (docs/design.md, "Retention and erasure"). Entries written before
+    keep form 1 (``content_hash`` NULL). The triggers let a purge (a row in ``erasing`` for
+    its case, inside its own transaction) empty an entry's content, never change its hashes,
+    and remove the oldest access-log rows."""
+    db.execute("ALTER TABLE entries ADD COLUMN content_hash TEXT")
+    db.execute("ALTER TABLE entries ADD COLUMN erased TEXT")
+    db.execute("ALTER TABLE cases ADD COLUMN access_cut INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE cases ADD COLUMN access_base TEXT")
+    db.execute("CREATE TABLE erasing (case_id TEXT PRIMARY KEY, purge_seq INTEGER NOT NULL)")
+    db.execute("DROP TRIGGER entries_no_update")
+    kept = " OR ".join(
+        f"NEW.{c} IS NOT OLD.{c}"
+        for c in ("case_id", "seq", "time", "kind", "workflow_hash", "prev_hash", "hash")
+    )
+    db.execute(
+        "CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries "
+        "WHEN NOT EXISTS (SELECT 1 FROM erasing WHERE case_id = OLD.case_id) "
+        f"OR {kept} OR NEW.content_hash IS NOT OLD.content_hash OR NEW.erased IS NULL "
+        "BEGIN SELECT RAISE(ABORT, 'relay log entries are append-only'); END"
+    )
+    db.execute("DROP TRIGGER access_log_no_delete")
+    db.execute(
+        "CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log "
+        "WHEN NOT EXISTS (SELECT 1 FROM erasing WHERE case_id = OLD.case_id) "
+        "BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END"
+    )
+
+
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
@@ -301,7 +335,11 @@ _UPDATE_CASE = (
     f"UPDATE cases SET {', '.join(f'{c} = ?' for c in STATE_COLUMNS[1:])} "
     f"WHERE case_id = ? AND last_seq = ?"
 )
-_INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * 11)})"
+_INSERT_ENTRY = f"INSERT INTO entries ({ENTRY_COLUMNS}) VALUES ({', '.join('?' * ENTRY_COUNT)})"
+_ERASE = (
+    "UPDATE entries SET actor = '', role = '', unit = '', data = '{}', erased = ? "
+    f"WHERE case_id = ? AND seq <= ? AND kind NOT IN ({', '.join('?' * len(KEPT_ON_PURGE))})"
+)
 
 
 def _append_access(conn: sqlite3.Connection, records: Sequence[AccessRecord]) -> None:
@@ -318,6 +356,31 @@ def _append_access(conn: sqlite3.Connection, records: Sequence[AccessRecord]) ->
             "UPDATE cases SET access_count = ?, access_head = ? WHERE case_id = ?",
             (count + len(rows), rows[-1][-1], case_id),
         )
+
+
+def _cut_access(conn: sqlite3.Connection, e: Erasure) -> None:
+    """Remove the case's ``e.access_rows`` oldest access-log rows; the last must end at
+    ``e.access_base`` (unless the whole log goes), else the plan is stale: ConflictError."""
+    rows = conn.execute(
+        "SELECT id, hash FROM access_log WHERE case_id = ? ORDER BY id LIMIT ?",
+        (e.case_id, e.access_rows),
+    ).fetchall()
+    count, head = conn.execute(
+        "SELECT access_count, access_head FROM cases WHERE case_id = ?", (e.case_id,)
+    ).fetchone()
+    whole = e.access_base == GENESIS
+    if len(rows) != e.access_rows or (whole and count != e.access_rows):
+        raise ConflictError(e.case_id, e.expected_seq + 1)
+    if not whole and rows[-1][1] != e.access_base:
+        raise ConflictError(e.case_id, e.expected_seq + 1)
+    conn.execute("DELETE FROM access_log WHERE case_id = ? AND id <= ?", (e.case_id, rows[-1][0]))
+    left = count - e.access_rows
+    base = None if whole else e.access_base
+    conn.execute(
+        "UPDATE cases SET access_count = ?, access_cut = access_cut + ?, access_base = ?, "
+        "access_head = ? WHERE case_id = ?",
+        (left, e.access_rows, base, head if left else base, e.case_id),
+    )
 
 
 @contextmanager
@@ -505,18 +568,28 @@ class SqliteStore:
         access: Sequence[AccessRecord] = (),
         outbox: Sequence[OutboxRow] = (),
         receipt: Receipt | None = None,
+        access_cut: tuple[int, str] | None = None,
     ) -> None:
         """Append ``entries`` and write ``state`` atomically, or raise ``ConflictError``.
 
         ``outbox`` rows (the mail the entries cause), ``access`` records (the action, for the
         access log), the entries' rows in the event feed and the request's ``receipt`` (its
-        Idempotency-Key and first answer) are written in the same transaction.
+        Idempotency-Key and first answer) are written in the same transaction. ``access_cut`` is
+        for a new case that comes with an access log cut by retention (a copy): the rows cut and
+        the hash the ``access`` records chain on from.
         """
         values = state_values(state)
         try:
             with self._write() as conn:
                 if expected_seq == 0:
                     conn.execute(_INSERT_CASE, values)
+                    if access_cut is not None and access_cut[0]:
+                        cut, base = access_cut
+                        conn.execute(
+                            "UPDATE cases SET access_cut = ?, access_base = ?, access_head = ? "
+                            "WHERE case_id = ?",
+                            (cut, None if base == GENESIS else base, base, state.id),
+                        )
                 else:
                     cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
                     if cur.rowcount != 1:
@@ -569,6 +642,48 @@ class SqliteStore:
             (case_id,),
         ).fetchall()
         return [AccessRecord(r[0], dt.datetime.fromisoformat(r[1]), *r[2:]) for r in rows]
+
+    def access_chain(self, case_id: str) -> list[tuple[dt.datetime, str]]:
+        """(time, hash) of each access-log row of the case, oldest first (for a retention cut)."""
+        case_id = checked_id(case_id)
+        rows = self._conn.execute(
+            "SELECT time, hash FROM access_log WHERE case_id = ? ORDER BY id", (case_id,)
+        ).fetchall()
+        return [(dt.datetime.fromisoformat(r[0]), r[1]) for r in rows]
+
+    def erase(self, erasure: Erasure) -> None:
+        """Erase a purged case's contents or cut its access log (see ``Erasure``), with the
+        entries that record it, in one transaction; ``ConflictError`` (nothing written) if the
+        case or its access log moved since the erasure was planned."""
+        e = erasure
+        values = state_values(e.state)
+        try:
+            # what is erased is overwritten with zeros in the file, not left in free space
+            self._conn.execute("PRAGMA secure_delete = ON")
+            with self._write() as conn:
+                cur = conn.execute(_UPDATE_CASE, [*values[1:], e.case_id, e.expected_seq])
+                if cur.rowcount != 1:
+                    raise ConflictError(e.case_id, e.expected_seq + 1)
+                conn.execute(
+                    "INSERT INTO erasing (case_id, purge_seq) VALUES (?, ?)",
+                    (e.case_id, e.expected_seq + 1),
+                )
+                if e.tombstone is not None:
+                    args = (e.tombstone.to_json(), e.case_id, e.expected_seq, *KEPT_ON_PURGE)
+                    conn.execute(_ERASE, args)
+                if e.access_rows:
+                    _cut_access(conn, e)
+                conn.execute("DELETE FROM erasing WHERE case_id = ?", (e.case_id,))
+                conn.executemany(_INSERT_ENTRY, [entry_values(x) for x in e.entries])
+            # and the old pages leave the write-ahead log (a busy reader may keep them a while)
+            self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.IntegrityError as exc:
+            raise ConflictError(e.case_id, e.expected_seq + 1) from exc
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        finally:
+            self._conn.execute("PRAGMA secure_delete = OFF")
+        self._states.pop(e.case_id, None)
 
     def enqueue(self, rows: Sequence[OutboxRow]) -> int:
         """Add outbox rows not there yet (by key), e.g. reminders; how many were new."""
@@ -673,8 +788,8 @@ class SqliteStore:
 
 _VERIFY = Queries(
     scope=(),
-    cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head FROM cases "
-    "ORDER BY case_id",
+    cases=f"SELECT {', '.join(STATE_COLUMNS)}, access_count, access_head, access_cut, "
+    "access_base FROM cases ORDER BY case_id",
     orphans="SELECT DISTINCT case_id FROM entries",
     entries=f"SELECT {ENTRY_COLUMNS} FROM entries WHERE case_id = ? ORDER BY seq",
     access=f"SELECT {ACCESS_COLUMNS}, prev_hash, hash FROM access_log WHERE case_id = ? "

@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 
 from btiflow.codec import converter
-from btiflow.workflow.fields import parse_duration
-from btiflow.workflow.model import Duration, Text, Workflow
+from btiflow.workflow.fields import parse_duration, parse_period
+from btiflow.workflow.model import Duration, Period, Text, Workflow
 
 converter.register_structure_hook(
     # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
@@ -25,6 +25,8 @@ converter.register_structure_hook(
 converter.register_unstructure_hook(Text, lambda t: dict(t.by_language))
 converter.register_structure_hook(Duration, lambda v, _: Duration(v, parse_duration(v) or 0))
 converter.register_unstructure_hook(Duration, lambda d: d.iso)
+converter.register_structure_hook(Period, lambda v, _: parse_period(v) or Period(v))
+converter.register_unstructure_hook(Period, lambda p: p.iso)
 
 
 def content_hash(workflow: Workflow) -> str:
@@ -32,6 +34,9 @@ def content_hash(workflow: Workflow) -> str:
     data = converter.unstructure(workflow)
     data.pop("content_hash", None)
     data.pop("source", None)
+    if not any(data.get("retention", {}).values()):
+        # added after guides were first pinned: left out while unset, so their hashes stay
+        data.pop("retention", None)
     blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 

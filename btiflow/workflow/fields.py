@@ -18,13 +18,15 @@ from typing import Any, Literal, Union
 import attrs
 
 from btiflow.workflow import model
-from btiflow.workflow.model import LANGUAGES, Duration, Text
+from btiflow.workflow.model import LANGUAGES, Duration, Period, Text
 from btiflow.workflow.registry import CONDITIONS, RECORDS
 
 FORMAT = "btiflow/1"
 ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 DURATION_PATTERN = r"^P(?:[0-9]+W)?(?:[0-9]+D)?$"
 _DURATION = re.compile(r"^P(?:([0-9]+)W)?(?:([0-9]+)D)?$")
+PERIOD_PATTERN = r"^P(?:[0-9]+Y)?(?:[0-9]+M)?(?:[0-9]+W)?(?:[0-9]+D)?$"
+_PERIOD = re.compile(r"^P(?:([0-9]+)Y)?(?:([0-9]+)M)?(?:([0-9]+)W)?(?:([0-9]+)D)?$")
 
 # Extra checks on single fields, by (class, field): the kind of value and its limits.
 CHECKS: dict[tuple[type, str], Any] = {
@@ -98,6 +100,8 @@ def _kind(tp: Any) -> tuple[Any, ...]:
         return ("text",)
     if tp is Duration:
         return ("duration",)
+    if tp is Period:
+        return ("period",)
     if tp is str:
         return ("str",)
     if tp is int:
@@ -170,6 +174,18 @@ def parse_duration(iso: str) -> int | None:
         return None
     weeks, days = (int(g) if g else 0 for g in match.groups())
     return weeks * 7 + days
+
+
+def parse_period(iso: str) -> Period | None:
+    """A period of years, months, weeks and days (``P5Y``), or None when it is not one (or
+    is no time at all)."""
+    match = _PERIOD.match(iso)
+    if not match:
+        return None
+    years, months, weeks, days = (int(g) if g else 0 for g in match.groups())
+    if not (years or months or weeks or days):
+        return None
+    return Period(iso, years, months, weeks * 7 + days)
 
 
 def path_join(path: str, key: str | int) -> str:

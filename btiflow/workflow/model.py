@@ -7,6 +7,7 @@ Each field may carry ``metadata={"doc": ...}`` (shown in the schema and in error
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections.abc import Iterator
 from typing import Literal
@@ -72,6 +73,27 @@ class Duration:
 
 
 @attrs.frozen
+class Period:
+    """An ISO 8601 period in years, months, weeks and/or days (``P5Y``, ``P18M``, ``P2Y6M``),
+    for retention: calendar years and months, counted from a day."""
+
+    iso: str
+    years: int = 0
+    months: int = 0
+    days: int = 0
+
+    def after(self, day: dt.date) -> dt.date:
+        """The day this period after ``day`` (29 February to 28 February in a common year)."""
+        month0 = day.month - 1 + self.months
+        year, month = day.year + self.years + month0 // 12, month0 % 12 + 1
+        last = calendar.monthrange(year, month)[1]
+        return dt.date(year, month, min(day.day, last)) + dt.timedelta(days=self.days)
+
+    def __str__(self) -> str:
+        return self.iso
+
+
+@attrs.frozen
 class Principle:
     """One of the guide's principles (child's best interests, participation, safety, inclusion)."""
 
@@ -124,6 +146,23 @@ class Consent:
             "What guardians no longer see from guardian_limit_age: minutes, documents, "
             "measures, meetings, involved (empty: guardians see all)."
         ),
+    )
+
+
+@attrs.frozen
+class Retention:
+    """How long btiflow keeps a case's contents (``btiflow purge``); without a value, forever."""
+
+    after_archive: Period | None = attrs.field(
+        default=None,
+        metadata=_doc(
+            "How long after its archive package was written a closed case's contents are "
+            "kept before btiflow purge erases them (e.g. P5Y)."
+        ),
+    )
+    access_log: Period | None = attrs.field(
+        default=None,
+        metadata=_doc("How long each row of a case's access log is kept (e.g. P2Y)."),
     )
 
 
@@ -242,6 +281,10 @@ class Workflow:
         factory=Deadlines, metadata=_doc("Default deadlines (evaluation: P4W).")
     )
     consent: Consent = attrs.field(factory=Consent, metadata=_doc("Consent settings."))
+    retention: Retention = attrs.field(
+        factory=Retention,
+        metadata=_doc("How long case contents and access logs are kept (none: forever)."),
+    )
     levels: tuple[Level, ...] = attrs.field(default=(), metadata=_doc("Levels 0, 1, 2 and 3."))
     content_hash: str = attrs.field(default="", metadata={"internal": True})
     source: str = attrs.field(default="", eq=False, metadata={"internal": True})

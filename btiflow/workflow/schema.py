@@ -24,6 +24,7 @@ from btiflow.workflow.fields import (
     ID_PATTERN,
     KEYED_LISTS,
     OVERLAY_KEYS,
+    PERIOD_PATTERN,
     fields_of,
 )
 from btiflow.workflow.model import LANGUAGES
@@ -34,6 +35,7 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 _NOT_BLANK = r"\S"
 # DURATION_PATTERN also matches "P" and zero lengths, which the loader refuses.
 _ZERO_DURATION = r"^P(?:0+W)?(?:0+D)?$"
+_ZERO_PERIOD = r"^P(?:0+Y)?(?:0+M)?(?:0+W)?(?:0+D)?$"
 # The loader's file check: relative, no '..' part, not a web address, not blank.
 _FILE_PATTERN = r"^(?![/\\])(?!.*://)(?!(?:.*[/\\])?\.\.(?:[/\\]|$))\s*\S"
 # The loader's link check: http or https, with a host.
@@ -173,6 +175,13 @@ def _scalar(kind: tuple[Any, ...]) -> dict[str, Any]:
             "pattern": DURATION_PATTERN,
             "not": {"pattern": _ZERO_DURATION},
             "examples": ["P4W", "P10D", "P2W3D"],
+        }
+    if tag == "period":
+        return {
+            "type": "string",
+            "pattern": PERIOD_PATTERN,
+            "not": {"pattern": _ZERO_PERIOD},
+            "examples": ["P5Y", "P18M", "P2Y"],
         }
     if tag == "url":
         return {"type": "string", "pattern": _URL_PATTERN, "examples": ["https://"]}

@@ -23,6 +23,7 @@ from btiflow.workflow.fields import (
     describe,
     fields_of,
     parse_duration,
+    parse_period,
     path_join,
     suggest,
 )
@@ -36,6 +37,7 @@ def _expected(kind: tuple[Any, ...]) -> str:
     names = {
         "text": "a text, or a mapping of language codes (nb, nn, se, en) to texts",
         "duration": "a duration such as P4W (4 weeks) or P10D (10 days)",
+        "period": "a period such as P5Y (5 years) or P18M (18 months)",
         "str": "a text",
         "id": "an identifier (lower-case letters, digits and '-')",
         "url": "a link starting with https://",
@@ -240,6 +242,13 @@ class ShapeChecker:
             return _BAD
         return value
 
+    def _period(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
+        if not isinstance(value, str) or parse_period(value) is None:
+            hint = "write years, months, weeks or days: P5Y is 5 years, P18M is 18 months"
+            self.problem(loc, path, f"expected {_expected(kind)}, found {describe(value)}", hint)
+            return _BAD
+        return value
+
     def _url(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         try:
             parts = urlsplit(value) if isinstance(value, str) else None
@@ -284,6 +293,7 @@ _SCALARS: dict[str, Callable[[ShapeChecker, Any, tuple[Any, ...], str, Loc], Any
     "range": ShapeChecker._int,
     "enum": ShapeChecker._enum,
     "duration": ShapeChecker._duration,
+    "period": ShapeChecker._period,
     "url": ShapeChecker._url,
     "file": ShapeChecker._file,
 }

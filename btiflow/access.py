@@ -35,7 +35,7 @@ import functools
 import attrs
 
 from btiflow.case.actions import ACTIONS
-from btiflow.case.consent import consents_alone, unit_may_know
+from btiflow.case.consent import baton_stranded, consents_alone, unit_may_know
 from btiflow.case.messages import reason
 from btiflow.case.people import STAFF_ROLES, Actor, Person
 from btiflow.case.state import Case
@@ -224,7 +224,7 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
     if leads and case.level == 0:
         found.add("leader")
     for name, p in (("baton_holder", case.baton_holder), ("contact_person", case.contact_person)):
-        if p is not None and _is(p, actor) and unit_may_know(case, actor.unit):
+        if p is not None and _is(p, actor) and unit_may_know(case, actor.unit, workflow, today):
             found.add(name)
     if _is(case.baton_offer, actor):
         found.add("offered")
@@ -232,7 +232,10 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
     if (
         _is_case_staff(actor)
         and actor.unit
-        and any(i.unit == actor.unit and unit_may_know(case, i.unit) for i in case.involved)
+        and any(
+            i.unit == actor.unit and unit_may_know(case, i.unit, workflow, today)
+            for i in case.involved
+        )
     ):
         found.add("unit_staff")
     if (
@@ -330,7 +333,8 @@ def refusal(
         seen = access(workflow, case, actor, now)
     if seen.relations & HOLDERS[permission]:
         return []
-    if permission == "pass_baton" and case.baton_stranded and seen.relations & HOLDERS["work_case"]:
+    stranded = baton_stranded(workflow, case, now.astimezone(OSLO).date())
+    if permission == "pass_baton" and stranded and seen.relations & HOLDERS["work_case"]:
         return []  # the holder's unit lost consent: whoever still works the case passes it on
     if not case.is_open and seen.sees is not None:
         return []  # nothing is done on a closed case: the guide's rule says so, to those who see it

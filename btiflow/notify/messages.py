@@ -101,6 +101,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "baton_unanswered.subject": "Påminnelse: ubesvart tilbud om stafettpinnen",
         "baton_unanswered.body": "Et tilbud om stafettpinnen i en sak du er med i, gitt {day}, "
         "er ikke besvart.",
+        "consent_ending.subject": "Påminnelse: samtykke går ut {day}",
+        "consent_ending.body": "Et samtykke i en sak du følger opp går ut {day}. Snakk med "
+        "familien om det skal fornyes.",
         "login": "Logg inn for å se mer: {url}",
         "footer": "Denne e-posten er sendt automatisk. Den inneholder ingen opplysninger om "
         "saken; alt annet finner du når du logger inn.",
@@ -122,6 +125,9 @@ _TEXTS: dict[str, dict[str, str]] = {
         "baton_unanswered.subject": "Påminning: ubesvart tilbod om stafettpinnen",
         "baton_unanswered.body": "Eit tilbod om stafettpinnen i ei sak du er med i, gitt {day}, "
         "er ikkje svara på.",
+        "consent_ending.subject": "Påminning: samtykke går ut {day}",
+        "consent_ending.body": "Eit samtykke i ei sak du følgjer opp går ut {day}. Snakk med "
+        "familien om det skal fornyast.",
         "login": "Logg inn for å sjå meir: {url}",
         "footer": "Denne e-posten er send automatisk. Han inneheld ingen opplysningar om saka; "
         "alt anna finn du når du loggar inn.",
@@ -130,7 +136,7 @@ _TEXTS: dict[str, dict[str, str]] = {
 }
 
 INVITATION_KINDS = ("invitation", "update", "cancellation")
-REMINDER_KINDS = ("evaluation_soon", "evaluation_overdue", "baton_unanswered")
+REMINDER_KINDS = ("evaluation_soon", "evaluation_overdue", "baton_unanswered", "consent_ending")
 
 
 def text(language: str, key: str, **values: str) -> str:

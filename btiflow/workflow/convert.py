@@ -15,7 +15,7 @@ import attrs
 
 from btiflow.codec import converter
 from btiflow.workflow.fields import parse_duration
-from btiflow.workflow.model import Duration, Text, Workflow
+from btiflow.workflow.model import Consent, Duration, Text, Workflow
 
 converter.register_structure_hook(
     # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
@@ -25,6 +25,28 @@ converter.register_structure_hook(
 converter.register_unstructure_hook(Text, lambda t: dict(t.by_language))
 converter.register_structure_hook(Duration, lambda v, _: Duration(v, parse_duration(v) or 0))
 converter.register_unstructure_hook(Duration, lambda d: d.iso)
+
+# Keys added to the format later are left out while unset, so every guide written before they
+# existed keeps its content hash (a case pins it; ``verify`` compares a stored version with it).
+_LATER_KEYS: dict[type, tuple[str, ...]] = {Consent: ("valid_for", "renewal_reminder")}
+
+
+def _omitting_later_keys(cls: type) -> None:
+    plain = converter.get_unstructure_hook(cls)
+    later = _LATER_KEYS[cls]
+
+    def unstructure(value: Any) -> Any:
+        data = plain(value)
+        for key in later:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    converter.register_unstructure_hook(cls, unstructure)
+
+
+for _cls in _LATER_KEYS:
+    _omitting_later_keys(_cls)
 
 
 def content_hash(workflow: Workflow) -> str:

@@ -61,7 +61,8 @@ def _now(engine: Engine) -> dt.datetime:
 def test_valid_for_is_read_and_kept_and_old_guides_keep_their_hash(tmp_path: Path) -> None:
     """The new keys load and round-trip; a guide without them hashes as it did before."""
     wf = expiring(tmp_path)
-    assert wf.consent.valid_for is not None and wf.consent.valid_for.days == 182
+    assert wf.consent.valid_for is not None
+    assert wf.consent.valid_for.days == 182
     assert structure(unstructure(wf)).content_hash == wf.content_hash
     bti = workflow("bti")
     assert "valid_for" not in unstructure(bti)["consent"]
@@ -125,13 +126,15 @@ def test_a_holder_whose_consent_lapsed_is_stranded_and_the_opener_passes_it_on(
     case = to_level_2(engine)
     engine.act(case.id, "offer_baton", TEACHER, to=NURSE)
     case = engine.act(case.id, "accept_baton", NURSE)
-    assert case.baton_holder is not None and case.baton_holder.id == NURSE.id
+    assert case.baton_holder is not None
+    assert case.baton_holder.id == NURSE.id
     clock.advance(days=26 * 7)
     refuse(engine, case.id, "schedule_meeting", NURSE, "not_permitted", kind="planning",
            at=clock.now + dt.timedelta(days=1))  # fmt: skip
     engine.act(case.id, "offer_baton", TEACHER, to=TEACHER)
     case = engine.act(case.id, "accept_baton", TEACHER)
-    assert case.baton_holder is not None and case.baton_holder.id == TEACHER.id
+    assert case.baton_holder is not None
+    assert case.baton_holder.id == TEACHER.id
 
 
 def test_the_staff_are_reminded_before_a_consent_ends_once(tmp_path: Path) -> None:

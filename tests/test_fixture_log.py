@@ -25,6 +25,7 @@ WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 # Kinds 0.1.0 could not write; the property tests check their bodies byte for byte instead.
 ADDED_AFTER_0_1_0 = {"guardians_not_informed", "report_sent", "case_archived"}
 ADDED_AFTER_0_1_0 |= {"interpreter_needed"}  # what the sources describe (issue 12)
+ADDED_AFTER_0_1_0 |= {"goal_set", "measure_revised", "measure_ended"}  # the measure plan
 
 
 @pytest.fixture

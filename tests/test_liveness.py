@@ -60,6 +60,9 @@ STANDING_STILL = {
     "withdraw_baton_offer",
     "refuse_consent",
     "withdraw_consent",
+    "set_goal",
+    "revise_measure",
+    "end_measure",
 }
 
 

@@ -51,6 +51,16 @@ class AgreedMeasure:
     what: str
     responsible: str
     by_date: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+    goal: str | None = attrs.field(default=None, metadata=_OMIT)  # the goal it serves (g1...)
+
+
+@attrs.frozen(kw_only=True)
+class GoalStatus:
+    """How one goal went, as an evaluation says (``goal_statuses``: reached, partly, not)."""
+
+    goal: str
+    status: str
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
 
 
 # --- opening and level 0 --------------------------------------------------------------------
@@ -278,6 +288,7 @@ class EvaluationRecorded(EntryBody):
     experience: str
     changes: str
     status: str
+    goals: tuple[GoalStatus, ...] | None = attrs.field(default=None, metadata=_OMIT)
 
 
 @attrs.frozen(kw_only=True)
@@ -396,6 +407,41 @@ class CaseArchived(EntryBody):
     head_hash: str  # that entry's hash (64 hex)
 
 
+# --- goals and the measure plan (issue 12) -----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GoalSet(EntryBody):
+    """A goal (mål) of the measure plan; measures name the goal they serve."""
+
+    entry_kind: ClassVar[str] = "goal_set"
+    goal: str  # g1, g2, ... in the case
+    text: str
+    meeting: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeasureRevised(EntryBody):
+    """A measure changed ("revider tiltaksplanen"): only what changed is written."""
+
+    entry_kind: ClassVar[str] = "measure_revised"
+    measure: str
+    what: str | None = attrs.field(default=None, metadata=_OMIT)
+    responsible: str | None = attrs.field(default=None, metadata=_OMIT)
+    by_date: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+    goal: str | None = attrs.field(default=None, metadata=_OMIT)
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeasureEnded(EntryBody):
+    """A measure ended (done, or no longer fitting); it stays in the plan's history."""
+
+    entry_kind: ClassVar[str] = "measure_ended"
+    measure: str
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -436,11 +482,14 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         ReportSent,
         InterpreterNeeded,
         CaseArchived,
+        GoalSet,
+        MeasureRevised,
+        MeasureEnded,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""
 
-for _cls in (WorkflowRef, AgreedMeasure, *BODY_TYPES.values()):
+for _cls in (WorkflowRef, AgreedMeasure, GoalStatus, *BODY_TYPES.values()):
     register_record(_cls)
 
 

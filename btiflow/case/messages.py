@@ -259,6 +259,46 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "The child did not take part; record how the child's voice was brought in.",
         },
     ),
+    "unknown_goal": (
+        "guide",
+        {
+            "nb": "Saken har ikke noe mål «{goal}».",
+            "nn": "Saka har ikkje noko mål «{goal}».",
+            "en": "The case has no goal '{goal}'.",
+        },
+    ),
+    "unknown_measure": (
+        "guide",
+        {
+            "nb": "Saken har ikke noe tiltak «{measure}».",
+            "nn": "Saka har ikkje noko tiltak «{measure}».",
+            "en": "The case has no measure '{measure}'.",
+        },
+    ),
+    "measure_ended": (
+        "guide",
+        {
+            "nb": "Tiltaket {measure} er avsluttet; avtal et nytt tiltak i stedet.",
+            "nn": "Tiltaket {measure} er avslutta; avtal eit nytt tiltak i staden.",
+            "en": "Measure {measure} has ended; agree a new measure instead.",
+        },
+    ),
+    "measure_unchanged": (
+        "guide",
+        {
+            "nb": "Endringen av tiltaket {measure} endrer ingenting.",
+            "nn": "Endringa av tiltaket {measure} endrar ingenting.",
+            "en": "The revision of measure {measure} changes nothing.",
+        },
+    ),
+    "no_running_measures": (
+        "guide",
+        {
+            "nb": "Saken har ingen tiltak som pågår.",
+            "nn": "Saka har ingen tiltak som går føre seg.",
+            "en": "The case has no measures running.",
+        },
+    ),
     "unknown_meeting": (
         "guide",
         {

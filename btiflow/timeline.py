@@ -60,7 +60,40 @@ _NB: dict[str, str] = {
         "Flyttet til veilederens versjon {to_version} (fra {from_version}): «{from_title}» → "
         "«{to_title}»{due}"
     ),
+    "goal_set": "Mål {goal}: {text}",
+    "measure_revised": "Tiltak {measure} endret: {change}{why}",
+    "measure_ended": "Tiltak {measure} avsluttet{why}",
+    "responsibility_group_formed": "Ansvarsgruppe: {members}",
+    "individual_plan_started": "Individuell plan, koordinator: {coordinator}",
+    "child_coordinator_applied": "Søkt om barnekoordinator",
 }
+
+# Nynorsk for the records added with issue 12 (the gettext catalogue will take over the rest).
+_NN: dict[str, str] = {
+    "goal_set": "Mål {goal}: {text}",
+    "measure_revised": "Tiltak {measure} endra: {change}{why}",
+    "measure_ended": "Tiltak {measure} avslutta{why}",
+    "responsibility_group_formed": "Ansvarsgruppe: {members}",
+    "individual_plan_started": "Individuell plan, koordinator: {coordinator}",
+    "child_coordinator_applied": "Søkt om barnekoordinator",
+}
+
+# words inside those sentences: nb, nn
+_PLAN_WORDS: dict[str, tuple[str, str]] = {
+    "what": ("tiltak", "tiltak"),
+    "responsible": ("ansvar", "ansvar"),
+    "by_date": ("frist", "frist"),
+    "goal": ("mål", "mål"),
+    "reached": ("nådd", "nådd"),
+    "partly": ("delvis nådd", "delvis nådd"),
+    "not": ("ikke nådd", "ikkje nådd"),
+}
+
+
+def _plan_word(key: str, lang: str) -> str:
+    nb, nn = _PLAN_WORDS[key]
+    return nn if lang == "nn" else nb
+
 
 _OUTCOMES = {"expand": "utvides", "hand_down": "videreføres på lavere nivå"}
 
@@ -162,7 +195,48 @@ def _(body: k.MeetingHeld, workflow: Workflow | None, lang: str) -> dict[str, An
 
 @_more.register
 def _(body: k.MeasuresAgreed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    return {"measures": "; ".join(f"{m.what} (ansvar: {m.responsible})" for m in body.measures)}
+    def one(m: k.AgreedMeasure) -> str:
+        more = [f"ansvar: {m.responsible}"]
+        if m.by_date is not None:
+            more.append(f"{_plan_word('by_date', lang)} {m.by_date.isoformat()}")
+        if m.goal is not None:
+            more.append(f"{_plan_word('goal', lang)} {m.goal}")
+        return f"{m.what} ({', '.join(more)})"
+
+    return {"measures": "; ".join(one(m) for m in body.measures)}
+
+
+@_more.register
+def _(body: k.EvaluationRecorded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    if not body.goals:
+        return {}
+    said = "; ".join(f"{g.goal} {_plan_word(g.status, lang)}" for g in body.goals)
+    return {"status": f"{body.status} ({_plan_word('goal', lang)}: {said})"}
+
+
+@_more.register
+def _(body: k.MeasureRevised, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    changes = [
+        f"{_plan_word(name, lang)} {value.isoformat() if name == 'by_date' else value}"
+        for name in ("what", "responsible", "by_date", "goal")
+        if (value := getattr(body, name)) is not None
+    ]
+    return {"change": ", ".join(changes), "why": f" ({body.reason})" if body.reason else ""}
+
+
+@_more.register
+def _(body: k.MeasureEnded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"why": f" ({body.reason})" if body.reason else ""}
+
+
+@_more.register
+def _(body: k.ResponsibilityGroupFormed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"members": ", ".join(p.label() for p in body.members)}
+
+
+@_more.register
+def _(body: k.IndividualPlanStarted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"coordinator": body.coordinator.label()}
 
 
 @_more.register
@@ -212,7 +286,7 @@ def actor_names(entries: Iterable[Entry]) -> dict[str, str]:
 def describe(entry: Entry, workflow: Workflow | None = None) -> str:
     """One entry as a sentence."""
     lang = workflow.language if workflow is not None else "nb"
-    template = _NB.get(entry.kind, entry.kind)
+    template = (_NN if lang == "nn" else {}).get(entry.kind) or _NB.get(entry.kind, entry.kind)
     try:
         return template.format(**_values(entry, workflow, lang))
     except (KeyError, TypeError):

@@ -595,6 +595,11 @@ GOOD_PARAMS: dict[str, Callable[[_Ask], dict[str, Any]]] = {
     "record_interpreter_need": _interpreter_need,
     "add_document": lambda ask: {"title": ask.text(), "shared_with_family": ask.boolean()},
     "set_goal": lambda ask: {"text": ask.text()},
+    "form_responsibility_group": lambda ask: {
+        "members": [ask.staff_person(), ACTORS["guardian"].as_person()]
+    },
+    "start_individual_plan": lambda ask: {"coordinator": ask.staff_person()},
+    "apply_child_coordinator": lambda ask: ask.dict_of([{}, {"note": ask.text()}]),
     "revise_measure": _revise_measure,
     "end_measure": lambda ask: (
         {"measure": _running_measure(ask)} | ask.dict_of([{}, {"reason": ask.text()}])

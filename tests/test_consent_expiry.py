@@ -144,7 +144,7 @@ def test_the_staff_are_reminded_before_a_consent_ends_once(tmp_path: Path) -> No
     engine = Engine(
         expiring(tmp_path), SqliteStore(tmp_path / "relay.db"), clock=clock, notify=CONFIG
     )
-    case = to_level_2(engine, holder=TEACHER_P)  # type: ignore[arg-type]
+    case = to_level_2(engine, holder=TEACHER_P)
     state = engine.case(case.id)
     given = state.consent_for(RELAY_LOG)
     assert given is not None

@@ -26,6 +26,8 @@ WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 ADDED_AFTER_0_1_0 = {"guardians_not_informed", "report_sent", "case_archived"}
 ADDED_AFTER_0_1_0 |= {"interpreter_needed"}  # what the sources describe (issue 12)
 ADDED_AFTER_0_1_0 |= {"goal_set", "measure_revised", "measure_ended"}  # the measure plan
+ADDED_AFTER_0_1_0 |= {"responsibility_group_formed", "individual_plan_started"}
+ADDED_AFTER_0_1_0 |= {"child_coordinator_applied"}  # level 3 step 3
 
 
 @pytest.fixture

@@ -63,6 +63,9 @@ STANDING_STILL = {
     "set_goal",
     "revise_measure",
     "end_measure",
+    "form_responsibility_group",
+    "start_individual_plan",
+    "apply_child_coordinator",
 }
 
 

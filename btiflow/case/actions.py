@@ -22,6 +22,7 @@ from btiflow.case import (
     baton,
     concern,
     consent,
+    cooperation,
     decisions,
     interpreter,
     kinds,
@@ -346,6 +347,24 @@ ACTIONS: dict[str, ActionSpec] = {
             measureplan.end,
             precheck=measureplan.has_measures,
             levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "form_responsibility_group",
+            {"members": (persons, _T), "note": (text, _F)},
+            cooperation.form_group,
+            levels=(3,),
+        ),
+        ActionSpec(
+            "start_individual_plan",
+            {"coordinator": (staff_person, _T), "note": (text, _F)},
+            cooperation.start_plan,
+            levels=(3,),
+        ),
+        ActionSpec(
+            "apply_child_coordinator",
+            {"note": (text, _F)},
+            _simple(kinds.ChildCoordinatorApplied),
+            levels=(3,),
         ),
     )
 }

@@ -289,6 +289,21 @@ def _ended(body: kinds.MeasureEnded, case: Case, e: Entry) -> Case:
 
 
 @_change.register
+def _group(body: kinds.ResponsibilityGroupFormed, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, responsibility_group=body.members)
+
+
+@_change.register
+def _individual_plan(body: kinds.IndividualPlanStarted, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, individual_plan=True, coordinator=body.coordinator)
+
+
+@_change.register
+def _child_coordinator(body: kinds.ChildCoordinatorApplied, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, child_coordinator_applied=True)
+
+
+@_change.register
 def _rescheduled(body: kinds.EvaluationRescheduled, case: Case, e: Entry) -> Case:
     return attrs.evolve(case, next_evaluation_due=_iso(body.next_evaluation))
 
@@ -460,6 +475,10 @@ _LATER_FIELDS = (
     "origin",
     "interpreters",
     "goals",
+    "responsibility_group",
+    "individual_plan",
+    "coordinator",
+    "child_coordinator_applied",
 )
 """Fields added after state rows were first written: left out of the data while empty, so a
 row written before they existed still equals the replay of its log."""

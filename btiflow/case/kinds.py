@@ -442,6 +442,36 @@ class MeasureEnded(EntryBody):
     reason: str | None = attrs.field(default=None, metadata=_OMIT)
 
 
+# --- level 3: responsibility group, individual plan and coordinator (issue 12) -----------------
+
+
+@attrs.frozen(kw_only=True)
+class ResponsibilityGroupFormed(EntryBody):
+    """A responsibility group (ansvarsgruppe) formed, or its members changed: all members."""
+
+    entry_kind: ClassVar[str] = "responsibility_group_formed"
+    members: tuple[Person, ...]
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class IndividualPlanStarted(EntryBody):
+    """An individual plan (individuell plan) started with its coordinator, or a new coordinator
+    named; the case goes on (it is not closed and opened again elsewhere)."""
+
+    entry_kind: ClassVar[str] = "individual_plan_started"
+    coordinator: Person
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ChildCoordinatorApplied(EntryBody):
+    """An application for a child coordinator (barnekoordinator) was sent."""
+
+    entry_kind: ClassVar[str] = "child_coordinator_applied"
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -485,6 +515,9 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         GoalSet,
         MeasureRevised,
         MeasureEnded,
+        ResponsibilityGroupFormed,
+        IndividualPlanStarted,
+        ChildCoordinatorApplied,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

@@ -125,7 +125,8 @@ def hold(ctx: Context, p: dict[str, Any]) -> list[Draft]:
 
 def minutes_check(ctx: Context) -> list[Reason]:
     case = ctx.case
-    allowed = {p.id for p in (case.contact_person, case.baton_holder) if p is not None}
+    named = (case.contact_person, case.baton_holder, case.coordinator)
+    allowed = {p.id for p in named if p is not None}
     return [] if ctx.actor.id in allowed else [ctx.reason("minutes_by_contact_or_holder")]
 
 

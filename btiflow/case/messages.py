@@ -259,6 +259,30 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "en": "The child did not take part; record how the child's voice was brought in.",
         },
     ),
+    "group_without_members": (
+        "13 level-3-rights",
+        {
+            "nb": "Ansvarsgruppen trenger minst ett medlem.",
+            "nn": "Ansvarsgruppa treng minst eitt medlem.",
+            "en": "The responsibility group needs at least one member.",
+        },
+    ),
+    "group_unchanged": (
+        "13 level-3-rights",
+        {
+            "nb": "Ansvarsgruppen har allerede disse medlemmene.",
+            "nn": "Ansvarsgruppa har allereie desse medlemmene.",
+            "en": "The responsibility group already has these members.",
+        },
+    ),
+    "already_coordinator": (
+        "13 level-3-rights",
+        {
+            "nb": "{person} er allerede koordinator for den individuelle planen.",
+            "nn": "{person} er allereie koordinator for den individuelle planen.",
+            "en": "{person} already coordinates the individual plan.",
+        },
+    ),
     "unknown_goal": (
         "guide",
         {

@@ -147,6 +147,10 @@ class Case:
     origin: str | None = None  # who brought the concern (concern.ORIGINS); None: the opener
     interpreters: tuple[InterpreterNeed, ...] = ()  # who needs an interpreter, for which language
     goals: tuple[Goal, ...] = ()  # the measure plan's goals (mål)
+    responsibility_group: tuple[Person, ...] = ()  # the members of the ansvarsgruppe (level 3)
+    individual_plan: bool = False  # an individual plan was started (level 3)
+    coordinator: Person | None = None  # the individual plan's coordinator
+    child_coordinator_applied: bool = False  # a child coordinator was applied for
     seq: int = 0
     head_hash: str = GENESIS
 

@@ -89,7 +89,11 @@ def test_a_lapsed_consent_shuts_the_unit_out_until_given_again(tmp_path: Path) -
     assert lapsed(engine.workflow, case, clock.today) == (RELAY_LOG,)
     assert not may_see(engine.workflow, case, NURSE, _now(engine))
     assert may_see(engine.workflow, case, TEACHER, _now(engine))  # the opening unit goes on
-    refuse(engine, case.id, "involve_unit", TEACHER, "log_consent_missing", unit=HEALTH, task="x")
+    refused = refuse(
+        engine, case.id, "involve_unit", TEACHER, "consent_lapsed", unit=HEALTH, task="x",
+        says="Be familien om å gi det på nytt",
+    )  # fmt: skip
+    assert [r.code for r in refused.reasons] == ["log_consent_missing", "consent_lapsed"]
     engine.act(case.id, "give_consent", GUARDIAN, units=[RELAY_LOG, HEALTH])
     case = engine.case(case.id)
     assert may_see(engine.workflow, case, NURSE, _now(engine))
@@ -106,7 +110,7 @@ def test_a_lapsed_consent_to_the_log_keeps_the_case_at_level_0(tmp_path: Path) -
     clock.advance(days=26 * 7)
     assert not log_shared(engine.case(case.id), engine.workflow, clock.today)
     refuse(
-        engine, case.id, "decide", TEACHER, "log_consent_missing", outcome="expand", to_level=1,
+        engine, case.id, "decide", TEACHER, "consent_lapsed", outcome="expand", to_level=1,
         family_wish=WISH, baton_holder=TEACHER,
     )  # fmt: skip
     give_log_consent(engine, case.id)

@@ -110,10 +110,20 @@ def units_consented(case: Case) -> bool:
     return any(c.status == "given" and c.unit != RELAY_LOG for c in case.consents)
 
 
+def lapsed_reasons(ctx: Context, unit: str) -> list[Reason]:
+    """``consent_lapsed`` when the consent for ``unit`` was given and has ended (valid_for)."""
+    state = ctx.case.consent_for(unit)
+    ends = None if state is None else lapses_on(ctx.workflow, state)
+    if ends is None or ctx.today < ends:
+        return []
+    return [ctx.reason("consent_lapsed", unit=unit, date=ends.isoformat())]
+
+
 def log_consent_reasons(ctx: Context) -> list[Reason]:
     """Leaving level 0 takes the family's consent to the relay log itself (not lapsed)."""
     if ctx.case.level == 0 and not log_shared(ctx.case, ctx.workflow, ctx.today):
-        return [ctx.reason("log_consent_missing", log=RELAY_LOG)]
+        missing = [ctx.reason("log_consent_missing", log=RELAY_LOG)]
+        return missing + lapsed_reasons(ctx, RELAY_LOG)
     return []
 
 
@@ -214,7 +224,8 @@ def involve(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     if unit == ctx.case.opened_by.unit:
         raise Refused([ctx.reason("own_unit", unit=unit)])
     if not consent_stands(ctx.case, unit, ctx.workflow, ctx.today):
-        raise Refused([ctx.reason("consent_missing", unit=unit)])
+        raise Refused([ctx.reason("consent_missing", unit=unit), *lapsed_reasons(ctx, unit)])
     if not log_shared(ctx.case, ctx.workflow, ctx.today):  # lapsed: the unit may not know
-        raise Refused([ctx.reason("log_consent_missing", log=RELAY_LOG)])
+        missing = ctx.reason("log_consent_missing", log=RELAY_LOG)
+        raise Refused([missing, *lapsed_reasons(ctx, RELAY_LOG)])
     return [Draft(UnitInvolved(**p))]

@@ -423,6 +423,17 @@ MESSAGES: dict[str, tuple[str, dict[str, str]]] = {
             "guardians; '{person}' is neither (known: {known}).",
         },
     ),
+    "consent_lapsed": (
+        "11 consent",
+        {
+            "nb": "Samtykket for {unit} gikk ut {date} (veilederens gyldighetstid). Be familien om "
+            "å gi det på nytt.",
+            "nn": "Samtykket for {unit} gjekk ut {date} (gyldigheitstida i rettleiaren). Be "
+            "familien om å gi det på nytt.",
+            "en": "The consent for {unit} ended on {date} (the guide's period of validity). Ask "
+            "the family to give it again.",
+        },
+    ),
     "log_consent_missing": (
         "11 consent",
         {

@@ -11,6 +11,7 @@ opener             staff whose id (and unit) is the one who opened the case
 leader             a line manager (role ``leader``) of the opener's unit, while at level 0
 baton_holder       staff who hold the baton, while their unit may know (own unit or consent)
 contact_person     staff who are the contact person, under the same condition
+plan_coordinator   staff who coordinate the case's individual plan, under the same condition
 offered            staff offered the baton (they may answer; seeing needs another relation)
 holder_leader      a line manager (role ``leader``) of the baton holder's unit: may pass it on
 coordinator        the municipality's BTI coordinator (role ``coordinator``): may pass it on
@@ -35,7 +36,7 @@ import functools
 import attrs
 
 from btiflow.case.actions import ACTIONS
-from btiflow.case.consent import consents_alone, unit_may_know
+from btiflow.case.consent import baton_stranded, consents_alone, unit_may_know
 from btiflow.case.messages import reason
 from btiflow.case.people import STAFF_ROLES, Actor, Person
 from btiflow.case.state import Case
@@ -43,13 +44,17 @@ from btiflow.errors import Reason
 from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
 
-STAFF_SEES = frozenset({"opener", "leader", "baton_holder", "contact_person", "unit_staff"})
+STAFF_SEES = frozenset(
+    {"opener", "leader", "baton_holder", "contact_person", "plan_coordinator", "unit_staff"}
+)
 """Relations that let a member of staff see the case (the staff view)."""
 
 # permission: who holds it (relations)
 HOLDERS: dict[str, frozenset[str]] = {
-    "work_case": frozenset({"opener", "leader", "baton_holder", "contact_person"}),
-    "lead_meetings": frozenset({"baton_holder", "contact_person"}),
+    "work_case": frozenset(
+        {"opener", "leader", "baton_holder", "contact_person", "plan_coordinator"}
+    ),
+    "lead_meetings": frozenset({"baton_holder", "contact_person", "plan_coordinator"}),
     # the holder, or for a holder who is away or has left their line manager or the BTI
     # coordinator (rule 5); passing on gives no sight of the case's contents
     "pass_baton": frozenset({"baton_holder", "holder_leader", "coordinator"}),
@@ -94,9 +99,18 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
         ),
     },
     "lead_meetings": {
-        "nb": ("kalle inn til møter og skrive referat", "stafettholderen og kontaktpersonen"),
-        "nn": ("kalle inn til møte og skrive referat", "stafetthaldaren og kontaktpersonen"),
-        "en": ("call meetings and record minutes", "the baton holder and the contact person"),
+        "nb": (
+            "kalle inn til møter og skrive referat",
+            "stafettholderen, kontaktpersonen og koordinatoren for individuell plan",
+        ),
+        "nn": (
+            "kalle inn til møte og skrive referat",
+            "stafetthaldaren, kontaktpersonen og koordinatoren for individuell plan",
+        ),
+        "en": (
+            "call meetings and record minutes",
+            "the baton holder, the contact person and the individual plan's coordinator",
+        ),
     },
     "pass_baton": {
         "nb": (
@@ -140,6 +154,7 @@ WORDS: dict[str, dict[str, tuple[str, str]]] = {
 _PRIORITY = (
     "baton_holder",
     "contact_person",
+    "plan_coordinator",
     "opener",
     "leader",
     "unit_staff",
@@ -223,8 +238,13 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
     leads = actor.role == "leader" and actor.unit and actor.unit == case.opened_by.unit
     if leads and case.level == 0:
         found.add("leader")
-    for name, p in (("baton_holder", case.baton_holder), ("contact_person", case.contact_person)):
-        if p is not None and _is(p, actor) and unit_may_know(case, actor.unit):
+    named = (
+        ("baton_holder", case.baton_holder),
+        ("contact_person", case.contact_person),
+        ("plan_coordinator", case.coordinator),
+    )
+    for name, p in named:
+        if p is not None and _is(p, actor) and unit_may_know(case, actor.unit, workflow, today):
             found.add(name)
     if _is(case.baton_offer, actor):
         found.add("offered")
@@ -232,7 +252,10 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
     if (
         _is_case_staff(actor)
         and actor.unit
-        and any(i.unit == actor.unit and unit_may_know(case, i.unit) for i in case.involved)
+        and any(
+            i.unit == actor.unit and unit_may_know(case, i.unit, workflow, today)
+            for i in case.involved
+        )
     ):
         found.add("unit_staff")
     if (
@@ -330,7 +353,8 @@ def refusal(
         seen = access(workflow, case, actor, now)
     if seen.relations & HOLDERS[permission]:
         return []
-    if permission == "pass_baton" and case.baton_stranded and seen.relations & HOLDERS["work_case"]:
+    stranded = baton_stranded(workflow, case, now.astimezone(OSLO).date())
+    if permission == "pass_baton" and stranded and seen.relations & HOLDERS["work_case"]:
         return []  # the holder's unit lost consent: whoever still works the case passes it on
     if not case.is_open and seen.sees is not None:
         return []  # nothing is done on a closed case: the guide's rule says so, to those who see it

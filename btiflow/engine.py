@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from btiflow import access
-from btiflow.case import params
+from btiflow.case import consent, params
 from btiflow.case.actions import ACTIONS, Option, decide, options
 from btiflow.case.concern import ORIGINS
 from btiflow.case.entries import GENESIS, Draft, Entry, seal
@@ -397,6 +397,9 @@ class Engine:
                 evaluation_reminder=wf.evaluation_reminder(case.level),
                 baton_offer_reminder=wf.baton_offer_reminder,
                 offered_at=offered,
+                consents_ending=[
+                    day for _, day in consent.ending(wf, case, now.astimezone(OSLO).date())
+                ],
             )
         return self.store.enqueue(rows)
 

@@ -131,12 +131,53 @@ def _(body: k.MeetingHeld, workflow: Workflow | None, lang: str) -> dict[str, An
     return {"kind": meeting_kind_name("other", lang).capitalize(), "voice": voice}
 
 
+def _plan(lang: str, name: str, value: object) -> str:
+    shown = dates.short_day(value) if isinstance(value, dt.date) else value
+    return _part(lang, f"plan.{name}", value=shown)
+
+
 @_more.register
 def _(body: k.MeasuresAgreed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
-    measures = (
-        _part(lang, "measure", what=m.what, responsible=m.responsible) for m in body.measures
-    )
-    return {"measures": "; ".join(measures)}
+    def one(m: k.AgreedMeasure) -> str:
+        more = [_plan(lang, "responsible", m.responsible)]
+        more += [_plan(lang, n, v) for n in ("by_date", "goal") if (v := getattr(m, n)) is not None]
+        return f"{m.what} ({', '.join(more)})"
+
+    return {"measures": "; ".join(one(m) for m in body.measures)}
+
+
+@_more.register
+def _(body: k.EvaluationRecorded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    if not body.goals:
+        return {}
+    goals = "; ".join(_part(lang, f"goal.{g.status}", goal=g.goal) for g in body.goals)
+    return {"status": _part(lang, "goals", status=body.status, goals=goals)}
+
+
+@_more.register
+def _(body: k.MeasureRevised, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    changes = [
+        _plan(lang, name, value)
+        for name in ("what", "responsible", "by_date", "goal")
+        if (value := getattr(body, name)) is not None
+    ]
+    why = _part(lang, "why", reason=body.reason) if body.reason else ""
+    return {"change": ", ".join(changes), "why": why}
+
+
+@_more.register
+def _(body: k.MeasureEnded, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"why": _part(lang, "why", reason=body.reason) if body.reason else ""}
+
+
+@_more.register
+def _(body: k.ResponsibilityGroupFormed, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"members": ", ".join(p.label() for p in body.members)}
+
+
+@_more.register
+def _(body: k.IndividualPlanStarted, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"coordinator": body.coordinator.label()}
 
 
 @_more.register

@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 import attrs
 
-from btiflow.case.consent import RELAY_LOG
+from btiflow.case.consent import RELAY_LOG, lapses_on
 from btiflow.case.entries import Entry
 from btiflow.case.interpreter import who_needs
 from btiflow.case.kinds import DocumentAdded, NoteAdded
 from btiflow.case.messages import origin_name
 from btiflow.case.people import Person
-from btiflow.case.state import Case
+from btiflow.case.state import Case, ConsentState
 from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
 
@@ -58,6 +58,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "meetings": "møter",
         "involved": "hvem som er involvert",
         "relay_log": "Stafettloggen (deles mellom tjenestene)",
+        "reached": "nådd",
+        "partly": "delvis nådd",
+        "not": "ikke nådd",
     },
     "nn": {
         "open": "pågår",
@@ -78,6 +81,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "meetings": "møte",
         "involved": "kven som er involverte",
         "relay_log": "Stafettloggen (blir delt mellom tenestene)",
+        "reached": "nådd",
+        "partly": "delvis nådd",
+        "not": "ikkje nådd",
     },
     "en": {
         "open": "in progress",
@@ -98,6 +104,9 @@ _WORDS: dict[str, dict[str, str]] = {
         "meetings": "meetings",
         "involved": "who is involved",
         "relay_log": "The relay log (shared between the services)",
+        "reached": "reached",
+        "partly": "partly reached",
+        "not": "not reached",
     },
 }
 
@@ -141,6 +150,17 @@ class MeasureInfo:
     what: str
     responsible: str
     by_date: str | None = None
+    goal: str | None = None  # the goal it serves, in words
+    ended: bool = False
+
+
+@attrs.frozen
+class GoalInfo:
+    """A goal of the measure plan and, once evaluated, how it went (in words)."""
+
+    text: str
+    status: str | None = None
+    note: str | None = None
 
 
 @attrs.frozen
@@ -189,6 +209,7 @@ class ConsentInfo:
     unit: str
     status: str
     at: str
+    ends: str | None = None  # the day a given consent ends (the guide's consent.valid_for)
 
 
 @attrs.frozen
@@ -224,6 +245,11 @@ class FamilyView:
     moved: str | None = None
     origin: str | None = None  # who brought the concern, in words (None: the staff member)
     interpreters: tuple[InterpreterInfo, ...] = ()
+    goals: tuple[GoalInfo, ...] = ()  # shown with the measures
+    responsibility_group: tuple[Contact, ...] = ()  # shown with who is involved
+    individual_plan: bool = False
+    coordinator: Contact | None = None  # the individual plan's coordinator
+    child_coordinator_applied: bool = False
 
 
 @attrs.frozen
@@ -313,6 +339,7 @@ def family_view(
         (m for m in case.meetings if not m.held and not getattr(m, "cancelled", False)),
         key=lambda m: dt.datetime.fromisoformat(m.at),
     )
+    goals = {g.id: g.text for g in case.goals}
     parts = ("minutes", "documents", "measures", "meetings", "involved")
     show = {part: part not in hidden for part in parts}
     notice = ""
@@ -342,7 +369,10 @@ def family_view(
         )
         if show["involved"]
         else (),
-        measures=tuple(MeasureInfo(m.what, m.responsible, m.by_date) for m in case.measures)
+        measures=tuple(
+            MeasureInfo(m.what, m.responsible, m.by_date, goals.get(m.goal or ""), m.ended)
+            for m in case.measures
+        )
         if show["measures"]
         else (),
         minutes=tuple(
@@ -356,7 +386,9 @@ def family_view(
         if show["documents"]
         else (),
         consents=tuple(
-            ConsentInfo(_consent_unit(c.unit, lang), _word(lang, c.status), c.at)
+            ConsentInfo(
+                _consent_unit(c.unit, lang), _word(lang, c.status), c.at, _ends(workflow, c)
+            )
             for c in case.consents
         ),
         family_notes=tuple(n for n in _notes(log) if n.role in FAMILY_ROLES),
@@ -368,7 +400,24 @@ def family_view(
         interpreters=tuple(
             InterpreterInfo(who_needs(case, i.person, lang), i.language) for i in case.interpreters
         ),
+        goals=tuple(
+            GoalInfo(g.text, _word(lang, g.status) if g.status else None, g.note)
+            for g in case.goals
+        )
+        if show["measures"]
+        else (),
+        responsibility_group=tuple(c for c in map(_contact, case.responsibility_group) if c)
+        if show["involved"]
+        else (),
+        individual_plan=case.individual_plan,
+        coordinator=_contact(case.coordinator),
+        child_coordinator_applied=case.child_coordinator_applied,
     )
+
+
+def _ends(workflow: Workflow, consent: ConsentState) -> str | None:
+    day = lapses_on(workflow, consent)
+    return None if day is None else day.isoformat()
 
 
 def staff_view(workflow: Workflow, case: Case, log: Sequence[Entry], relation: str) -> StaffView:
@@ -404,6 +453,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notater fra familien",
         "level": "Nivå",
         "none": "ingen",
+        "goals": "Mål",
+        "group": "Ansvarsgruppe",
+        "coordinator": "Koordinator for individuell plan",
+        "child_coordinator": "Det er søkt om barnekoordinator.",
+        "ends": "går ut",
+        "ended": "avsluttet",
+        "goal": "mål",
     },
     "nn": {
         "title": "Slik ser føresette saka",
@@ -422,6 +478,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notat frå familien",
         "level": "Nivå",
         "none": "ingen",
+        "goals": "Mål",
+        "group": "Ansvarsgruppe",
+        "coordinator": "Koordinator for individuell plan",
+        "child_coordinator": "Det er søkt om barnekoordinator.",
+        "ends": "går ut",
+        "ended": "avslutta",
+        "goal": "mål",
     },
     "en": {
         "title": "The case as the family sees it",
@@ -440,6 +503,13 @@ _LABELS: dict[str, dict[str, str]] = {
         "notes": "Notes from the family",
         "level": "Level",
         "none": "none",
+        "goals": "Goals",
+        "group": "Responsibility group",
+        "coordinator": "Individual plan coordinator",
+        "child_coordinator": "A child coordinator has been applied for.",
+        "ends": "ends",
+        "ended": "ended",
+        "goal": "goal",
     },
 }
 
@@ -469,27 +539,40 @@ def render_family(view: FamilyView) -> str:
         + (f"{meeting.kind} {meeting.at} {meeting.place}".strip() if meeting else t["none"])
     )
     lines.append(f"  {t['evaluation']}: {view.next_evaluation or t['none']}")
+    if view.coordinator is not None:
+        lines.append(f"  {t['coordinator']}: {who(view.coordinator)}")
     sections: list[tuple[str, list[str]]] = [
         (
             "involved",
             [f"{i.unit}: {i.task}" + (f" ({i.person})" if i.person else "") for i in view.involved],
         ),
-        (
-            "measures",
-            [
-                f"{m.what} – {m.responsible}" + (f", {m.by_date}" if m.by_date else "")
-                for m in view.measures
-            ],
-        ),
+        ("goals", [g.text + (f" – {g.status}" if g.status else "") for g in view.goals]),
+        ("measures", [_measure_line(m, t) for m in view.measures]),
+        ("group", [who(c) for c in view.responsibility_group]),
         ("minutes", [f"{m.kind} {m.at[:10]}: {m.text}" for m in view.minutes]),
         ("documents", [f"{d.title}: {d.text}".rstrip(": ") for d in view.documents]),
-        ("consents", [f"{c.unit}: {c.status} {c.at[:10]}" for c in view.consents]),
+        (
+            "consents",
+            [
+                f"{c.unit}: {c.status} {c.at[:10]}" + (f", {t['ends']} {c.ends}" if c.ends else "")
+                for c in view.consents
+            ],
+        ),
         ("notes", [f"{n.at[:10]}: {n.text}" for n in view.family_notes]),
     ]
     for key, items in sections:
         if items:
             lines.append(f"  {t[key]}:")
             lines += [f"    - {item}" for item in items]
+    if view.child_coordinator_applied:
+        lines.append(f"  {t['child_coordinator']}")
     if view.notice:
         lines.append(f"  {view.notice}")
     return "\n".join(lines)
+
+
+def _measure_line(m: MeasureInfo, t: dict[str, str]) -> str:
+    line = f"{m.what} – {m.responsible}" + (f", {m.by_date}" if m.by_date else "")
+    if m.goal:
+        line += f" ({t['goal']}: {m.goal})"
+    return line + (f" [{t['ended']}]" if m.ended else "")

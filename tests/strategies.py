@@ -469,17 +469,52 @@ def _agree_measures(ask: _Ask) -> dict[str, Any]:
     measures: list[dict[str, Any]] = [{"what": ask.text(), "responsible": "Kari"}]
     if ask.boolean():
         measures.append({"what": ask.text(), "responsible": "Mor", "by_date": ask.today})
+    if ask.case.goals and ask.integer(0, 2):  # tied to a goal of the plan (or, rarely, none)
+        goals = [g.id for g in ask.case.goals] + (["g99"] if not ask.integer(0, 9) else [])
+        measures[0]["goal"] = ask.one_of(goals)
     return {"meeting": ask.one_of(ids), "measures": measures} | ask.eval_date()
+
+
+def _running_measure(ask: _Ask) -> str:
+    chosen: str = ask.one_of([m.id for m in ask.case.measures if not m.ended] or ["t1"])
+    return chosen
+
+
+def _revise_measure(ask: _Ask) -> dict[str, Any]:
+    p: dict[str, Any] = {"measure": _running_measure(ask)}
+    change = ask.one_of(["what", "responsible", "by_date", "goal"])
+    if change == "by_date":
+        p["by_date"] = ask.today + _dt.timedelta(days=ask.integer(0, 40))
+    elif change == "goal":
+        p["goal"] = ask.one_of([g.id for g in ask.case.goals] or ["g1"])
+    else:
+        p[change] = ask.text()
+    if ask.boolean():
+        p["reason"] = ask.text()
+    return p
+
+
+def _goal_statuses(ask: _Ask) -> list[dict[str, Any]]:
+    return [
+        {"goal": g.id, "status": ask.one_of(["reached", "partly", "not"])}
+        for g in ask.case.goals
+        if ask.boolean()
+    ]
 
 
 def _record_evaluation(ask: _Ask) -> dict[str, Any]:
     ids = [m.id for m in ask.held if m.kind == "evaluation"] or ["m1"]
-    return {
+    p = {
         "meeting": ask.one_of(ids),
         "experience": ask.text(),
         "changes": ask.text(),
         "status": ask.text(),
     }
+    if ask.case.goals:  # per goal how it went (some of them)
+        said = _goal_statuses(ask)
+        if said:
+            p["goals"] = said
+    return p
 
 
 def _reschedule_evaluation(ask: _Ask) -> dict[str, Any]:
@@ -559,6 +594,16 @@ GOOD_PARAMS: dict[str, Callable[[_Ask], dict[str, Any]]] = {
     "add_note": lambda ask: {"text": ask.text()},
     "record_interpreter_need": _interpreter_need,
     "add_document": lambda ask: {"title": ask.text(), "shared_with_family": ask.boolean()},
+    "set_goal": lambda ask: {"text": ask.text()},
+    "form_responsibility_group": lambda ask: {
+        "members": [ask.staff_person(), ACTORS["guardian"].as_person()]
+    },
+    "start_individual_plan": lambda ask: {"coordinator": ask.staff_person()},
+    "apply_child_coordinator": lambda ask: ask.dict_of([{}, {"note": ask.text()}]),
+    "revise_measure": _revise_measure,
+    "end_measure": lambda ask: (
+        {"measure": _running_measure(ask)} | ask.dict_of([{}, {"reason": ask.text()}])
+    ),
 }
 
 
@@ -622,6 +667,15 @@ _BY_PARSER: dict[str, st.SearchStrategy[Any]] = {
         st.fixed_dictionaries(
             {"what": _TEXT_VALUES, "responsible": _TEXT_VALUES},
             optional={"by_date": _DATES, "extra": st.just(1)},
+        ),
+        max_size=2,
+    ),
+    "_goal_statuses": st.lists(
+        st.fixed_dictionaries(
+            {
+                "goal": st.sampled_from(["g1", "g2", "x"]),
+                "status": st.sampled_from(["reached", "partly", "not", "nope"]),
+            },
         ),
         max_size=2,
     ),

@@ -100,7 +100,7 @@ def expected(case: Case, actor: Actor, age: int | None) -> str | None:
         leads = actor.role == "leader" and actor.unit == case.opened_by.unit != ""
         if leads and case.level == 0:
             return "staff"
-        for p in (case.baton_holder, case.contact_person):
+        for p in (case.baton_holder, case.contact_person, case.coordinator):
             if is_(p) and may_know(actor.unit):
                 return "staff"
         if actor.unit and actor.unit in case.units_involved() and case.has_consent(actor.unit):

@@ -36,7 +36,20 @@ from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import Workflow
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
-GUIDES = sorted(p.stem for p in WORKFLOWS.glob("*.yaml"))
+SHIPPED = sorted(p.stem for p in WORKFLOWS.glob("*.yaml"))
+# The standard guide with consent that lapses after four weeks (consent.valid_for), so walks
+# meet consents that end: units shut out, a stranded baton, level 0 kept until given again.
+LAPSING = "bti+valid_for"
+GUIDES = [*SHIPPED, LAPSING]
+_LAPSING_OVERLAY = """\
+format: btiflow/1
+extends: bti
+id: bti-lapsing
+version: "1"
+consent:
+  valid_for: P4W
+  renewal_reminder: P7D
+"""
 DEEP = os.environ.get("BTIFLOW_HYPOTHESIS") == "deep"
 
 # Every kind of actor: employees of three units, a line manager, the family, an administrator,
@@ -60,11 +73,23 @@ STANDING_STILL = {
     "withdraw_baton_offer",
     "refuse_consent",
     "withdraw_consent",
+    "set_goal",
+    "revise_measure",
+    "end_measure",
+    "form_responsibility_group",
+    "start_individual_plan",
+    "apply_child_coordinator",
 }
 
 
 @functools.cache
 def guide(name: str) -> Workflow:
+    if name == LAPSING:
+        folder = Path(tempfile.mkdtemp(prefix="btiflow-lapsing-"))
+        (folder / "lapsing.yaml").write_text(_LAPSING_OVERLAY, encoding="utf-8")
+        loaded = load_workflow(folder / "lapsing.yaml")
+        shutil.rmtree(folder, ignore_errors=True)
+        return loaded
     return load_workflow(WORKFLOWS / f"{name}.yaml")
 
 

@@ -61,6 +61,7 @@ MEETING_ACTIONS = [
     "cancel_meeting",
     "appoint_contact_person",
 ]
+PLAN_ACTIONS = [*MEETING_ACTIONS, "set_goal", "set_goal", "revise_measure", "end_measure"]
 
 
 @functools.cache
@@ -121,7 +122,8 @@ def test_rule_8_minutes_by_the_contact_person_or_holder(data: st.DataObject, ste
     an evaluation only when every earlier held meeting has its minutes."""
     for before, entry in walk(data, prepared("level 1"), MEETING_ACTIONS, steps):
         if entry.kind == "minutes_recorded":
-            keepers = {p.id for p in (before.contact_person, before.baton_holder) if p}
+            named = (before.contact_person, before.baton_holder, before.coordinator)
+            keepers = {p.id for p in named if p}
             assert entry.actor in keepers
             meeting = before.meeting(entry.data["meeting"])
             assert meeting is not None
@@ -150,3 +152,23 @@ def test_rule_9_the_child_is_heard(data: st.DataObject, steps: int) -> None:
         if RECORD_CHECKS["child_voice"](before):
             held = before.cycle_meetings()
             assert any(m.child_took_part or m.child_voice for m in held)
+
+
+@settings(max_examples=max(10, settings().max_examples // 3))
+@given(data=st.data(), steps=st.integers(1, 60))
+def test_the_measure_plan_holds_together(data: st.DataObject, steps: int) -> None:
+    """Measures name only goals the case has; an ended measure is never revised or ended again;
+    a revision changes something; an evaluation's per-goal statuses name the case's goals."""
+    for before, entry in walk(data, prepared("level 1"), PLAN_ACTIONS, steps):
+        goals = {g.id for g in before.goals}
+        if entry.kind == "measures_agreed":
+            assert {m["goal"] for m in entry.data["measures"] if "goal" in m} <= goals
+        if entry.kind in ("measure_revised", "measure_ended"):
+            measure = before.measure(entry.data["measure"])
+            assert measure is not None
+            assert not measure.ended
+        if entry.kind == "measure_revised":
+            assert set(entry.data) - {"measure", "reason"}, "a revision that changes nothing"
+            assert entry.data.get("goal", next(iter(goals), None)) in goals | {None}
+        if entry.kind == "evaluation_recorded":
+            assert {g["goal"] for g in entry.data.get("goals", [])} <= goals

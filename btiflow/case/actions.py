@@ -18,7 +18,18 @@ from typing import Any
 
 import attrs
 
-from btiflow.case import baton, concern, consent, decisions, interpreter, kinds, meetings, steps
+from btiflow.case import (
+    baton,
+    concern,
+    consent,
+    cooperation,
+    decisions,
+    interpreter,
+    kinds,
+    measureplan,
+    meetings,
+    steps,
+)
 from btiflow.case.context import Context, Refused
 from btiflow.case.entries import Draft
 from btiflow.case.kinds import EntryBody
@@ -30,6 +41,7 @@ from btiflow.case.params import (
     boolean,
     date,
     datetime,
+    goal_statuses,
     guardian,
     guardians,
     integer,
@@ -213,6 +225,7 @@ ACTIONS: dict[str, ActionSpec] = {
                 "experience": (text, _T),
                 "changes": (text, _T),
                 "status": (text, _T),
+                "goals": (goal_statuses, _F),
             },
             meetings.evaluate,
             precheck=meetings.evaluation_step_check,
@@ -309,6 +322,51 @@ ACTIONS: dict[str, ActionSpec] = {
             levels=(0,),
         ),
         ActionSpec("send_report", {"note": (text, _F)}, _simple(kinds.ReportSent)),
+        ActionSpec(
+            "set_goal",
+            {"text": (text, _T), "meeting": (text, _F)},
+            measureplan.set_goal,
+            levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "revise_measure",
+            {
+                "measure": (text, _T),
+                "what": (text, _F),
+                "responsible": (text, _F),
+                "by_date": (date, _F),
+                "goal": (text, _F),
+                "reason": (text, _F),
+            },
+            measureplan.revise,
+            precheck=measureplan.has_measures,
+            levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "end_measure",
+            {"measure": (text, _T), "reason": (text, _F)},
+            measureplan.end,
+            precheck=measureplan.has_measures,
+            levels=(1, 2, 3),
+        ),
+        ActionSpec(
+            "form_responsibility_group",
+            {"members": (persons, _T), "note": (text, _F)},
+            cooperation.form_group,
+            levels=(3,),
+        ),
+        ActionSpec(
+            "start_individual_plan",
+            {"coordinator": (staff_person, _T), "note": (text, _F)},
+            cooperation.start_plan,
+            levels=(3,),
+        ),
+        ActionSpec(
+            "apply_child_coordinator",
+            {"note": (text, _F)},
+            _simple(kinds.ChildCoordinatorApplied),
+            levels=(3,),
+        ),
     )
 }
 

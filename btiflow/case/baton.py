@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from btiflow.case.consent import unit_allowed
+from btiflow.case.consent import baton_stranded, unit_allowed
 from btiflow.case.context import Context, Refused
 from btiflow.case.entries import Draft
 from btiflow.case.kinds import BatonAccepted, BatonOffered
@@ -69,7 +69,8 @@ def on_behalf(ctx: Context) -> bool:
 
 def _may_pass(ctx: Context) -> bool:
     holder = ctx.case.baton_holder
-    return holder is None or ctx.actor.id == holder.id or ctx.case.baton_stranded or on_behalf(ctx)
+    stranded = baton_stranded(ctx.workflow, ctx.case, ctx.today)
+    return holder is None or ctx.actor.id == holder.id or stranded or on_behalf(ctx)
 
 
 def offer_check(ctx: Context) -> list[Reason]:

@@ -2,7 +2,9 @@
 
 The relay log follows the child across services only with the guardians' consent, or the young
 person's own from the self-consent age; level 0 stays inside the opening unit, and every other
-unit takes part (is involved, holds the baton) only by its own consent.
+unit takes part (is involved, holds the baton) only by its own consent. A guide may let consent
+lapse (``consent.valid_for``): from the day it ends the unit may no longer know, until the family
+gives it again.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from btiflow.case.kinds import (
     EntryBody,
     UnitInvolved,
 )
-from btiflow.case.state import Case
+from btiflow.case.state import Case, ConsentState
 from btiflow.errors import Reason
+from btiflow.localtime import OSLO
 from btiflow.workflow.model import Workflow
 
 
@@ -42,8 +45,35 @@ _LOG_CLOSED = {
 }
 
 
-def log_shared(case: Case) -> bool:
-    """The relay log may follow the child across services: the family's consent to it stands.
+def lapses_on(workflow: Workflow, state: ConsentState) -> dt.date | None:
+    """The day a given consent ends under the guide's ``consent.valid_for`` (None: it does not)."""
+    valid = workflow.consent.valid_for
+    if valid is None or state.status != "given":
+        return None
+    given = dt.datetime.fromisoformat(state.at).astimezone(OSLO).date()
+    return given + valid.timedelta
+
+
+def _stands(state: ConsentState, workflow: Workflow | None, today: dt.date | None) -> bool:
+    if state.status != "given":
+        return False
+    if workflow is None or today is None:
+        return True
+    ends = lapses_on(workflow, state)
+    return ends is None or today < ends
+
+
+def consent_stands(
+    case: Case, unit: str, workflow: Workflow | None = None, today: dt.date | None = None
+) -> bool:
+    """Consent for ``unit`` is given and, with the guide and the day, has not lapsed."""
+    state = case.consent_for(unit)
+    return state is not None and _stands(state, workflow, today)
+
+
+def log_shared(case: Case, workflow: Workflow | None = None, today: dt.date | None = None) -> bool:
+    """The relay log may follow the child across services: the family's consent to it stands
+    (and, given the guide and the day, has not lapsed under ``consent.valid_for``).
 
     A case that went past level 0 before consent to the log existed (it has no decision on the
     log) counts as consented: it went on under the old process, with the guardians told and the
@@ -51,8 +81,28 @@ def log_shared(case: Case) -> bool:
     """
     state = case.consent_for(RELAY_LOG)
     if state is not None:
-        return state.status == "given"
+        return _stands(state, workflow, today)
     return case.level >= 1
+
+
+def lapsed(workflow: Workflow, case: Case, today: dt.date) -> tuple[str, ...]:
+    """The units (and the relay log) whose given consent has ended under ``valid_for``."""
+    return tuple(
+        c.unit for c in case.consents if c.status == "given" and not _stands(c, workflow, today)
+    )
+
+
+def ending(workflow: Workflow, case: Case, today: dt.date) -> list[tuple[str, dt.date]]:
+    """Consents that end within the guide's ``renewal_reminder`` (default two weeks) of
+    ``today`` and have not ended yet: (unit, the day it ends), soonest first."""
+    before = workflow.consent.renewal_reminder
+    lead = before.timedelta if before is not None else dt.timedelta(days=14)
+    found = []
+    for c in case.consents:
+        ends = lapses_on(workflow, c)
+        if ends is not None and today < ends <= today + lead:
+            found.append((c.unit, ends))
+    return sorted(found, key=lambda pair: (pair[1], pair[0]))
 
 
 def units_consented(case: Case) -> bool:
@@ -60,19 +110,44 @@ def units_consented(case: Case) -> bool:
     return any(c.status == "given" and c.unit != RELAY_LOG for c in case.consents)
 
 
+def lapsed_reasons(ctx: Context, unit: str) -> list[Reason]:
+    """``consent_lapsed`` when the consent for ``unit`` was given and has ended (valid_for)."""
+    state = ctx.case.consent_for(unit)
+    ends = None if state is None else lapses_on(ctx.workflow, state)
+    if ends is None or ctx.today < ends:
+        return []
+    return [ctx.reason("consent_lapsed", unit=unit, date=ends.isoformat())]
+
+
 def log_consent_reasons(ctx: Context) -> list[Reason]:
-    """Leaving level 0 takes the family's consent to the relay log itself."""
-    if ctx.case.level == 0 and not log_shared(ctx.case):
-        return [ctx.reason("log_consent_missing", log=RELAY_LOG)]
+    """Leaving level 0 takes the family's consent to the relay log itself (not lapsed)."""
+    if ctx.case.level == 0 and not log_shared(ctx.case, ctx.workflow, ctx.today):
+        missing = [ctx.reason("log_consent_missing", log=RELAY_LOG)]
+        return missing + lapsed_reasons(ctx, RELAY_LOG)
     return []
 
 
-def unit_may_know(case: Case, unit: str) -> bool:
+def unit_may_know(
+    case: Case, unit: str, workflow: Workflow | None = None, today: dt.date | None = None
+) -> bool:
     """The unit may hold the case's information: the opener's own unit, or another unit under
-    its own consent while the relay log is shared."""
+    its own consent while the relay log is shared; given the guide and the day, a consent that
+    has lapsed (``consent.valid_for``) no longer counts."""
     if unit == case.opened_by.unit:
         return True
-    return unit != RELAY_LOG and case.has_consent(unit) and log_shared(case)
+    return (
+        unit != RELAY_LOG
+        and consent_stands(case, unit, workflow, today)
+        and log_shared(case, workflow, today)
+    )
+
+
+def baton_stranded(workflow: Workflow, case: Case, today: dt.date) -> bool:
+    """The baton holder's unit may no longer know (consent withdrawn, refused or lapsed): the
+    holder keeps the baton (there is never a moment without one) but can no longer act, so
+    others who work the case may pass it on."""
+    holder = case.baton_holder
+    return holder is not None and not unit_may_know(case, holder.unit, workflow, today)
 
 
 def may_consent(ctx: Context) -> list[Reason]:
@@ -85,7 +160,7 @@ def may_consent(ctx: Context) -> list[Reason]:
 
 def unit_allowed(ctx: Context, unit: str) -> bool:
     """Whether ``unit`` may work the case: the opening unit always, any other by consent."""
-    return unit_may_know(ctx.case, unit)
+    return unit_may_know(ctx.case, unit, ctx.workflow, ctx.today)
 
 
 def young_person_decides(ctx: Context, units: tuple[str, ...]) -> list[Reason]:
@@ -148,6 +223,9 @@ def involve(ctx: Context, p: dict[str, Any]) -> list[Draft]:
         raise Refused([ctx.reason("log_is_no_unit", log=RELAY_LOG)])
     if unit == ctx.case.opened_by.unit:
         raise Refused([ctx.reason("own_unit", unit=unit)])
-    if not ctx.case.has_consent(unit):
-        raise Refused([ctx.reason("consent_missing", unit=unit)])
+    if not consent_stands(ctx.case, unit, ctx.workflow, ctx.today):
+        raise Refused([ctx.reason("consent_missing", unit=unit), *lapsed_reasons(ctx, unit)])
+    if not log_shared(ctx.case, ctx.workflow, ctx.today):  # lapsed: the unit may not know
+        missing = ctx.reason("log_consent_missing", log=RELAY_LOG)
+        raise Refused([missing, *lapsed_reasons(ctx, RELAY_LOG)])
     return [Draft(UnitInvolved(**p))]

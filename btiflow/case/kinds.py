@@ -51,6 +51,16 @@ class AgreedMeasure:
     what: str
     responsible: str
     by_date: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+    goal: str | None = attrs.field(default=None, metadata=_OMIT)  # the goal it serves (g1...)
+
+
+@attrs.frozen(kw_only=True)
+class GoalStatus:
+    """How one goal went, as an evaluation says (``goal_statuses``: reached, partly, not)."""
+
+    goal: str
+    status: str
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
 
 
 # --- opening and level 0 --------------------------------------------------------------------
@@ -278,6 +288,7 @@ class EvaluationRecorded(EntryBody):
     experience: str
     changes: str
     status: str
+    goals: tuple[GoalStatus, ...] | None = attrs.field(default=None, metadata=_OMIT)
 
 
 @attrs.frozen(kw_only=True)
@@ -477,6 +488,71 @@ class CaseReceived(EntryBody):
     key: str  # the sender's Ed25519 public key (hex) that signed it
 
 
+# --- goals and the measure plan (issue 12) -----------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GoalSet(EntryBody):
+    """A goal (mål) of the measure plan; measures name the goal they serve."""
+
+    entry_kind: ClassVar[str] = "goal_set"
+    goal: str  # g1, g2, ... in the case
+    text: str
+    meeting: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeasureRevised(EntryBody):
+    """A measure changed ("revider tiltaksplanen"): only what changed is written."""
+
+    entry_kind: ClassVar[str] = "measure_revised"
+    measure: str
+    what: str | None = attrs.field(default=None, metadata=_OMIT)
+    responsible: str | None = attrs.field(default=None, metadata=_OMIT)
+    by_date: dt.date | None = attrs.field(default=None, metadata=_OMIT)
+    goal: str | None = attrs.field(default=None, metadata=_OMIT)
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class MeasureEnded(EntryBody):
+    """A measure ended (done, or no longer fitting); it stays in the plan's history."""
+
+    entry_kind: ClassVar[str] = "measure_ended"
+    measure: str
+    reason: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+# --- level 3: responsibility group, individual plan and coordinator (issue 12) -----------------
+
+
+@attrs.frozen(kw_only=True)
+class ResponsibilityGroupFormed(EntryBody):
+    """A responsibility group (ansvarsgruppe) formed, or its members changed: all members."""
+
+    entry_kind: ClassVar[str] = "responsibility_group_formed"
+    members: tuple[Person, ...]
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class IndividualPlanStarted(EntryBody):
+    """An individual plan (individuell plan) started with its coordinator, or a new coordinator
+    named; the case goes on (it is not closed and opened again elsewhere)."""
+
+    entry_kind: ClassVar[str] = "individual_plan_started"
+    coordinator: Person
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
+@attrs.frozen(kw_only=True)
+class ChildCoordinatorApplied(EntryBody):
+    """An application for a child coordinator (barnekoordinator) was sent."""
+
+    entry_kind: ClassVar[str] = "child_coordinator_applied"
+    note: str | None = attrs.field(default=None, metadata=_OMIT)
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -524,11 +600,17 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         TransferConsented,
         CaseTransferred,
         CaseReceived,
+        GoalSet,
+        MeasureRevised,
+        MeasureEnded,
+        ResponsibilityGroupFormed,
+        IndividualPlanStarted,
+        ChildCoordinatorApplied,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""
 
-for _cls in (WorkflowRef, AgreedMeasure, *BODY_TYPES.values()):
+for _cls in (WorkflowRef, AgreedMeasure, GoalStatus, *BODY_TYPES.values()):
     register_record(_cls)
 
 

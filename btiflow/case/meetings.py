@@ -16,6 +16,7 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from btiflow.case import measureplan
 from btiflow.case.context import Context, Refused
 from btiflow.case.entries import Draft
 from btiflow.case.kinds import (
@@ -124,7 +125,8 @@ def hold(ctx: Context, p: dict[str, Any]) -> list[Draft]:
 
 def minutes_check(ctx: Context) -> list[Reason]:
     case = ctx.case
-    allowed = {p.id for p in (case.contact_person, case.baton_holder) if p is not None}
+    named = (case.contact_person, case.baton_holder, case.coordinator)
+    allowed = {p.id for p in named if p is not None}
     return [] if ctx.actor.id in allowed else [ctx.reason("minutes_by_contact_or_holder")]
 
 
@@ -145,6 +147,7 @@ def agree(ctx: Context, p: dict[str, Any]) -> list[Draft]:
         # whatever the meeting's kind: measures are planned with the child heard (rule 9)
         reasons.append(ctx.reason("child_voice_missing"))
     reasons += evaluation_limit(ctx, p["next_evaluation"], p.get("delay_reason"))
+    reasons += measureplan.goal_reasons(ctx, (m.get("goal") for m in p["measures"]))
     if reasons:
         raise Refused(reasons)
     first = len(ctx.case.measures) + 1
@@ -160,6 +163,8 @@ def evaluate(ctx: Context, p: dict[str, Any]) -> list[Draft]:
     missing = [m for m in unminuted(ctx.case.meetings) if m != p["meeting"]]
     if missing:
         reasons.append(ctx.reason("minutes_missing", meetings=", ".join(missing)))
+    goal_problems, p = measureplan.goal_statuses(ctx, p)
+    reasons += goal_problems
     if reasons:
         raise Refused(reasons)
     return [Draft(EvaluationRecorded(**p))]

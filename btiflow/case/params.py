@@ -146,21 +146,47 @@ def units(value: Any) -> tuple[str, ...]:
 
 
 def measures(value: Any) -> list[dict[str, Any]]:
-    """Each measure's what, responsible and by_date (a date, left out when not given)."""
+    """Each measure's what, responsible, and optionally by_date (its own deadline, a date) and
+    goal (the id of the goal it serves); optional keys are left out when not given."""
     if not isinstance(value, list | tuple) or not value:
         raise Invalid("expected a list of measures, each with what and responsible")
     out = []
     for item in value:
-        if not isinstance(item, Mapping) or set(item) - {"what", "responsible", "by_date"}:
-            raise Invalid("each measure has what, responsible and optionally by_date")
+        if not isinstance(item, Mapping) or set(item) - {"what", "responsible", "by_date", "goal"}:
+            raise Invalid("each measure has what, responsible and optionally by_date and goal")
         measure: dict[str, Any] = {
             "what": text(item.get("what")),
             "responsible": text(item.get("responsible")),
         }
         if item.get("by_date") is not None:
             measure["by_date"] = date(item["by_date"])
+        if item.get("goal") is not None:
+            measure["goal"] = text(item["goal"])
         out.append(measure)
     return out
+
+
+GOAL_STATUSES = ("reached", "partly", "not")
+"""How a goal went, as an evaluation says: reached, partly reached, not reached."""
+
+
+def goal_statuses(value: Any) -> tuple[dict[str, Any], ...]:
+    """Per goal how it went: goal (its id), status (reached, partly, not), optionally a note."""
+    if not isinstance(value, list | tuple) or not value:
+        raise Invalid("expected a list of goals, each with goal and status")
+    out = []
+    for item in value:
+        if not isinstance(item, Mapping) or set(item) - {"goal", "status", "note"}:
+            raise Invalid("each goal has goal, status and optionally note")
+        if item.get("status") not in GOAL_STATUSES:
+            raise Invalid(f"a goal's status is one of {', '.join(GOAL_STATUSES)}")
+        said: dict[str, Any] = {"goal": text(item.get("goal")), "status": item["status"]}
+        if item.get("note") is not None:
+            said["note"] = text(item["note"])
+        out.append(said)
+    if len({g["goal"] for g in out}) < len(out):
+        raise Invalid("each goal is named once")
+    return tuple(out)
 
 
 def meeting_kind(value: Any) -> str:

@@ -39,7 +39,8 @@ class Meeting:
 
 @attrs.frozen
 class Measure:
-    """An agreed measure: what, who is responsible, by when."""
+    """An agreed measure: what, who is responsible, by when, the goal it serves; revised or
+    ended later by entries of their own."""
 
     id: str
     what: str
@@ -47,6 +48,20 @@ class Measure:
     by_date: str | None
     meeting: str
     level: int
+    goal: str | None = None
+    ended: bool = False
+    revisions: int = 0
+
+
+@attrs.frozen
+class Goal:
+    """A goal of the measure plan, and how the last evaluation that named it said it went."""
+
+    id: str
+    text: str
+    level: int
+    status: str | None = None  # reached | partly | not (goal_statuses), from an evaluation
+    note: str | None = None
 
 
 @attrs.frozen
@@ -132,6 +147,11 @@ class Case:
     origin: str | None = None  # who brought the concern (concern.ORIGINS); None: the opener
     interpreters: tuple[InterpreterNeed, ...] = ()  # who needs an interpreter, for which language
     legal_hold: str | None = None  # why the case is under a legal hold (no purge touches it)
+    goals: tuple[Goal, ...] = ()  # the measure plan's goals (mål)
+    responsibility_group: tuple[Person, ...] = ()  # the members of the ansvarsgruppe (level 3)
+    individual_plan: bool = False  # an individual plan was started (level 3)
+    coordinator: Person | None = None  # the individual plan's coordinator
+    child_coordinator_applied: bool = False  # a child coordinator was applied for
     seq: int = 0
     head_hash: str = GENESIS
 
@@ -141,6 +161,12 @@ class Case:
 
     def meeting(self, meeting_id: str) -> Meeting | None:
         return next((m for m in self.meetings if m.id == meeting_id), None)
+
+    def measure(self, measure_id: str) -> Measure | None:
+        return next((m for m in self.measures if m.id == measure_id), None)
+
+    def goal(self, goal_id: str) -> Goal | None:
+        return next((g for g in self.goals if g.id == goal_id), None)
 
     def consent_for(self, unit: str) -> ConsentState | None:
         return next((c for c in self.consents if c.unit == unit), None)

@@ -66,7 +66,7 @@ def mail_language(language: str) -> str:
 
 
 INVITATION_KINDS = ("invitation", "update", "cancellation")
-REMINDER_KINDS = ("evaluation_soon", "evaluation_overdue", "baton_unanswered")
+REMINDER_KINDS = ("evaluation_soon", "evaluation_overdue", "baton_unanswered", "consent_ending")
 
 
 def text(language: str, key: str, **values: str) -> str:

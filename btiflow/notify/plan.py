@@ -160,10 +160,13 @@ def reminders(
     evaluation_reminder: Duration,
     baton_offer_reminder: Duration,
     offered_at: dt.datetime | None = None,
+    consents_ending: Sequence[dt.date] = (),
 ) -> list[OutboxRow]:
     """The reminders due for ``case`` at ``now``: an evaluation soon due or overdue (to the
     baton holder and the contact person), an offer of the baton left unanswered (to the
-    offered person and the holder). Keys make each one once per case, date and kind."""
+    offered person and the holder), a consent that ends soon (``consents_ending``: the days
+    consents end, to the holder and the contact person, or the opener before there are any;
+    the mail names no unit). Keys make each one once per case, date and kind."""
     if not case.is_open:
         return []
     today = _day(now)
@@ -200,6 +203,20 @@ def reminders(
                     "baton_unanswered",
                     offered.isoformat(),
                     offered.date(),
+                    person,
+                    now,
+                    config,
+                    language,
+                )
+            )
+    for ends in sorted(set(consents_ending)):
+        for person in staff or [case.opened_by]:
+            rows.append(
+                _reminder(
+                    case,
+                    "consent_ending",
+                    ends.isoformat(),
+                    ends,
                     person,
                     now,
                     config,

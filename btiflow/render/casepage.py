@@ -17,7 +17,7 @@ from btiflow.case.people import Actor
 from btiflow.case.state import Case
 from btiflow.localtime import OSLO
 from btiflow.render.resources import read as _static
-from btiflow.views import Contact, FamilyView
+from btiflow.views import Contact, FamilyView, MeasureInfo
 from btiflow.workflow.model import Workflow
 
 CASE_LABELS: dict[str, dict[str, str]] = {
@@ -49,6 +49,15 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "no_one": "Ingen andre tjenester er med nå.",
         "consent": "Samtykke",
         "consent_line": "{unit}: {status} {date}",
+        "goals": "Mål",
+        "goal_status": "{goal}: {status}",
+        "for_goal": "mål: {goal}",
+        "ended": "avsluttet",
+        "group": "Ansvarsgruppe",
+        "plan": "Individuell plan",
+        "coordinator_line": "Koordinator: {who}",
+        "child_coordinator": "Det er søkt om barnekoordinator.",
+        "consent_ends": ", går ut {date}",
         "measures": "Tiltak",
         "what": "Hva",
         "responsible": "Ansvarlig",
@@ -89,6 +98,15 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "no_one": "Ingen andre tenester er med no.",
         "consent": "Samtykke",
         "consent_line": "{unit}: {status} {date}",
+        "goals": "Mål",
+        "goal_status": "{goal}: {status}",
+        "for_goal": "mål: {goal}",
+        "ended": "avslutta",
+        "group": "Ansvarsgruppe",
+        "plan": "Individuell plan",
+        "coordinator_line": "Koordinator: {who}",
+        "child_coordinator": "Det er søkt om barnekoordinator.",
+        "consent_ends": ", går ut {date}",
         "measures": "Tiltak",
         "what": "Kva",
         "responsible": "Ansvarleg",
@@ -129,6 +147,15 @@ CASE_LABELS: dict[str, dict[str, str]] = {
         "no_one": "No other service is involved now.",
         "consent": "Consent",
         "consent_line": "{unit}: {status} {date}",
+        "goals": "Goals",
+        "goal_status": "{goal}: {status}",
+        "for_goal": "goal: {goal}",
+        "ended": "ended",
+        "group": "Responsibility group",
+        "plan": "Individual plan",
+        "coordinator_line": "Coordinator: {who}",
+        "child_coordinator": "A child coordinator has been applied for.",
+        "consent_ends": ", ends {date}",
         "measures": "Measures",
         "what": "What",
         "responsible": "Responsible",
@@ -346,13 +373,58 @@ class _CasePage:
                 for i in v.interpreters
             )
             body += f"<h3>{self.w('interpreter')}</h3><ul>{lines}</ul>"
+        body += self.arrangements()
         if v.consents:
             lines = "".join(
-                f"<li>{self.w('consent_line', unit=c.unit, status=c.status, date=_day(c.at))}</li>"
+                f"<li>{self.w('consent_line', unit=c.unit, status=c.status, date=_day(c.at))}"
+                f"{self.w('consent_ends', date=_day(c.ends)) if c.ends else ''}</li>"
                 for c in v.consents
             )
             body += f"<h3>{self.w('consent')}</h3><ul>{lines}</ul>"
         return f'<section aria-labelledby="who"><h2 id="who">{self.w("who")}</h2>{body}</section>'
+
+    def arrangements(self) -> str:
+        """Level 3: the responsibility group, the individual plan's coordinator, a child
+        coordinator applied for."""
+        v = self.view
+        body = ""
+        if v.responsibility_group:
+            members = "".join(
+                f"<li>{escape(c.name)}{', ' + escape(c.unit) if c.unit else ''}</li>"
+                for c in v.responsibility_group
+            )
+            body += f"<h3>{self.w('group')}</h3><ul>{members}</ul>"
+        if v.individual_plan and v.coordinator is not None:
+            who = escape(v.coordinator.name) + (
+                f", {escape(v.coordinator.unit)}" if v.coordinator.unit else ""
+            )
+            body += f"<h3>{self.w('plan')}</h3><p>{self.w('coordinator_line', who=who)}</p>"
+        if v.child_coordinator_applied:
+            body += f"<p>{self.w('child_coordinator')}</p>"
+        return body
+
+    def goals(self) -> str:
+        if not self.view.goals:
+            return ""
+        items = "".join(
+            "<li>"
+            + (
+                self.w("goal_status", goal=escape(g.text), status=escape(g.status))
+                if g.status
+                else escape(g.text)
+            )
+            + "</li>"
+            for g in self.view.goals
+        )
+        return f"<h3>{self.w('goals')}</h3><ul>{items}</ul>"
+
+    def measure_what(self, m: MeasureInfo) -> str:
+        what = escape(m.what)
+        if m.goal:
+            what += f" ({self.w('for_goal', goal=escape(m.goal))})"
+        if m.ended:
+            what += f" – {self.w('ended')}"
+        return what
 
     def measures(self) -> str:
         v = self.view
@@ -360,7 +432,7 @@ class _CasePage:
             body = f"<p>{self.w('no_measures')}</p>"
         else:
             rows = "".join(
-                f"<tr><td>{escape(m.what)}</td><td>{escape(m.responsible)}</td>"
+                f"<tr><td>{self.measure_what(m)}</td><td>{escape(m.responsible)}</td>"
                 f"<td>{_day(m.by_date) if m.by_date else '–'}</td></tr>"
                 for m in v.measures
             )
@@ -371,7 +443,7 @@ class _CasePage:
             )
         return (
             f'<section aria-labelledby="measures"><h2 id="measures">{self.w("measures")}</h2>'
-            f"{body}</section>"
+            f"{self.goals()}{body}</section>"
         )
 
     def interpreter_at(self, present: bool | None) -> str:

@@ -15,7 +15,7 @@ import attrs
 
 from btiflow.codec import converter
 from btiflow.workflow.fields import parse_duration, parse_period
-from btiflow.workflow.model import Duration, Period, Text, Workflow
+from btiflow.workflow.model import Consent, Duration, Period, Text, Workflow
 
 converter.register_structure_hook(
     # Pairs come from the shape check; a mapping comes from a stored workflow (unstructure).
@@ -27,6 +27,28 @@ converter.register_structure_hook(Duration, lambda v, _: Duration(v, parse_durat
 converter.register_unstructure_hook(Duration, lambda d: d.iso)
 converter.register_structure_hook(Period, lambda v, _: parse_period(v) or Period(v))
 converter.register_unstructure_hook(Period, lambda p: p.iso)
+
+# Keys added to the format later are left out while unset, so every guide written before they
+# existed keeps its content hash (a case pins it; ``verify`` compares a stored version with it).
+_LATER_KEYS: dict[type, tuple[str, ...]] = {Consent: ("valid_for", "renewal_reminder")}
+
+
+def _omitting_later_keys(cls: type) -> None:
+    plain = converter.get_unstructure_hook(cls)
+    later = _LATER_KEYS[cls]
+
+    def unstructure(value: Any) -> Any:
+        data = plain(value)
+        for key in later:
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    converter.register_unstructure_hook(cls, unstructure)
+
+
+for _cls in _LATER_KEYS:
+    _omitting_later_keys(_cls)
 
 
 def content_hash(workflow: Workflow) -> str:

@@ -147,6 +147,17 @@ class Consent:
             "measures, meetings, involved (empty: guardians see all)."
         ),
     )
+    valid_for: Duration | None = attrs.field(
+        default=None,
+        metadata=_doc(
+            "How long a consent stands from the day it is given (P52W); after that the unit "
+            "may no longer know until it is given again. None: until withdrawn."
+        ),
+    )
+    renewal_reminder: Duration | None = attrs.field(
+        default=None,
+        metadata=_doc("With valid_for: remind this long before a consent ends (P14D)."),
+    )
 
 
 @attrs.frozen

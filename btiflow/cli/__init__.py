@@ -1,7 +1,7 @@
 """The command line: thin, parse, call the library, print; exit codes live here only.
 
 The group, its error handling and the helpers the commands share are in ``group.py``; the
-commands are in modules by area (guide, cases, store, mail, archive, serve), each registering
+commands are in modules by area (guide, cases, store, mail, archive, serve, words), each registering
 itself on the group when imported below. Add a command with ``@main.command()`` and a docstring
 (its help text); a test runs ``--help`` on every command of the group. Exit codes: 0 success, 1
 the input has problems (printed as ``file:line:column: message (hint)``), 2 wrong usage (click's
@@ -10,7 +10,7 @@ stay on their version.
 """
 
 # The command modules register their commands on ``main`` when imported.
-from btiflow.cli import archive, cases, guide, mail, serve, store  # noqa: F401
+from btiflow.cli import archive, cases, guide, mail, serve, store, words  # noqa: F401
 from btiflow.cli.group import main
 
 __all__ = ["main"]

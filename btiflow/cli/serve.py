@@ -11,6 +11,7 @@ from btiflow.cli.group import (
     EXIT_PROBLEMS,
     _load,
     _report,
+    _say,
     _store,
     main,
 )
@@ -84,7 +85,7 @@ def serve(
 
         from btiflow.server.settings import ENV, Claims, Settings
     except ImportError as exc:
-        raise click.ClickException("btiflow serve needs: pip install 'btiflow[server]'") from exc
+        raise click.ClickException(_say("cli.serve.needs")) from exc
     workflow, problems = _load(guide)
     if workflow is None:
         _report(problems, err=True)
@@ -101,7 +102,10 @@ def serve(
     # Each worker process builds its app from the settings in its environment.
     os.environ[ENV] = settings.to_env()
     click.echo(
-        f"btiflow serving {workflow.id} {workflow.version} on http://{host}:{port}", err=True
+        _say(
+            "cli.serve.serving", guide=workflow.id, version=workflow.version, host=host, port=port
+        ),
+        err=True,
     )
     uvicorn.run(
         "btiflow.server.app:app_from_env",

@@ -9,7 +9,7 @@ that does not exist, so ids never reveal that a case exists.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import attrs
 from litestar import Request, Response, get, post
@@ -185,12 +185,20 @@ def list_cases(
     level: Annotated[int | None, QueryParameter(ge=0, le=3)] = None,
     holder: Annotated[str | None, QueryParameter(max_length=200)] = None,
     due_before: Annotated[dt.date | None, QueryParameter()] = None,
+    status: Annotated[Literal["open", "closed"] | None, QueryParameter()] = None,
 ) -> list[CaseSummary]:
     actor = _person(request)
     return (
         _engines(request.app.state)
         .get()
-        .cases(actor, subject=subject, level=level, holder=holder, due_before=due_before)
+        .cases(
+            actor,
+            subject=subject,
+            level=level,
+            holder=holder,
+            due_before=due_before,
+            status=status,
+        )
     )
 
 

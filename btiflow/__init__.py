@@ -8,9 +8,14 @@ Load a guide with ``load_workflow``, keep relay logs in a ``SqliteStore`` (or Po
 from __future__ import annotations
 
 import importlib
+import logging
 from typing import TYPE_CHECKING
 
 from btiflow._version import __version__ as __version__
+
+# btiflow logs through the ``btiflow.*`` loggers; a program decides where the lines go (the
+# command line's -v sends them to stderr), so without that nothing is printed, not even warnings.
+logging.getLogger("btiflow").addHandler(logging.NullHandler())
 
 # Type checkers and editors see every public name here; at run time each is imported from its
 # module the first time it is used (PEP 562), so "import btiflow" and the command line load

@@ -42,6 +42,7 @@ from btiflow.case.people import STAFF_ROLES, Actor, Person
 from btiflow.case.state import Case
 from btiflow.errors import Reason
 from btiflow.localtime import OSLO
+from btiflow.words import say
 from btiflow.workflow.model import Workflow
 
 STAFF_SEES = frozenset(
@@ -79,76 +80,6 @@ PERMISSION_OF: dict[str, str] = {
     "withdraw_consent": "consent",
     "add_note": "note",
     "ask_to_close": "ask_to_close",
-}
-
-# permission: (name, who holds it) per language; {age} is the self-consent age
-WORDS: dict[str, dict[str, tuple[str, str]]] = {
-    "work_case": {
-        "nb": (
-            "arbeide i saken",
-            "den som åpnet saken, stafettholderen, kontaktpersonen og (på nivå 0) nærmeste leder",
-        ),
-        "nn": (
-            "arbeide i saka",
-            "den som opna saka, stafetthaldaren, kontaktpersonen og (på nivå 0) næraste leiar",
-        ),
-        "en": (
-            "work on the case",
-            "the person who opened it, the baton holder, the contact person and (at level 0) "
-            "the line manager",
-        ),
-    },
-    "lead_meetings": {
-        "nb": (
-            "kalle inn til møter og skrive referat",
-            "stafettholderen, kontaktpersonen og koordinatoren for individuell plan",
-        ),
-        "nn": (
-            "kalle inn til møte og skrive referat",
-            "stafetthaldaren, kontaktpersonen og koordinatoren for individuell plan",
-        ),
-        "en": (
-            "call meetings and record minutes",
-            "the baton holder, the contact person and the individual plan's coordinator",
-        ),
-    },
-    "pass_baton": {
-        "nb": (
-            "gi stafettpinnen videre",
-            "stafettholderen, stafettholderens nærmeste leder og BTI-koordinatoren",
-        ),
-        "nn": (
-            "gje stafettpinnen vidare",
-            "stafetthaldaren, næraste leiaren til stafetthaldaren og BTI-koordinatoren",
-        ),
-        "en": (
-            "pass the baton on",
-            "the baton holder, the holder's line manager and the BTI coordinator",
-        ),
-    },
-    "answer_baton": {
-        "nb": ("svare på tilbudet om stafettpinnen", "den som har fått tilbudet"),
-        "nn": ("svare på tilbodet om stafettpinnen", "den som har fått tilbodet"),
-        "en": ("answer the offer of the baton", "the person offered it"),
-    },
-    "consent": {
-        "nb": ("samtykke", "sakens foresatte, og ungdommen selv fra {age} år"),
-        "nn": ("samtykke", "føresette i saka, og ungdommen sjølv frå {age} år"),
-        "en": ("consent", "the case's guardians, and the young person from age {age}"),
-    },
-    "note": {
-        "nb": ("skrive notat", "ansatte med tilgang til saken og foresatte som er informert"),
-        "nn": ("skrive notat", "tilsette med tilgang til saka og føresette som er informerte"),
-        "en": ("add a note", "staff with access to the case and guardians who have been told"),
-    },
-    "ask_to_close": {
-        "nb": ("be om at saken avsluttes", "sakens foresatte, og ungdommen selv fra {age} år"),
-        "nn": ("be om at saka blir avslutta", "føresette i saka, og ungdommen sjølv frå {age} år"),
-        "en": (
-            "ask to close the case",
-            "the case's guardians, and the young person from age {age}",
-        ),
-    },
 }
 
 _PRIORITY = (
@@ -380,6 +311,8 @@ def permission_reason(workflow: Workflow, permission: str) -> Reason:
 
 @functools.cache
 def _permission_reason(lang: str, age: int, permission: str) -> Reason:
-    words = WORDS[permission]
-    name, holders = words.get(lang) or words["nb"]
-    return reason("not_permitted", lang, permission=name, holders=holders.format(age=age))
+    # the permission's name and who holds it: access.<permission>.name/.holders in the
+    # catalogue; {age} is the self-consent age
+    name = say(lang, f"access.{permission}.name")
+    holders = say(lang, f"access.{permission}.holders", age=age)
+    return reason("not_permitted", lang, permission=name, holders=holders)

@@ -6,6 +6,10 @@ baton holder, an evaluation after four weeks, expansion to level 2 with the guar
 the health station joining, the baton offered to the public health nurse and accepted, a later
 evaluation, and closing. A second case is left with an evaluation coming up, so that ``due``
 has something to show.
+
+The demo writes to its own file (``DEFAULT_DB``), never to the name a real relay log goes by,
+and its cases are marked by their subject ids (``DEMO_SUBJECTS``): it adds invented cases only
+to a log that holds nothing but its own (``foreign_cases``).
 """
 
 from __future__ import annotations
@@ -18,9 +22,17 @@ from btiflow.case.state import Case
 from btiflow.engine import Engine, ManualClock
 from btiflow.localtime import OSLO
 from btiflow.notify.messages import NotifyConfig
+from btiflow.store.base import Store
 from btiflow.store.url import open_store
 from btiflow.views import FamilyView, render_family
+from btiflow.words import say
 from btiflow.workflow.model import Workflow
+
+DEFAULT_DB = "btiflow-demo.db"
+"""Where the demo writes unless told otherwise: its own file, not ``stafettlogg.db``."""
+
+DEMO_SUBJECTS = ("demo-elev-17", "demo-elev-23")
+"""The invented subject ids of the demo's cases: how a log's demo cases are known."""
 
 SCHOOL = "Olderdalen skole"
 HEALTH = "Helsestasjonen"
@@ -38,10 +50,23 @@ FAMILY = Person(GUARDIAN.id, GUARDIAN.name, "", "foresatt@example.org")
 CONTACT = Person(TEACHER.id, TEACHER.name, SCHOOL, "kontaktlaerer@skole.example.org")
 
 
-def run_demo(workflow: Workflow, db_path: str) -> tuple[Engine, list[Case]]:
-    """Run the demo cases; return the engine and the cases as they ended."""
+def foreign_cases(store: Store) -> list[str]:
+    """The ids of the cases in ``store`` the demo did not make (its subjects are not the demo's)."""
+    return [c for c in store.case_ids() if store.load(c).subject not in DEMO_SUBJECTS]
+
+
+def refusal(db: str, count: int, lang: str = "nb") -> str:
+    """Why the demo writes nothing to ``db``, which holds ``count`` cases it did not make."""
+    return say(lang, "cli.demo.refused", db=db, count=count, default=DEFAULT_DB)
+
+
+def run_demo(workflow: Workflow, db: str | Store) -> tuple[Engine, list[Case]]:
+    """Run the demo cases in ``db`` (a path or URL, or an open store); return the engine and
+    the cases as they ended. Callers that must not mix the demo into a real log check
+    ``foreign_cases`` first (the command line does)."""
     clock = ManualClock(dt.datetime(2026, 9, 1, 8, 30, tzinfo=OSLO))
-    engine = Engine(workflow, open_store(db_path), clock=clock, notify=MAIL)
+    store = open_store(db) if isinstance(db, str) else db
+    engine = Engine(workflow, store, clock=clock, notify=MAIL)
     first = _main_case(engine, clock)
     second = _case_with_evaluation_due(engine, clock)
     engine.plan_reminders()  # the second case's evaluation is near: its holder is reminded
@@ -57,7 +82,7 @@ def family_text(engine: Engine, case_id: str) -> str:
 
 def _main_case(engine: Engine, clock: ManualClock) -> Case:
     case = engine.open_case(
-        "elev-17",
+        DEMO_SUBJECTS[0],
         TEACHER,
         birth_date="2013-03-14",
         concern="Trekker seg unna i friminuttene og virker lei seg. "
@@ -235,7 +260,7 @@ def _main_case(engine: Engine, clock: ManualClock) -> Case:
 
 
 def _case_with_evaluation_due(engine: Engine, clock: ManualClock) -> Case:
-    case = engine.open_case("elev-23", TEACHER, concern="Mye fravær etter høstferien.")
+    case = engine.open_case(DEMO_SUBJECTS[1], TEACHER, concern="Mye fravær etter høstferien.")
     cid = case.id
 
     def act(action: str, by: Actor = TEACHER, **params: object) -> Case:

@@ -8,6 +8,7 @@ weeks in a second.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
@@ -35,6 +36,8 @@ from btiflow.workflow.model import Workflow
 
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
+
+log = logging.getLogger(__name__)
 
 
 def system_clock() -> dt.datetime:
@@ -165,36 +168,36 @@ class Engine:
 
     def cases(
         self,
-        viewer: Actor,
+        viewer: Actor | None,
         *,
         subject: str | None = None,
         level: int | None = None,
         holder: str | None = None,
         due_before: dt.date | None = None,
+        status: str | None = None,
     ) -> list[CaseSummary]:
         """The cases ``viewer`` may see, as summaries, optionally narrowed: the subject id, the
-        level, the baton holder's id, an evaluation due on or before a day. Not logged: a
-        summary holds no content (read it with ``view``, which is)."""
+        level, the baton holder's id, an evaluation due on or before a day, the status (``open``
+        or ``closed``). Not logged: a summary holds no content (read it with ``view``, which
+        is). ``viewer=None`` lists every case, as whoever holds the store itself sees them (the
+        command line's ``btiflow cases``); an app always passes the person asking."""
         now = self._now()
         found = []
         for case_id in self.store.case_ids():
             case = self.case(case_id)
-            if subject is not None and case.subject != subject:
+            if not _summary_matches(case, subject, level, holder, due_before, status):
                 continue
-            if level is not None and case.level != level:
-                continue
+            sees = "staff"
+            if viewer is not None:
+                seen = access.access(self.workflow_of(case), case, viewer, now)
+                if seen.sees is None:
+                    continue
+                sees = seen.sees
             held = case.baton_holder.id if case.baton_holder else None
-            if holder is not None and held != holder:
-                continue
             due = case.next_evaluation_due
-            if due_before is not None and (due is None or due > due_before.isoformat()):
-                continue
-            seen = access.access(self.workflow_of(case), case, viewer, now)
-            if seen.sees is None:
-                continue
             found.append(
                 CaseSummary(
-                    case.id, case.subject, case.status, case.level, case.step, due, held, seen.sees
+                    case.id, case.subject, case.status, case.level, case.step, due, held, sees
                 )
             )
         return found
@@ -401,7 +404,9 @@ class Engine:
                     day for _, day in consent.ending(wf, case, now.astimezone(OSLO).date())
                 ],
             )
-        return self.store.enqueue(rows)
+        added = self.store.enqueue(rows)
+        log.info("reminders at %s: %d due, %d new in the outbox", now.isoformat(), len(rows), added)
+        return added
 
     def _mail(self, case: Case, entries: list[Entry], workflow: Workflow) -> list[OutboxRow]:
         if self.notify is None:
@@ -437,6 +442,26 @@ def _origin_problems(origin: object, lang: str) -> list[Reason]:
         return []
     known = ", ".join(ORIGINS)
     return [reason("invalid_input", lang, param="origin", problem=f"expected one of {known}")]
+
+
+def _summary_matches(
+    case: Case,
+    subject: str | None,
+    level: int | None,
+    holder: str | None,
+    due_before: dt.date | None,
+    status: str | None,
+) -> bool:
+    """Whether the case passes every filter of ``Engine.cases`` that was given."""
+    held = case.baton_holder.id if case.baton_holder else None
+    due = case.next_evaluation_due
+    return (
+        (subject is None or case.subject == subject)
+        and (level is None or case.level == level)
+        and (holder is None or held == holder)
+        and (due_before is None or (due is not None and due <= due_before.isoformat()))
+        and (status is None or case.status == status)
+    )
 
 
 def _case_id(case_id: object) -> str:
@@ -476,7 +501,7 @@ def _opening(
         try:
             parsed[key] = parser(value)
         except params.Invalid as exc:
-            problems.append(reason("invalid_input", lang, param=key, problem=exc.problem))
+            problems.append(reason("invalid_input", lang, param=key, problem=exc.words(lang)))
     return parsed
 
 

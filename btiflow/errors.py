@@ -25,6 +25,8 @@ from collections.abc import Sequence
 
 import attrs
 
+from btiflow.words import say
+
 
 class BtiflowError(Exception):
     """Root of every error btiflow raises on purpose."""
@@ -32,7 +34,13 @@ class BtiflowError(Exception):
 
 @attrs.frozen
 class Problem:
-    """One mistake in a workflow file: where it is, what is wrong, and how to fix it."""
+    """One mistake in a workflow file: where it is, what is wrong, and how to fix it.
+
+    ``code`` names the kind of mistake (``"language_twice"``, ``"unknown_key"``, ...) and is the
+    same in every language: a program tells problems apart by it. ``message`` and ``hint`` are
+    words for the guide editor, in the language the loader was asked for (bokmål by default;
+    see docs/workflow-format.md, "Every error message", for every code).
+    """
 
     file: str
     line: int
@@ -40,6 +48,7 @@ class Problem:
     path: str
     message: str
     hint: str = ""
+    code: str = ""
 
     def __str__(self) -> str:
         text = f"{self.file}:{self.line}:{self.column}: {self.message}"
@@ -49,13 +58,18 @@ class Problem:
 
 
 class WorkflowError(BtiflowError, ValueError):
-    """A workflow file could not be loaded. ``problems`` holds every problem found, in order."""
+    """A workflow file could not be loaded. ``problems`` holds every problem found, in order.
 
-    def __init__(self, problems: Sequence[Problem]) -> None:
+    The message heads the problems with their number, in ``language`` (the language the
+    problems are worded in; bokmål by default).
+    """
+
+    def __init__(self, problems: Sequence[Problem], language: str = "nb") -> None:
         self.problems: tuple[Problem, ...] = tuple(problems)
         count = len(self.problems)
-        head = f"{count} problem{'s' if count != 1 else ''} in workflow"
-        super().__init__(head + ":\n" + "\n".join(str(p) for p in self.problems))
+        head = "heading_one" if count == 1 else "heading_many"
+        text = say(language, f"loader.part.{head}", count=count)
+        super().__init__(text + "\n" + "\n".join(str(p) for p in self.problems))
 
 
 @attrs.frozen

@@ -30,12 +30,12 @@ from btiflow.case.kinds import ConsentGiven, ConsentRefused, ConsentWithdrawn
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
 from btiflow.errors import ArchiveError
-from btiflow.localtime import OSLO
 from btiflow.render.casepage import CASE_CSS, family_sections
 from btiflow.render.pdf import pdf_a
 from btiflow.store.base import Store
 from btiflow.timeline import describe
 from btiflow.views import FamilyView, family_view
+from btiflow.words import dates, has, say
 from btiflow.workflow.model import Workflow
 
 JSON_FILE = "innsyn.json"
@@ -180,65 +180,31 @@ def insight_data(insight: Insight) -> dict[str, Any]:
     }
 
 
-INSIGHT_LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "title": "Innsyn – det btiflow har lagret om {person}",
-        "lead": "Her er alt stafettloggen har om deg: saken slik dere ser den, det du har "
-        "skrevet, samtykkene dine, og hvem som har sett saken.",
-        "case": "Sak {case}",
-        "relation_guardian": "Du er foresatt i saken.",
-        "relation_child": "Saken gjelder deg.",
-        "recorded": "Slik saken har registrert deg",
-        "written": "Det du har skrevet",
-        "consents": "Samtykkene dine",
-        "access": "Hvem har sett saken, og hva de gjorde",
-        "none": "Ingenting.",
-        "when": "Tid",
-        "who": "Hvem",
-        "what": "Hva",
-        "foot": "Laget {date} av {by}.",
-    },
-    "nn": {
-        "title": "Innsyn – det btiflow har lagra om {person}",
-        "lead": "Her er alt stafettloggen har om deg: saka slik de ser henne, det du har "
-        "skrive, samtykka dine, og kven som har sett saka.",
-        "case": "Sak {case}",
-        "relation_guardian": "Du er føresett i saka.",
-        "relation_child": "Saka gjeld deg.",
-        "recorded": "Slik saka har registrert deg",
-        "written": "Det du har skrive",
-        "consents": "Samtykka dine",
-        "access": "Kven har sett saka, og kva dei gjorde",
-        "none": "Ingenting.",
-        "when": "Tid",
-        "who": "Kven",
-        "what": "Kva",
-        "foot": "Laga {date} av {by}.",
-    },
-    "en": {
-        "title": "Access – what btiflow holds about {person}",
-        "lead": "Everything the relay log holds about you: the case as you see it, what you "
-        "wrote, your consents, and who has seen the case.",
-        "case": "Case {case}",
-        "relation_guardian": "You are a guardian in the case.",
-        "relation_child": "The case is about you.",
-        "recorded": "How the case records you",
-        "written": "What you wrote",
-        "consents": "Your consents",
-        "access": "Who has seen the case, and what they did",
-        "none": "Nothing.",
-        "when": "Time",
-        "who": "Who",
-        "what": "What",
-        "foot": "Made {date} by {by}.",
-    },
-}
-"""The export's own words; the case's texts come from the family's view and the timeline."""
-
-
 def _local(moment: dt.datetime | str) -> str:
-    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return when.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    """A moment as a table or list shows it: "04.09.2026 08.30", Norway's time."""
+    return dates.short_moment(
+        dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    )
+
+
+def _what(language: str, what: str) -> str:
+    """An access-log row's ``what`` in words ("så saken (familiens visning)")."""
+    key = (
+        "insight.what."
+        + what.split(":", 1)[0]
+        + ("_" + what[5:] if what.startswith("view:") else "")
+    )
+    return say(language, key) if has("nb", key) else what
+
+
+def _value(key: str, value: object) -> str:
+    """A recorded value as the person reads it (a birth date as "04.09.2026")."""
+    if key == "birth_date" and isinstance(value, str):
+        try:
+            return dates.short_day(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return str(value)
 
 
 def insight_html(store: Store, insight: Insight) -> str:
@@ -246,40 +212,46 @@ def insight_html(store: Store, insight: Insight) -> str:
     cases = [(c, store.load(c.case_id)) for c in insight.cases]
     workflows = [store.load_workflow(case.workflow_hash) for _, case in cases]
     lang = workflows[0].language
-    words = INSIGHT_LABELS.get(lang) or INSIGHT_LABELS["nb"]
+
+    def words(key: str, **values: object) -> str:
+        # the export's own words (insight.* in the catalogue); the case's texts come from the
+        # family's view and the timeline
+        return say(lang, f"insight.{key}", **values)
+
     sections = []
     for (part, case), workflow in zip(cases, workflows, strict=True):
         written = "".join(f"<li>{_local(w.time)}: {escape(w.text)}</li>" for w in part.written)
         consents = "".join(f"<li>{_local(w.time)}: {escape(w.text)}</li>" for w in part.consents)
         reads = "".join(
             f"<tr><td>{_local(r.time)}</td><td>{escape(r.name or r.actor)}"
-            f"{f' ({escape(r.unit)})' if r.unit else ''}</td><td>{escape(r.what)}</td></tr>"
+            f"{f' ({escape(r.unit)})' if r.unit else ''}</td>"
+            f"<td>{escape(_what(lang, r.what))}</td></tr>"
             for r in part.access_log
         )
-        none = f"<p>{escape(words['none'])}</p>"
+        none = f"<p>{escape(words('none'))}</p>"
         recorded = "".join(
-            f"<li>{escape(key)}: {escape(str(value))}</li>"
+            f"<li>{escape(words('field.' + key))}: {escape(_value(key, value))}</li>"
             for key, value in part.recorded.items()
             if value
         )
         sections.append(f"""\
 <section class="whole">
-<h2>{escape(words["case"].format(case=part.case_id))}</h2>
-<p>{escape(words["relation_" + part.relation])}</p>
-<h3>{escape(words["recorded"])}</h3>
+<h2>{escape(words("case", case=part.case_id))}</h2>
+<p>{escape(words("relation_" + part.relation))}</p>
+<h3>{escape(words("recorded"))}</h3>
 <ul>{recorded}</ul>
 {family_sections(workflow, part.view, case.step, is_open=case.is_open)}
-<h3>{escape(words["written"])}</h3>
+<h3>{escape(words("written"))}</h3>
 {f"<ul>{written}</ul>" if written else none}
-<h3>{escape(words["consents"])}</h3>
+<h3>{escape(words("consents"))}</h3>
 {f"<ul>{consents}</ul>" if consents else none}
-<h3>{escape(words["access"])}</h3>
-<table><thead><tr><th>{words["when"]}</th><th>{words["who"]}</th><th>{words["what"]}</th>\
+<h3>{escape(words("access"))}</h3>
+<table><thead><tr><th>{words("when")}</th><th>{words("who")}</th><th>{words("what")}</th>\
 </tr></thead><tbody>{reads}</tbody></table>
 </section>
 """)
-    title = words["title"].format(person=insight.person_id)
-    foot = words["foot"].format(date=_local(insight.made_at), by=insight.made_by)
+    title = words("title", person=insight.person_id)
+    foot = words("foot", date=dates.moment(insight.made_at, lang), by=insight.made_by)
     return f"""\
 <!DOCTYPE html>
 <html lang="{lang}">
@@ -293,7 +265,7 @@ def insight_html(store: Store, insight: Insight) -> str:
 <body>
 <main>
 <h1>{escape(title)}</h1>
-<p class="lead">{escape(words["lead"])}</p>
+<p class="lead">{escape(words("lead"))}</p>
 {"".join(sections)}
 </main>
 <footer><p>{escape(foot)}</p></footer>

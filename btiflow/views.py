@@ -9,7 +9,7 @@ family. The staff view (``StaffView``) adds those and the whole log.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
@@ -17,102 +17,29 @@ from btiflow.case.consent import RELAY_LOG, lapses_on
 from btiflow.case.entries import Entry
 from btiflow.case.interpreter import who_needs
 from btiflow.case.kinds import DocumentAdded, NoteAdded
-from btiflow.case.messages import origin_name
+from btiflow.case.messages import meeting_kind_name, origin_name
 from btiflow.case.people import Person
 from btiflow.case.state import Case, ConsentState
 from btiflow.localtime import OSLO
+from btiflow.words import dates, has, say
 from btiflow.workflow.model import Workflow
 
 FAMILY_ROLES = ("guardian", "child")
 
 
 def moved_note(case: Case, language: str = "nb") -> str | None:
-    """'Saken ble flyttet til versjon X av veilederen DATO.' for the case's last migration."""
+    """'Saken ble flyttet til versjon X av veilederen torsdag 3. september 2026.' for the
+    case's last migration."""
     if not case.migrations:
         return None
     last = case.migrations[-1]
-    day = dt.datetime.fromisoformat(last.at).astimezone(OSLO).strftime("%d.%m.%Y")
-    if language == "nn":
-        return f"Saka vart flytta til versjon {last.to_version} av rettleiaren {day}."
-    if language == "en":
-        return f"The case moved to version {last.to_version} of the guide on {day}."
-    return f"Saken ble flyttet til versjon {last.to_version} av veilederen {day}."
-
-
-_WORDS: dict[str, dict[str, str]] = {
-    "nb": {
-        "open": "pågår",
-        "closed": "avsluttet",
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-        "given": "gitt",
-        "refused": "nektet",
-        "withdrawn": "trukket tilbake",
-        "decision": "En beslutning: avslutte, fortsette eller utvide samarbeidet",
-        "hidden": "Noe av saken vises ikke for foresatte når ungdommen har fylt {age} år: {parts}.",
-        "minutes": "referater",
-        "documents": "dokumenter",
-        "measures": "tiltak",
-        "meetings": "møter",
-        "involved": "hvem som er involvert",
-        "relay_log": "Stafettloggen (deles mellom tjenestene)",
-        "reached": "nådd",
-        "partly": "delvis nådd",
-        "not": "ikke nådd",
-    },
-    "nn": {
-        "open": "pågår",
-        "closed": "avslutta",
-        "planning": "planleggingsmøte",
-        "startup": "oppstartsmøte",
-        "evaluation": "evalueringsmøte",
-        "other": "møte",
-        "given": "gitt",
-        "refused": "nekta",
-        "withdrawn": "trekt tilbake",
-        "decision": "Ei avgjerd: avslutte, halde fram eller utvide samarbeidet",
-        "hidden": "Noko av saka blir ikkje vist for føresette når ungdommen har fylt {age} år: "
-        "{parts}.",
-        "minutes": "referat",
-        "documents": "dokument",
-        "measures": "tiltak",
-        "meetings": "møte",
-        "involved": "kven som er involverte",
-        "relay_log": "Stafettloggen (blir delt mellom tenestene)",
-        "reached": "nådd",
-        "partly": "delvis nådd",
-        "not": "ikkje nådd",
-    },
-    "en": {
-        "open": "in progress",
-        "closed": "closed",
-        "planning": "planning meeting",
-        "startup": "start-up meeting",
-        "evaluation": "evaluation meeting",
-        "other": "meeting",
-        "given": "given",
-        "refused": "refused",
-        "withdrawn": "withdrawn",
-        "decision": "A decision: close, continue or widen the cooperation",
-        "hidden": "Some of the case is not shown to guardians once the young person is {age}: "
-        "{parts}.",
-        "minutes": "minutes",
-        "documents": "documents",
-        "measures": "measures",
-        "meetings": "meetings",
-        "involved": "who is involved",
-        "relay_log": "The relay log (shared between the services)",
-        "reached": "reached",
-        "partly": "partly reached",
-        "not": "not reached",
-    },
-}
+    day = dates.day(dt.datetime.fromisoformat(last.at), language)
+    return say(language, "views.moved", version=last.to_version, day=day)
 
 
 def _word(language: str, key: str) -> str:
-    return (_WORDS.get(language) or _WORDS["nb"]).get(key, key)
+    """A word of the views (``views.<key>`` in the catalogue); a key it lacks reads as itself."""
+    return say(language, f"views.{key}") if has("nb", f"views.{key}") else key
 
 
 @attrs.frozen
@@ -334,7 +261,7 @@ def family_view(
     """The family's view of ``case``; the parts named in ``hidden`` are left empty."""
     lang = workflow.language
     level, step = workflow.find_step(case.step)
-    kinds = {m.id: _word(lang, m.kind) for m in case.meetings}
+    kinds = {m.id: meeting_kind_name(m.kind, lang) for m in case.meetings}
     waiting = sorted(
         (m for m in case.meetings if not m.held and not getattr(m, "cancelled", False)),
         key=lambda m: dt.datetime.fromisoformat(m.at),
@@ -344,13 +271,16 @@ def family_view(
     show = {part: part not in hidden for part in parts}
     notice = ""
     if hidden:
-        notice = _word(lang, "hidden").format(
-            age=workflow.consent.guardian_limit_age, parts=", ".join(_word(lang, h) for h in hidden)
+        notice = say(
+            lang,
+            "views.hidden",
+            age=workflow.consent.guardian_limit_age,
+            parts=", ".join(_word(lang, f"part.{h}") for h in hidden),
         )
     return FamilyView(
         case_id=case.id,
         language=lang,
-        status=_word(lang, case.status),
+        status=_word(lang, f"status.{case.status}"),
         level=case.level,
         level_title=level.title.get(lang),
         step_title=step.title.get(lang),
@@ -387,7 +317,10 @@ def family_view(
         else (),
         consents=tuple(
             ConsentInfo(
-                _consent_unit(c.unit, lang), _word(lang, c.status), c.at, _ends(workflow, c)
+                _consent_unit(c.unit, lang),
+                _word(lang, f"consent.{c.status}"),
+                c.at,
+                _ends(workflow, c),
             )
             for c in case.consents
         ),
@@ -401,7 +334,7 @@ def family_view(
             InterpreterInfo(who_needs(case, i.person, lang), i.language) for i in case.interpreters
         ),
         goals=tuple(
-            GoalInfo(g.text, _word(lang, g.status) if g.status else None, g.note)
+            GoalInfo(g.text, _word(lang, f"goal.{g.status}") if g.status else None, g.note)
             for g in case.goals
         )
         if show["measures"]
@@ -435,144 +368,96 @@ def staff_view(workflow: Workflow, case: Case, log: Sequence[Entry], relation: s
     )
 
 
-_LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "title": "Slik ser foresatte saken",
-        "status": "Status",
-        "where": "Her i veilederen",
-        "next": "Neste",
-        "baton": "Stafettholder",
-        "contact": "Kontaktperson",
-        "meeting": "Neste møte",
-        "evaluation": "Neste evaluering",
-        "involved": "Involvert",
-        "measures": "Tiltak",
-        "minutes": "Referater",
-        "documents": "Dokumenter",
-        "consents": "Samtykker",
-        "notes": "Notater fra familien",
-        "level": "Nivå",
-        "none": "ingen",
-        "goals": "Mål",
-        "group": "Ansvarsgruppe",
-        "coordinator": "Koordinator for individuell plan",
-        "child_coordinator": "Det er søkt om barnekoordinator.",
-        "ends": "går ut",
-        "ended": "avsluttet",
-        "goal": "mål",
-    },
-    "nn": {
-        "title": "Slik ser føresette saka",
-        "status": "Status",
-        "where": "Her i rettleiaren",
-        "next": "Neste",
-        "baton": "Stafetthaldar",
-        "contact": "Kontaktperson",
-        "meeting": "Neste møte",
-        "evaluation": "Neste evaluering",
-        "involved": "Involverte",
-        "measures": "Tiltak",
-        "minutes": "Referat",
-        "documents": "Dokument",
-        "consents": "Samtykke",
-        "notes": "Notat frå familien",
-        "level": "Nivå",
-        "none": "ingen",
-        "goals": "Mål",
-        "group": "Ansvarsgruppe",
-        "coordinator": "Koordinator for individuell plan",
-        "child_coordinator": "Det er søkt om barnekoordinator.",
-        "ends": "går ut",
-        "ended": "avslutta",
-        "goal": "mål",
-    },
-    "en": {
-        "title": "The case as the family sees it",
-        "status": "Status",
-        "where": "Where in the guide",
-        "next": "Next",
-        "baton": "Baton holder",
-        "contact": "Contact person",
-        "meeting": "Next meeting",
-        "evaluation": "Next evaluation",
-        "involved": "Involved",
-        "measures": "Measures",
-        "minutes": "Minutes",
-        "documents": "Documents",
-        "consents": "Consents",
-        "notes": "Notes from the family",
-        "level": "Level",
-        "none": "none",
-        "goals": "Goals",
-        "group": "Responsibility group",
-        "coordinator": "Individual plan coordinator",
-        "child_coordinator": "A child coordinator has been applied for.",
-        "ends": "ends",
-        "ended": "ended",
-        "goal": "goal",
-    },
-}
+def _when(text: str | None, lang: str, *, table: bool = False) -> str:
+    """A stored ISO day or moment in the one date style: in running text ("fredag 4. september
+    2026 kl. 08.30"), or as a table's day ("04.09.2026"); text that is no date reads as itself."""
+    if not text:
+        return ""
+    try:
+        if "T" not in text and " " not in text.strip():
+            day = dt.date.fromisoformat(text)
+            return dates.short_day(day) if table else dates.day(day, lang)
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=OSLO)
+    return dates.short_day(moment) if table else dates.moment(moment, lang)
 
 
 def render_family(view: FamilyView) -> str:
     """The family's view as plain text, in its language (for the demo and simple front ends)."""
-    t = _LABELS.get(view.language) or _LABELS["nb"]
+    lang = view.language
+
+    def label(key: str) -> str:
+        return say(lang, f"views.label.{key}")
+
+    def short(text: str | None) -> str:
+        return _when(text, lang, table=True)
 
     def who(c: Contact | None) -> str:
         if c is None:
-            return t["none"]
+            return label("none")
         parts = [c.name, c.unit, c.email or ""]
         return ", ".join(p for p in parts if p)
 
     lines = [
-        f"{t['title']} ({view.case_id})",
-        f"  {t['status']}: {view.status}",
-        f"  {t['where']}: {t['level']} {view.level} {view.level_title} – {view.step_title}",
+        f"{label('title')} ({view.case_id})",
+        f"  {label('status')}: {view.status}",
+        f"  {label('where')}: {label('level')} {view.level} {view.level_title} – {view.step_title}",
     ]
     if view.next_step:
-        lines.append(f"  {t['next']}: {view.next_step}")
-    lines.append(f"  {t['baton']}: {who(view.baton_holder)}")
-    lines.append(f"  {t['contact']}: {who(view.contact_person)}")
+        lines.append(f"  {label('next')}: {view.next_step}")
+    lines.append(f"  {label('baton')}: {who(view.baton_holder)}")
+    lines.append(f"  {label('contact')}: {who(view.contact_person)}")
     meeting = view.next_meeting
     lines.append(
-        f"  {t['meeting']}: "
-        + (f"{meeting.kind} {meeting.at} {meeting.place}".strip() if meeting else t["none"])
+        f"  {label('meeting')}: "
+        + (
+            f"{meeting.kind} {_when(meeting.at, lang)} {meeting.place}".strip()
+            if meeting
+            else label("none")
+        )
     )
-    lines.append(f"  {t['evaluation']}: {view.next_evaluation or t['none']}")
+    evaluation = _when(view.next_evaluation, lang)
+    lines.append(f"  {label('evaluation')}: {evaluation or label('none')}")
     if view.coordinator is not None:
-        lines.append(f"  {t['coordinator']}: {who(view.coordinator)}")
+        lines.append(f"  {label('coordinator')}: {who(view.coordinator)}")
     sections: list[tuple[str, list[str]]] = [
         (
             "involved",
             [f"{i.unit}: {i.task}" + (f" ({i.person})" if i.person else "") for i in view.involved],
         ),
         ("goals", [g.text + (f" – {g.status}" if g.status else "") for g in view.goals]),
-        ("measures", [_measure_line(m, t) for m in view.measures]),
+        ("measures", [_measure_line(m, label, short) for m in view.measures]),
         ("group", [who(c) for c in view.responsibility_group]),
-        ("minutes", [f"{m.kind} {m.at[:10]}: {m.text}" for m in view.minutes]),
+        ("minutes", [f"{m.kind} {short(m.at)}: {m.text}" for m in view.minutes]),
         ("documents", [f"{d.title}: {d.text}".rstrip(": ") for d in view.documents]),
         (
             "consents",
             [
-                f"{c.unit}: {c.status} {c.at[:10]}" + (f", {t['ends']} {c.ends}" if c.ends else "")
+                f"{c.unit}: {c.status} {short(c.at)}"
+                + (f", {label('ends')} {short(c.ends)}" if c.ends else "")
                 for c in view.consents
             ],
         ),
-        ("notes", [f"{n.at[:10]}: {n.text}" for n in view.family_notes]),
+        ("notes", [f"{short(n.at)}: {n.text}" for n in view.family_notes]),
     ]
     for key, items in sections:
         if items:
-            lines.append(f"  {t[key]}:")
+            lines.append(f"  {label(key)}:")
             lines += [f"    - {item}" for item in items]
     if view.child_coordinator_applied:
-        lines.append(f"  {t['child_coordinator']}")
+        lines.append(f"  {label('child_coordinator')}")
     if view.notice:
         lines.append(f"  {view.notice}")
     return "\n".join(lines)
 
 
-def _measure_line(m: MeasureInfo, t: dict[str, str]) -> str:
-    line = f"{m.what} – {m.responsible}" + (f", {m.by_date}" if m.by_date else "")
+def _measure_line(
+    m: MeasureInfo, label: Callable[[str], str], short: Callable[[str | None], str]
+) -> str:
+    line = f"{m.what} – {m.responsible}" + (f", {short(m.by_date)}" if m.by_date else "")
     if m.goal:
-        line += f" ({t['goal']}: {m.goal})"
-    return line + (f" [{t['ended']}]" if m.ended else "")
+        line += f" ({label('goal')}: {m.goal})"
+    return line + (f" [{label('ended')}]" if m.ended else "")

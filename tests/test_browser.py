@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from casekit import GUARDIAN, make_engine, plan, to_level_1
+from casekit import GUARDIAN, closed_at_level_0, make_engine, plan, to_level_1
 
 from btiflow.render.casepage import case_page
 from btiflow.render.site import render_site
@@ -240,6 +240,51 @@ def test_phone_width_and_print(browser: Browser, server: str, tmp_path: Path) ->
     visit.close()
 
 
+def test_a_phone_gets_the_content_in_view_and_the_diagram_as_a_list(
+    browser: Browser, server: str
+) -> None:
+    """At 360 px the menu is short (levels by number) and the page's heading is in view; the
+    diagram, unreadable at that width, gives way to the same moves as a list; a step with no
+    text is one heading, not an empty box. Each page still passes axe there."""
+    for path in ("kafjord/nb/niva-1.html", "kafjord/se/niva-1.html", "nou/nn/niva-1.html"):
+        visit = _Visit(browser, f"{server}/{path}", width=360)
+        page = visit.page
+        heading = page.locator("main h1").bounding_box()
+        assert heading is not None
+        assert heading["y"] < 300, (path, heading)  # of a 900 px high screen: above the fold
+        links = page.locator("nav.pages a")
+        assert links.count() == 5
+        assert all(links.nth(i).is_visible() for i in range(5))
+        assert page.locator("nav.pages a", has_text="1").inner_text().strip() in (
+            "Nivå 1",
+            "Dássi 1",
+        )
+        assert visit.axe() == []
+        visit.close()
+    visit = _Visit(browser, f"{server}/kafjord/nb/index.html", width=360)
+    page = visit.page
+    assert page.locator("figure.diagram").is_hidden()
+    moves = page.locator("#diagram ~ details li")
+    assert moves.count() > 5
+    assert moves.first.is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert visit.axe() == []
+    visit.close()
+    wide = _Visit(browser, f"{server}/kafjord/nb/index.html", width=1200)
+    assert wide.page.locator("figure.diagram svg").is_visible()
+    assert "Tidlig innsats" in wide.page.locator("nav.pages").inner_text()
+    wide.close()
+    visit = _Visit(browser, f"{server}/kafjord/nb/niva-0.html", width=360)
+    bare = visit.page.locator("li.step.bare")
+    assert bare.count() >= 1
+    for i in range(bare.count()):
+        step, title = bare.nth(i).bounding_box(), bare.nth(i).locator("h2").bounding_box()
+        assert step is not None
+        assert title is not None
+        assert step["height"] - title["height"] < 32  # the title and its margins, nothing else
+    visit.close()
+
+
 def test_the_accessibility_check_can_fail(browser: Browser) -> None:
     """axe-core, as injected here, reports a button without a name as critical."""
     page = browser.new_page()
@@ -281,3 +326,108 @@ def test_case_page_in_the_browser(
     assert sizes
     assert all(round(float(w)) == 595 and round(float(h)) == 842 for w, h in sizes)  # A4
     visit.close()
+
+
+def test_case_page_on_a_phone_heads_without_an_id_and_a_closed_case_asks_nothing(
+    browser: Browser, server: str, sites: Path, tmp_path: Path
+) -> None:
+    """At 360 px the family's page heads "Stafettlogg", not a hex id (the id is a reference in
+    the foot); a closed case does not say the baton holder moves it on. It passes axe."""
+    engine, clock = make_engine(tmp_path, "kafjord")
+    case = closed_at_level_0(engine)
+    view = engine.view(case.id, GUARDIAN)
+    assert isinstance(view, FamilyView)
+    html = case_page(engine.workflow_of(case), view, case.step, is_open=False, printed=clock.now)
+    (sites / "case").mkdir(exist_ok=True)
+    (sites / "case" / "lukket.html").write_text(html, encoding="utf-8")
+    visit = _Visit(browser, f"{server}/case/lukket.html", width=360)
+    page = visit.page
+    assert visit.axe() == []
+    assert visit.problems == []
+    assert page.locator("h1").inner_text() == "Stafettlogg"
+    assert case.id not in page.title()
+    assert f"Saksreferanse: {case.id}." in page.locator("footer").inner_text()
+    text = page.locator("body").inner_text()
+    assert "har ansvaret for at saken går videre" not in text
+    assert "Saken er avsluttet, så ingen har lenger ansvar for å føre den videre." in text
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    visit.close()
+
+
+THEME = ROOT / "examples" / "nordvik" / "tema.yaml"
+NORDVIK_GREEN = "rgb(29, 92, 58)"  # primary and link in examples/nordvik/tema.yaml
+
+
+@pytest.fixture(scope="module")
+def themed(sites: Path) -> Path:
+    """The national guide, in bokmål and nynorsk, with Nordvik kommune's theme (the example)."""
+    render_site(load_workflow("bti"), sites / "nordvik", ("nb", "nn"), THEME)
+    return sites / "nordvik"
+
+
+def _shows_the_theme(visit: _Visit) -> None:
+    """The municipality's name and logo are visible, the logo loaded, its colours applied."""
+    page = visit.page
+    strip = page.locator("header .municipality")
+    assert strip.is_visible()
+    assert strip.inner_text().strip() == "Nordvik kommune"
+    logo = strip.locator("img")
+    assert logo.is_visible()
+    assert logo.evaluate("img => img.complete && img.naturalWidth > 0")
+    style = "(e, p) => getComputedStyle(e)[p]"
+    assert strip.evaluate(style, "backgroundColor") == NORDVIK_GREEN
+    assert strip.evaluate(style, "color") == "rgb(255, 255, 255)"
+    assert page.locator("a.skip").evaluate(style, "color") == NORDVIK_GREEN
+
+
+def test_a_themed_site_shows_the_municipality_and_passes_axe(
+    browser: Browser, server: str, themed: Path, tmp_path: Path
+) -> None:
+    """Every page of a site rendered with a theme loads cleanly, shows the municipality's name
+    and logo in its colours, and has no serious or critical axe violation; at 360 px nothing
+    scrolls sideways and the page's heading is still in view."""
+    names = sorted(p.relative_to(themed).as_posix() for p in themed.rglob("*.html"))
+    assert len(names) == 1 + 2 * 5
+    for name in names:
+        if name == "index.html":
+            continue  # the root moves on to nb/index.html at once
+        visit = _Visit(browser, f"{server}/nordvik/{name}")
+        _shows_the_theme(visit)
+        assert visit.axe() == [], name
+        assert visit.problems == [], name
+        visit.close()
+    for name in ("nb/index.html", "nn/niva-1.html"):
+        visit = _Visit(browser, f"{server}/nordvik/{name}", width=360)
+        page = visit.page
+        _shows_the_theme(visit)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, name
+        heading = page.locator("main h1").bounding_box()
+        assert heading is not None
+        assert heading["y"] < 360, (name, heading)  # of a 900 px high screen: above the fold
+        assert visit.axe() == [], name
+        page.screenshot(path=str(tmp_path / f"themed-{name.replace('/', '-')}.png"), full_page=True)
+        visit.close()
+
+
+def test_a_themed_case_page_shows_the_municipality_and_passes_axe(
+    browser: Browser, server: str, sites: Path, tmp_path: Path
+) -> None:
+    """The family's page with the theme: name and logo (inlined: the page stays one file) in
+    the municipality's colours, no serious axe violation, usable at 360 px."""
+    engine, clock = make_engine(tmp_path, "kafjord")
+    case = to_level_1(engine)
+    plan(engine, case.id, days=14)
+    view = engine.view(case.id, GUARDIAN)
+    assert isinstance(view, FamilyView)
+    case = engine.case(case.id)
+    html = case_page(engine.workflow_of(case), view, case.step, printed=clock.now, theme=THEME)
+    assert 'src="data:image/svg+xml;base64,' in html
+    (sites / "case").mkdir(exist_ok=True)
+    (sites / "case" / "nordvik.html").write_text(html, encoding="utf-8")
+    for width in (900, 360):
+        visit = _Visit(browser, f"{server}/case/nordvik.html", width=width)
+        _shows_the_theme(visit)
+        assert visit.axe() == []
+        assert visit.problems == []
+        assert visit.page.evaluate("document.documentElement.scrollWidth") <= width
+        visit.close()

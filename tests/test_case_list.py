@@ -40,6 +40,18 @@ def test_cases_narrow_by_subject_level_holder_and_due(tmp_path: Path) -> None:
     assert len(engine.store.access_log(one.id)) == rows
 
 
+def test_cases_narrow_by_status_and_list_all_for_the_store_holder(tmp_path: Path) -> None:
+    """status= keeps open or closed cases; viewer=None (the command line) lists every case."""
+    engine, _ = k.make_engine(tmp_path)
+    mine = k.closed_at_level_0(engine, subject="elev-1")
+    other = k.open_case(engine, subject="elev-2", by=k.NURSE)
+    assert [s.case_id for s in engine.cases(k.TEACHER, status="closed")] == [mine.id]
+    assert engine.cases(k.TEACHER, status="open") == []
+    assert {s.case_id for s in engine.cases(None)} == {mine.id, other.id}
+    assert [s.case_id for s in engine.cases(None, status="open")] == [other.id]
+    assert {s.sees for s in engine.cases(None)} == {"staff"}
+
+
 def test_relations_are_empty_for_a_stranger_and_raise_for_no_case(tmp_path: Path) -> None:
     """A person not tied to the case has no relation; an unknown id is CaseNotFound."""
     engine, _ = k.make_engine(tmp_path)

@@ -13,6 +13,7 @@ from btiflow.cli import main
 from btiflow.engine import Engine
 from btiflow.render.casepage import actor_in_case, case_page
 from btiflow.views import FamilyView
+from btiflow.words import dates
 
 CONCERN = "Trekker seg unna i friminuttene over flere uker"
 
@@ -63,16 +64,15 @@ def test_case_page_shows_next_meeting_evaluation_measures_and_minutes(tmp_path: 
     html = _page(engine, case_id)
     case = engine.case(case_id)
     meeting = case.meetings[-1]
-    at = dt.datetime.fromisoformat(meeting.at).astimezone(dt.timezone(dt.timedelta(hours=2)))
-    assert f"Neste møte: evalueringsmøte {at:%d.%m.%Y} kl. {at:%H:%M}, Nordvik skole, rom 4." in (
-        html
-    )
+    at = dates.moment(dt.datetime.fromisoformat(meeting.at), "nb")
+    assert at.startswith("mandag 14. september 2026 kl. ")  # the one date style
+    assert f"Neste møte: evalueringsmøte {at}, Nordvik skole, rom 4." in html
     assert case.next_evaluation_due is not None
-    due = dt.date.fromisoformat(case.next_evaluation_due)
-    assert f"Tiltakene skal evalueres senest {due:%d.%m.%Y}." in html
+    due = dates.day(dt.date.fromisoformat(case.next_evaluation_due), "nb")
+    assert f"Tiltakene skal evalueres senest {due}." in html
     assert "<td>Fast voksen i friminuttene</td>" in html
     assert "Referat fra planleggingsmøtet" in html
-    assert "Skrevet ut 20.09.2026 kl. 14:00." in html
+    assert "Skrevet ut søndag 20. september 2026 kl. 14.00." in html
 
 
 def test_case_page_holds_nothing_the_family_may_not_see(tmp_path: Path) -> None:
@@ -148,7 +148,7 @@ def test_cli_case_page_refuses_who_may_not_see(tmp_path: Path) -> None:
     out = tmp_path / "side.html"
     result = CliRunner().invoke(main, ["case-page", db, case_id, "--as", "ukjent", "-o", str(out)])
     assert result.exit_code == 1
-    assert "'ukjent' is not named in case" in result.output
+    assert "ukjent er ikke nevnt i sak" in result.output
     subject = engine.case(case_id).subject
     result = CliRunner().invoke(main, ["case-page", db, case_id, "--as", subject, "-o", str(out)])
     assert result.exit_code == 1

@@ -52,7 +52,7 @@ def test_validate_valid_file_says_ok_and_exits_0() -> None:
 def test_validate_bad_file_prints_located_problems_and_exits_1(tmp_path: Path) -> None:
     """Each problem is one 'file:line:column: message (hint)' line pointing at the mistake."""
     path, text = _bad_file(tmp_path)
-    code, out, _ = _run("validate", path)
+    code, out, _ = _run("validate", "--lang", "en", path)
     assert code == 1
     lines = out.splitlines()
     duration_line = _line_of(text, "evaluation: P1M")
@@ -81,9 +81,9 @@ def test_validate_many_files_reports_each_and_fails_if_one_fails(tmp_path: Path)
 def test_validate_missing_file_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
     """A file that does not exist is reported like any problem, with exit code 1."""
     missing = str(tmp_path / "nope.yaml")
-    code, out, _ = _run("validate", missing)
+    code, out, _ = _run("validate", "--lang", "nb", missing)
     assert code == 1
-    assert out.splitlines()[0] == f"{missing}:1:1: file not found (check the path and file name)"
+    assert out.splitlines()[0] == f"{missing}:1:1: fant ikke filen (sjekk stien og filnavnet)"
 
 
 def test_validate_accepts_a_shipped_name() -> None:
@@ -97,7 +97,7 @@ def test_validate_without_files_is_a_usage_error() -> None:
     """Forgetting the file is click's usage error (exit 2), not a crash."""
     code, _, err = _run("validate")
     assert code == 2
-    assert "Missing argument" in err
+    assert "Mangler argumentet" in err
 
 
 def test_python_dash_m_validate_in_a_real_process() -> None:
@@ -171,6 +171,36 @@ def test_show_bad_file_prints_problems_and_exits_1(tmp_path: Path) -> None:
         f"{path}:{_line_of(BTI, 'evaluation: P4W')}:15",
         f"{path}:{_line_of(BTI, '- id: n0-del-med-leder') + 1}:9",
     ]
+
+
+@pytest.mark.parametrize("name", ["bti", "kafjord", "nore-og-uvdal"])
+def test_show_yaml_prints_a_shipped_guide_exactly(name: str, tmp_path: Path) -> None:
+    """'btiflow show --yaml NAME' prints the shipped file byte for byte, from any folder (as a
+    wheel user runs it, to copy bti.yaml as docs/for-municipalities.md says), and the copy
+    loads as the shipped guide does."""
+    done = subprocess.run(
+        [sys.executable, "-m", "btiflow", "show", "--yaml", name],
+        cwd=tmp_path, capture_output=True, check=True,
+    )  # fmt: skip
+    assert done.stdout == (ROOT / "workflows" / f"{name}.yaml").read_bytes()
+    assert done.stderr == b""
+    if name == "bti":
+        (tmp_path / "bti.yaml").write_bytes(done.stdout)
+        code, out, _ = _run("validate", str(tmp_path / "bti.yaml"))
+        assert (code, "ok (bti ") == (0, out.split(": ", 1)[1][:8])
+
+
+def test_show_yaml_of_a_file_prints_it_and_of_a_bad_file_only_its_problems(
+    tmp_path: Path,
+) -> None:
+    own = tmp_path / "own.yaml"
+    own.write_bytes(BTI_PATH.read_bytes() + b"# a comment is kept, as every byte is\n")
+    code, out, err = _run("show", "--yaml", str(own))
+    assert (code, out, err) == (0, own.read_text(encoding="utf-8"), "")
+    path, _ = _bad_file(tmp_path)
+    code, out, err = _run("show", "--yaml", path)
+    assert (code, out) == (1, "")
+    assert err.startswith(f"{path}:")
 
 
 def test_schema_prints_the_json_schema() -> None:

@@ -36,7 +36,9 @@ def fingerprint(db: Path) -> str:
 
 
 def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="btiflow")
+    """The command's output in English (the messages' words are checked here, not their
+    language: tests/test_cli_words.py checks the Norwegian)."""
+    result = CliRunner().invoke(main, ["--lang", "en", *args], prog_name="btiflow")
     return result.exit_code, result.output
 
 

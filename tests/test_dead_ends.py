@@ -256,14 +256,16 @@ def test_no_as_a_language_suggests_bokmaal_or_nynorsk(tmp_path: Path) -> None:
     """'no' is not a language code here: the hint names nb (bokmål) and nn (nynorsk)."""
     problems = _problems(tmp_path, OVERLAY + "title:\n  no: Testkommunens veileder\n")
     assert len(problems) == 1
-    assert "did you mean nb (bokmål) or nn (nynorsk)?" in problems[0].hint
+    assert problems[0].code == "unknown_language"
+    assert "mente du nb (bokmål) eller nn (nynorsk)?" in problems[0].hint
 
 
 def test_languages_no_is_one_clear_problem(tmp_path: Path) -> None:
     """`languages: [no]` gives one problem, on the code, with the same hint."""
     problems = _problems(tmp_path, OVERLAY + "languages: [no]\n")
     assert len(problems) == 1, problems
-    assert "did you mean nb (bokmål) or nn (nynorsk)?" in problems[0].hint
+    assert problems[0].code == "not_allowed"
+    assert "mente du nb (bokmål) eller nn (nynorsk)?" in problems[0].hint
 
 
 def test_an_unquoted_version_is_fine_for_the_loader_and_the_schema(tmp_path: Path) -> None:

@@ -83,7 +83,7 @@ def test_level_deadline(tmp_path: Path) -> None:
     found = changes_to(path)
     assert kinds(found) == ["level_deadline_changed"]
     assert found[-1].level == 2
-    assert "gjeldende frist P4W → P6W" in found[-1].message
+    assert "gjeldende frist fire uker → seks uker" in found[-1].message
 
 
 def test_changed_outcome(tmp_path: Path) -> None:

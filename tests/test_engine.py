@@ -165,15 +165,15 @@ def test_an_unknown_action_is_refused_with_the_possible_ones(tmp_path: Path) -> 
 
 NOW = dt.datetime(2026, 9, 1, 9, 0)  # naive on purpose
 BAD_PARAMS: list[tuple[str, dict[str, Any], str, str]] = [
-    ("inform_leader", {"leader": 42}, "leader", "expected a non-empty text"),
-    ("add_note", {}, "text", "it is required"),
-    ("add_note", {"text": "Notat", "colour": "rød"}, "colour", "takes no such parameter"),
-    ("schedule_meeting", {"kind": "planning", "at": NOW}, "at", "time zone"),
-    ("schedule_meeting", {"kind": "planning", "at": "2026-09-02T09:00"}, "at", "time zone"),
-    ("schedule_meeting", {"kind": "planning", "at": "i morgen"}, "at", "date and time"),
-    ("schedule_meeting", {"kind": "fest", "at": "2026-09-02T09:00+02:00"}, "kind", "one of"),
-    ("hold_meeting", {"meeting": "m1"}, "child_took_part", "it is required"),
-    ("hold_meeting", {"meeting": "m1", "child_took_part": "ja"}, "child_took_part", "true or"),
+    ("inform_leader", {"leader": 42}, "leader", "skriv en tekst"),
+    ("add_note", {}, "text", "den må fylles ut"),
+    ("add_note", {"text": "Notat", "colour": "rød"}, "colour", "har ingen slik verdi"),
+    ("schedule_meeting", {"kind": "planning", "at": NOW}, "at", "tidssone"),
+    ("schedule_meeting", {"kind": "planning", "at": "2026-09-02T09:00"}, "at", "tidssone"),
+    ("schedule_meeting", {"kind": "planning", "at": "i morgen"}, "at", "dato og klokkeslett"),
+    ("schedule_meeting", {"kind": "fest", "at": "2026-09-02T09:00+02:00"}, "kind", "velg en av"),
+    ("hold_meeting", {"meeting": "m1"}, "child_took_part", "den må fylles ut"),
+    ("hold_meeting", {"meeting": "m1", "child_took_part": "ja"}, "child_took_part", "ja eller nei"),
     (
         "agree_measures",
         {
@@ -182,20 +182,20 @@ BAD_PARAMS: list[tuple[str, dict[str, Any], str, str]] = [
             "next_evaluation": dt.datetime(2026, 9, 20, tzinfo=UTC),
         },
         "next_evaluation",
-        "not a date and time",
+        "uten klokkeslett",
     ),
     (
         "agree_measures",
         {"meeting": "m1", "measures": [{"what": "Leksehjelp"}], "next_evaluation": "2026-09-20"},
         "measures",
-        "expected a non-empty text",
+        "skriv en tekst",
     ),
-    ("decide", {"outcome": "kanskje"}, "outcome", "one of close, continue, expand"),
-    ("decide", {"outcome": "expand", "to_level": True}, "to_level", "whole number"),
-    ("decide", {"outcome": "expand", "to_level": "2"}, "to_level", "whole number"),
-    ("give_consent", {"units": []}, "units", "one or more units"),
-    ("offer_baton", {"to": {"name": "Uten id"}}, "to", "a person needs id"),
-    ("offer_baton", {"to": "laerer-f"}, "to", "expected a Person"),
+    ("decide", {"outcome": "kanskje"}, "outcome", "velg en av close, continue, expand"),
+    ("decide", {"outcome": "expand", "to_level": True}, "to_level", "helt tall"),
+    ("decide", {"outcome": "expand", "to_level": "2"}, "to_level", "helt tall"),
+    ("give_consent", {"units": []}, "units", "én eller flere enheter"),
+    ("offer_baton", {"to": {"name": "Uten id"}}, "to", "en person har id"),
+    ("offer_baton", {"to": "laerer-f"}, "to", "oppgi en person"),
 ]
 
 

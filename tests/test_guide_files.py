@@ -18,14 +18,15 @@ SECRET = "hemmelig-verdi-fra-en-annen-fil"
 
 
 def _one_problem(path: Path | str) -> str:
+    """The problems loading ``path``, as printed, each after its code: ``[code] file:...``."""
     with pytest.raises(WorkflowError) as caught:
         load_workflow(path)
-    return " ".join(str(p) for p in caught.value.problems)
+    return " ".join(f"[{p.code}] {p}" for p in caught.value.problems)
 
 
 def test_dev_zero_is_refused_without_reading_it() -> None:
     """A device is not a guide file: refused at once, memory untouched."""
-    assert "not a regular file" in _one_problem("/dev/zero")
+    assert "[not_regular_file]" in _one_problem("/dev/zero")
 
 
 def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
@@ -40,14 +41,14 @@ def test_a_fifo_is_refused_without_waiting(tmp_path: Path) -> None:
         with open(fifo, "wb"):
             pass
         pytest.fail("load_workflow waited on a FIFO")
-    assert "not a regular file" in result[0]
+    assert "[not_regular_file]" in result[0]
 
 
 def test_a_file_over_the_limit_is_refused(tmp_path: Path) -> None:
     """A file larger than the limit is refused (only the limit and one byte are read)."""
     big = tmp_path / "big.yaml"
     big.write_bytes(b"#" * 3_000_000)
-    assert "at most" in _one_problem(big)
+    assert "[file_too_big]" in _one_problem(big)
 
 
 def _guide(folder: Path, extends: str) -> Path:
@@ -66,7 +67,7 @@ def test_extends_outside_the_guides_folder_is_refused(tmp_path: Path, outside: s
     other.write_text(f"format: btiflow/1\nid: {SECRET}\nlevels: {SECRET}\n", encoding="utf-8")
     name = str(other) if outside == "absolute" else "../other.yaml"
     said = _one_problem(_guide(tmp_path / "kommune", name))
-    assert "folder" in said
+    assert "[extends_outside]" in said
     assert SECRET not in said
 
 
@@ -77,7 +78,7 @@ def test_extends_through_a_symlink_out_of_the_folder_is_refused(tmp_path: Path) 
     path = _guide(tmp_path / "kommune", "base.yaml")
     (path.parent / "base.yaml").symlink_to(other)
     said = _one_problem(path)
-    assert "folder" in said
+    assert "[extends_outside]" in said
     assert SECRET not in said
 
 

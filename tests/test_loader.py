@@ -11,6 +11,7 @@ import pytest
 
 from btiflow import Problem, Workflow, WorkflowError, check_workflow, load_workflow
 from btiflow.workflow.load import load_workflow_text
+from btiflow.workflow.problems import codes as problem_codes
 
 WORKFLOWS = Path(__file__).resolve().parent.parent / "workflows"
 
@@ -77,20 +78,29 @@ def write(tmp_path: Path, text: str | bytes, name: str = "guide.yaml") -> Path:
 
 
 def problems_of(path: Path) -> tuple[Problem, ...]:
-    """Load ``path``, expecting WorkflowError; its problems, each checked to be located."""
-    with pytest.raises(WorkflowError) as info:
-        load_workflow(path)
-    problems = info.value.problems
+    """Load ``path``, expecting WorkflowError; its problems in English (the words these tests
+    read), each checked to be located, coded, and the same problem in bokmål and nynorsk."""
+    worded = {}
+    for language in ("en", "nb", "nn"):
+        with pytest.raises(WorkflowError) as info:
+            load_workflow(path, language)
+        worded[language] = info.value.problems
+    problems = worded["en"]
     assert problems
     for p in problems:
         assert p.line >= 1
         assert p.column >= 1
         assert p.message
+        assert p.code in problem_codes(), p
+    for language in ("nb", "nn"):
+        same = [attrs.evolve(p, message="", hint="") for p in worded[language]]
+        assert same == [attrs.evolve(p, message="", hint="") for p in problems], language
     return problems
 
 
-def only(problems: tuple[Problem, ...]) -> Problem:
-    assert len(problems) == 1, problems
+def only(problems: tuple[Problem, ...], code: str) -> Problem:
+    """The one problem, checked to be the problem ``code``."""
+    assert [p.code for p in problems] == [code], problems
     return problems[0]
 
 
@@ -182,7 +192,7 @@ def test_yaml_booleans_stay_text(tmp_path: Path) -> None:
 def test_no_as_language_code_is_an_unknown_language(tmp_path: Path) -> None:
     """The key `no:` stays the text 'no' and is reported as an unknown language code."""
     path = write(tmp_path, edit("title: T\n", "title: {no: T}\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "unknown_language")
     at(p, path, 4, 9)
     assert "unknown language code 'no'" in p.message
     assert "nb" in p.hint
@@ -211,7 +221,7 @@ def test_north_sami_text_is_kept(tmp_path: Path) -> None:
 def test_malformed_yaml(tmp_path: Path) -> None:
     """An unclosed bracket is reported where YAML noticed it, with a hint."""
     path = write(tmp_path, edit("languages: [nb]", "languages: [nb"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_syntax")
     assert p.file == str(path)
     assert p.line == 6
     assert p.column == 7
@@ -222,7 +232,7 @@ def test_malformed_yaml(tmp_path: Path) -> None:
 def test_tab_indentation(tmp_path: Path) -> None:
     """A tab used for indentation is reported at the tab with a hint about spaces."""
     path = write(tmp_path, edit("title: T\n", "title: T\n\tintroduction: x\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_tab")
     at(p, path, 5, 1)
     assert "spaces, not tabs" in p.hint
 
@@ -230,7 +240,7 @@ def test_tab_indentation(tmp_path: Path) -> None:
 def test_control_character(tmp_path: Path) -> None:
     """A control character is reported at its own line and column, not at 1:1."""
     path = write(tmp_path, edit("title: T\n", "title: T\x07x\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_control_character")
     at(p, path, 4, 9)
     assert "control character" in p.message
     assert "tabs" not in p.hint
@@ -240,7 +250,7 @@ def test_empty_file(tmp_path: Path) -> None:
     """An empty file (or only comments) is one problem at 1:1."""
     for name, text in (("empty.yaml", ""), ("comments.yaml", "# nothing here\n\n")):
         path = write(tmp_path, text, name)
-        p = only(problems_of(path))
+        p = only(problems_of(path), "empty_file")
         at(p, path, 1, 1)
         assert "empty" in p.message
 
@@ -248,7 +258,7 @@ def test_empty_file(tmp_path: Path) -> None:
 def test_file_not_a_mapping(tmp_path: Path) -> None:
     """A file holding a list instead of a mapping says what a workflow file is."""
     path = write(tmp_path, "- format: btiflow/1\n")
-    p = only(problems_of(path))
+    p = only(problems_of(path), "not_a_workflow")
     at(p, path, 1, 1)
     assert "mapping of keys" in p.message
 
@@ -256,7 +266,7 @@ def test_file_not_a_mapping(tmp_path: Path) -> None:
 def test_missing_file(tmp_path: Path) -> None:
     """A missing file is a WorkflowError naming the file, not FileNotFoundError."""
     path = tmp_path / "nowhere.yaml"
-    p = only(problems_of(path))
+    p = only(problems_of(path), "file_not_found")
     at(p, path, 1, 1)
     assert p.message == "file not found"
     assert "path" in p.hint
@@ -264,7 +274,7 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_folder_instead_of_file(tmp_path: Path) -> None:
     """A folder given as the workflow is a WorkflowError."""
-    p = only(problems_of(tmp_path))
+    p = only(problems_of(tmp_path), "folder_not_file")
     assert "folder" in p.message
 
 
@@ -272,7 +282,7 @@ def test_non_utf8_file(tmp_path: Path) -> None:
     """A Latin-1 file is reported at the line and (character) column of the first bad byte."""
     text = edit("title: T\n", "title: Tromsø og Kåfjord\n").encode("latin-1")
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "not_utf8")
     at(p, path, 4, 13)
     assert "not UTF-8" in p.message
     assert "0xf8" in p.message
@@ -283,7 +293,7 @@ def test_non_utf8_column_counts_characters(tmp_path: Path) -> None:
     """Characters before the bad byte that take two bytes in UTF-8 count as one column."""
     data = edit("title: T\n", "title: Kåfjord \xff\n").encode("utf-8").replace(b"\xc3\xbf", b"\xff")
     path = write(tmp_path, data)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "not_utf8")
     at(p, path, 4, 16)
 
 
@@ -301,7 +311,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
         lines.append(f"{name}: &{name} [" + ",".join([f"*{prev}"] * 9) + "]")
     path = write(tmp_path, "\n".join(lines) + "\n")
     start = time.perf_counter()
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_anchor")
     assert time.perf_counter() - start < 1.0
     at(p, path, 1, 4)
     assert "anchors" in p.message
@@ -311,7 +321,7 @@ def test_alias_bomb_is_refused_quickly(tmp_path: Path) -> None:
 def test_alias_without_anchor_is_refused(tmp_path: Path) -> None:
     """An alias is refused where it stands."""
     path = write(tmp_path, edit("title: T\n", "title: *t\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_alias")
     assert p.line == 4
     assert "not valid YAML" in p.message
 
@@ -331,7 +341,7 @@ def test_deep_nesting_is_refused_quickly(
     """Nesting 10,000 levels deep is refused in well under a second."""
     path = write(tmp_path, text)
     start = time.perf_counter()
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_too_deep")
     assert time.perf_counter() - start < 0.5
     assert "nested deeper than 40 levels" in p.message
     assert p.line == 1 or name == "mixed"
@@ -343,7 +353,7 @@ def test_deep_block_nesting_is_refused(tmp_path: Path) -> None:
     """Deep indentation-based nesting is refused at the level that is too deep."""
     text = "".join(" " * i + "a:\n" for i in range(60))
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_too_deep")
     at(p, path, 40, 40)  # the key at depth 41
     assert "nested deeper" in p.message
 
@@ -351,7 +361,7 @@ def test_deep_block_nesting_is_refused(tmp_path: Path) -> None:
 def test_oversized_file_is_refused(tmp_path: Path) -> None:
     """A file over the size limit is refused before it is parsed."""
     path = write(tmp_path, "# " + "x" * 2_100_000 + "\n")
-    p = only(problems_of(path))
+    p = only(problems_of(path), "file_too_big")
     assert "at most" in p.message
 
 
@@ -359,13 +369,16 @@ def test_oversized_text_is_refused() -> None:
     """YAML text over the size limit is refused too, not only files."""
     with pytest.raises(WorkflowError) as info:
         load_workflow_text("a: " + "x" * 2_100_000)
-    assert "at most" in only(info.value.problems).message
+    p = only(info.value.problems, "text_too_long")
+    assert p.code == "text_too_long"
+    assert "høyst 2000000" in p.message
 
 
 def test_huge_number_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     """A number with thousands of digits is reported, not a Python ValueError."""
     path = write(tmp_path, edit("  - level: 1\n", "  - level: 1" + "0" * 5000 + "\n"))
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_number"]
     p = next(p for p in problems if p.path == "levels[1].level")
     at(p, path, 16, 12)
     assert "expected a whole number" in p.message
@@ -377,6 +390,7 @@ def test_tags_and_complex_keys(tmp_path: Path) -> None:
     text = edit("title: T\n", "title: !!binary aGk=\n? [a, b]\n: x\n")
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["unsupported_tag", "key_not_word"]
     assert [(p.line, p.column) for p in problems] == [(4, 8), (5, 3)]
     assert "unsupported tag" in problems[0].message
     assert "plain word" in problems[1].message
@@ -385,7 +399,7 @@ def test_tags_and_complex_keys(tmp_path: Path) -> None:
 def test_second_document_is_refused(tmp_path: Path) -> None:
     """A second YAML document (---) in the file is reported at its start."""
     path = write(tmp_path, MINIMAL + "---\nid: u\n")
-    p = only(problems_of(path))
+    p = only(problems_of(path), "yaml_syntax")
     at(p, path, 41, 1)
     assert "another document" in p.message
 
@@ -400,6 +414,7 @@ def test_wrong_types(tmp_path: Path) -> None:
     text = edit("title: A\n", "title: [A]\n", text)
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_list", "expected_text", "expected_number"]
     assert [(p.line, p.column, p.path) for p in problems] == [
         (5, 12, "languages"),
         (11, 16, "levels[0].steps[0].title"),
@@ -422,6 +437,7 @@ def test_unknown_keys_at_several_depths(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["unknown_top_key", "unknown_key", "unknown_key"]
     assert [(p.line, p.column) for p in problems] == [(4, 1), (13, 9), (16, 13)]
     assert problems[0].message == "unknown key 'titel'"
     assert problems[1].message == "unknown key 'guidence' in levels[0].steps[0]"
@@ -435,7 +451,7 @@ def test_unknown_keys_at_several_depths(tmp_path: Path) -> None:
 def test_overlay_key_in_plain_file(tmp_path: Path) -> None:
     """after:/remove: in a file that extends nothing says they need extends."""
     path = write(tmp_path, edit("        title: B\n", "        title: B\n        after: a\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "overlay_key_without_extends")
     at(p, path, 21, 9)
     assert "only allowed in a file that extends" in p.message
 
@@ -443,7 +459,7 @@ def test_overlay_key_in_plain_file(tmp_path: Path) -> None:
 def test_missing_required_key(tmp_path: Path) -> None:
     """A step without a title is reported at the step, naming the key."""
     path = write(tmp_path, edit("        title: C\n", ""))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "missing_key")
     at(p, path, 28, 9)
     assert p.message == "missing key 'title' in levels[2].steps[0]"
     assert p.hint.startswith("add title:")
@@ -452,7 +468,7 @@ def test_missing_required_key(tmp_path: Path) -> None:
 def test_duplicate_keys(tmp_path: Path) -> None:
     """A key given twice in one mapping points to the second and names the first line."""
     path = write(tmp_path, edit("id: t\n", "id: t\nid: u\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "duplicate_key")
     at(p, path, 3, 1)
     assert p.message == "duplicate key 'id'"
     assert "line 2" in p.hint
@@ -461,7 +477,7 @@ def test_duplicate_keys(tmp_path: Path) -> None:
 def test_unknown_format(tmp_path: Path) -> None:
     """Another format version is refused at the value, naming the supported one."""
     path = write(tmp_path, edit("format: btiflow/1", "format: btiflow/2"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "unknown_format")
     at(p, path, 1, 9)
     assert "btiflow/1" in p.hint
 
@@ -470,6 +486,7 @@ def test_bad_id(tmp_path: Path) -> None:
     """A step id with capitals and æøå is reported with an example of a good id."""
     path = write(tmp_path, edit("      - id: a\n", "      - id: Første steg\n"))
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_id"]
     p = next(p for p in problems if p.path == "levels[0].steps[0].id")
     at(p, path, 10, 13)
     assert "identifier" in p.message
@@ -482,7 +499,7 @@ def test_bad_id(tmp_path: Path) -> None:
 def test_duplicate_step_ids(tmp_path: Path) -> None:
     """Two steps with one id: the second is reported, naming the line of the first."""
     path = write(tmp_path, edit("      - id: c\n", "      - id: b\n"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "id_twice")
     at(p, path, 28, 13)
     assert p.message == "the id 'b' is used twice"
     assert "line 19" in p.hint
@@ -496,6 +513,7 @@ def test_unknown_conditions_and_records(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["not_allowed", "not_allowed"]
     assert [(p.line, p.column) for p in problems] == [(12, 20), (13, 19)]
     assert problems[0].message == "'leader_informd' is not an allowed value"
     assert problems[0].hint.startswith("did you mean 'leader_informed'?")
@@ -511,7 +529,7 @@ def test_unknown_advice_condition(tmp_path: Path) -> None:
         "            text: Ring barnevernet.\n",
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "not_allowed")
     at(p, path, 13, 19)
     assert p.hint.startswith("did you mean 'suspected_harm'?")
 
@@ -524,7 +542,7 @@ def test_continue_to_missing_step(tmp_path: Path) -> None:
         "          - kind: expand\n            to: [2]\n",
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "continue_unknown_step")
     at(p, path, 24, 19)
     assert p.message == "'bb' is not a step of level 1"
     assert "did you mean 'b'?" in p.hint
@@ -538,7 +556,7 @@ def test_continue_without_step(tmp_path: Path) -> None:
         "          - kind: expand\n            to: [2]\n",
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "continue_without_step")
     at(p, path, 23, 13)
     assert "continue needs the step" in p.message
 
@@ -547,7 +565,7 @@ def test_expand_to_lower_level(tmp_path: Path) -> None:
     """expand from level 1 back to level 0 is refused at the target."""
     text = edit("            to: [2]\n", "            to: [0, 2]\n")
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "expand_downward")
     at(p, path, 24, 18)
     assert p.message == "level 1 cannot expand to level 0"
     assert "higher level" in p.hint
@@ -558,6 +576,7 @@ def test_expand_to_missing_level(tmp_path: Path) -> None:
     text = MINIMAL.split("  - level: 3\n")[0].replace("to: [3]", "to: [2, 3]")
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["levels_missing", "expand_downward", "no_such_level"]
     p = next(p for p in problems if p.path.endswith("to[1]"))
     at(p, path, 33, 21)
     assert p.message == "there is no level 3"
@@ -567,6 +586,7 @@ def test_expand_out_of_range(tmp_path: Path) -> None:
     """expand to level 4 is out of range 0-3."""
     path = write(tmp_path, edit("to: [3]", "to: [4]"))
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["out_of_range"]
     p = problems[0]
     at(p, path, 33, 18)
     assert p.message == "4 is out of range"
@@ -579,7 +599,7 @@ def test_levels_missing(tmp_path: Path) -> None:
         "          - kind: expand\n            to: [3]\n", ""
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "levels_missing")
     at(p, path, 7, 3)
     assert p.message == "levels must be 0, 1, 2 and 3 in order; found [0, 1, 2] (missing 3)"
 
@@ -590,6 +610,7 @@ def test_levels_out_of_order(tmp_path: Path) -> None:
     text = "  - level: ".join([lines[0], lines[1], lines[3], lines[2], lines[4]])
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["levels_out_of_order"]
     assert (
         problems[0].message == "levels must be 0, 1, 2 and 3 in order; found [0, 2, 1, 3] "
         "(out of order)"
@@ -605,6 +626,7 @@ def test_level_without_steps(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["level_without_steps"]
     assert [(p.line, p.column, p.message) for p in problems] == [(34, 5, "level 3 has no steps")]
 
 
@@ -612,7 +634,7 @@ def test_unreachable_step(tmp_path: Path) -> None:
     """A step after a level's decision step is never reached, and is reported at the step."""
     text = edit("            to: [2]\n", "            to: [2]\n      - id: zz\n        title: Z\n")
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "unreachable_step")
     at(p, path, 25, 9)
     assert p.message == "the step 'zz' can never be reached"
 
@@ -625,6 +647,11 @@ def test_step_with_no_path_to_close(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == [
+        "step_never_closes",
+        "unreachable_step",
+        "unreachable_step",
+    ]
     assert [(p.line, p.column, p.message) for p in problems] == [
         (19, 9, "from the step 'b' the case can never be closed"),
         (27, 9, "the step 'c' can never be reached"),
@@ -642,6 +669,11 @@ def test_duplicate_outcome_and_misplaced_keys(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == [
+        "to_without_expand",
+        "outcome_twice",
+        "step_without_continue",
+    ]
     assert [(p.line, p.message) for p in problems] == [
         (23, "'to' belongs to expand, not close"),
         (24, "the outcome 'close' is given twice"),
@@ -655,6 +687,7 @@ def test_missing_translation_plain_file(tmp_path: Path) -> None:
     text = edit("title: {nb: C, se: C sámegillii}", "title: C", text)
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["missing_translation", "missing_translation"]
     assert [(p.line, p.column, p.path) for p in problems] == [
         (20, 16, "levels[1].steps[0].title"),
         (29, 16, "levels[2].steps[0].title"),
@@ -666,7 +699,7 @@ def test_missing_translation_plain_file(tmp_path: Path) -> None:
 def test_duplicate_language(tmp_path: Path) -> None:
     """A language listed twice is reported at the second mention."""
     path = write(tmp_path, edit("languages: [nb]", "languages: [nb, nb]"))
-    p = only(problems_of(path))
+    p = only(problems_of(path), "language_twice")
     at(p, path, 5, 17)
     assert "listed twice" in p.message
 
@@ -675,7 +708,7 @@ def test_bad_duration_months(tmp_path: Path) -> None:
     """P1M is refused with a hint that months have no fixed length."""
     text = edit("languages: [nb]\n", "languages: [nb]\ndeadlines:\n  evaluation: P1M\n")
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "duration_in_months")
     at(p, path, 7, 15)
     assert p.message == (
         "expected a duration such as P4W (4 weeks) or P10D (10 days), found the text 'P1M'"
@@ -691,6 +724,7 @@ def test_bad_duration_zero_and_garbage(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_duration", "expected_duration"]
     assert [(p.line, p.column) for p in problems] == [(7, 15), (8, 25)]
     assert all("P4W is 4 weeks" in p.hint for p in problems)
 
@@ -705,6 +739,7 @@ def test_bad_url_and_tools(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_url", "tool_url_or_file", "tool_url_or_file"]
     assert [(p.line, p.column) for p in problems] == [(14, 18), (15, 13), (18, 13)]
     assert (
         problems[0].message == "expected a link starting with https://, found the text 'www.x.no'"
@@ -722,7 +757,7 @@ def test_bad_tool_file(tmp_path: Path) -> None:
         "            file: ../../etc/passwd\n",
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "expected_file")
     at(p, path, 14, 19)
     assert "relative" in p.hint
 
@@ -736,6 +771,14 @@ def test_five_different_mistakes(tmp_path: Path) -> None:
     text = edit("            to: [3]\n", "            to: [1]\n", text)  # 5: expand down
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == [
+        "missing_top_key",
+        "unknown_top_key",
+        "duration_in_months",
+        "not_allowed",
+        "id_twice",
+        "expand_downward",
+    ]
     found = [(p.line, p.column, p.message) for p in problems]
     assert found == [
         (1, 1, "missing key 'title' at the top of the file"),
@@ -767,7 +810,7 @@ def test_text_api_names_the_source() -> None:
     """load_workflow_text reports problems under the given name."""
     with pytest.raises(WorkflowError) as info:
         load_workflow_text(edit("id: t", "id: T"), name="mine.yaml")
-    p = only(info.value.problems)
+    p = only(info.value.problems, "expected_id")
     assert (p.file, p.line, p.column) == ("mine.yaml", 2, 5)
     assert str(info.value).startswith("1 problem in workflow:\nmine.yaml:2:5: ")
 
@@ -776,7 +819,7 @@ def test_workflow_error_is_a_value_error(tmp_path: Path) -> None:
     """WorkflowError is a ValueError and a BtiflowError, so callers may catch either."""
     from btiflow import BtiflowError
 
-    with pytest.raises(ValueError, match="file not found"):
+    with pytest.raises(ValueError, match="fant ikke filen"):
         load_workflow(tmp_path / "x.yaml")
     with pytest.raises(BtiflowError):
         load_workflow(tmp_path / "x.yaml")
@@ -848,6 +891,12 @@ def test_overlay_problems_point_into_the_overlay(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == [
+        "after_unknown",
+        "unknown_key",
+        "not_allowed",
+        "remove_unknown",
+    ]
     assert all(p.file == str(path) for p in problems)
     assert [(p.line, p.column) for p in problems] == [(8, 16), (10, 9), (12, 20), (13, 9)]
     assert problems[0].message == "'after: n1-kontakperson' names no step of this list"
@@ -869,7 +918,7 @@ def test_overlay_semantic_problem_points_into_the_overlay(tmp_path: Path) -> Non
         "            step: n1-iverksette\n"  # 10
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "continue_unknown_step")
     at(p, path, 10, 19)
     assert p.message == "'n1-iverksette' is not a step of level 1"
     assert p.hint.startswith("did you mean 'n1-iverksett'?")
@@ -882,7 +931,7 @@ def test_overlay_remove_needs_true(tmp_path: Path) -> None:
         "        remove: yes\n"
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "remove_not_true")
     at(p, path, 8, 17)
     assert p.message == "remove takes true, found the text 'yes'"
 
@@ -895,7 +944,7 @@ def test_overlay_same_id_twice(tmp_path: Path) -> None:
         "      - id: n1-x\n        title: Y\n        after: n1-iverksett\n"
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "given_twice")
     at(p, path, 10, 9)
     assert p.message == "the id 'n1-x' is given twice in this list"
     assert "line 7" in p.hint
@@ -908,6 +957,7 @@ def test_overlay_step_id_not_text(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["expected_id"]
     assert any((p.line, p.column) == (7, 13) and "identifier" in p.message for p in problems)
 
 
@@ -917,7 +967,7 @@ def test_overlay_add_tools_not_a_list(tmp_path: Path) -> None:
         "levels:\n  - level: 1\n    steps:\n      - id: n1-iverksett\n        add_tools: 3\n"
     )
     path = write(tmp_path, text)
-    p = only(problems_of(path))
+    p = only(problems_of(path), "add_not_list")
     at(p, path, 8, 20)
     assert "add_tools" in p.message
 
@@ -931,6 +981,7 @@ def test_overlay_missing_translation(tmp_path: Path) -> None:
     )
     path = write(tmp_path, text)
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["inherited_missing_translation", "missing_translation"]
     assert all(p.file == str(path) for p in problems)
     assert [(p.line, p.column) for p in problems] == [(4, 12), (5, 8)]
     assert "texts of the guide extended have no 'se'" in problems[0].message
@@ -942,6 +993,7 @@ def test_overlay_id_and_version_required(tmp_path: Path) -> None:
     """An overlay must give its own id and version."""
     path = write(tmp_path, "extends: bti\ntitle: X\n")
     problems = problems_of(path)
+    assert [p.code for p in problems] == ["overlay_missing_key", "overlay_missing_key"]
     assert [p.message for p in problems] == [
         "missing key 'id' at the top of the file",
         "missing key 'version' at the top of the file",
@@ -952,7 +1004,7 @@ def test_overlay_id_and_version_required(tmp_path: Path) -> None:
 def test_extends_missing_guide(tmp_path: Path) -> None:
     """extends of a guide that does not exist is reported at the name, suggesting shipped ones."""
     path = write(tmp_path, 'extends: btx\nid: k\nversion: "1"\n')
-    p = only(problems_of(path))
+    p = only(problems_of(path), "extends_not_found")
     at(p, path, 1, 10)
     assert p.message == "the guide 'btx' to extend was not found"
     assert "did you mean 'bti'?" in p.hint
@@ -961,7 +1013,7 @@ def test_extends_missing_guide(tmp_path: Path) -> None:
 def test_extends_not_a_name(tmp_path: Path) -> None:
     """extends: with a number is reported at the value."""
     path = write(tmp_path, 'extends: 5\nid: k\nversion: "1"\n')
-    p = only(problems_of(path))
+    p = only(problems_of(path), "extends_empty")
     at(p, path, 1, 10)
     assert "extends must name a guide" in p.message
 
@@ -970,7 +1022,7 @@ def test_extends_cycle(tmp_path: Path) -> None:
     """a.yaml extends b.yaml extends a.yaml is reported as a circle, not a RecursionError."""
     a = write(tmp_path, 'extends: b.yaml\nid: a\nversion: "1"\n', "a.yaml")
     b = write(tmp_path, 'extends: a.yaml\nid: b\nversion: "1"\n', "b.yaml")
-    p = only(problems_of(a))
+    p = only(problems_of(a), "extends_circle")
     assert p.file.endswith("b.yaml")
     assert Path(p.file).resolve() == b.resolve()
     assert (p.line, p.column) == (1, 10)
@@ -980,7 +1032,7 @@ def test_extends_cycle(tmp_path: Path) -> None:
 def test_extends_itself(tmp_path: Path) -> None:
     """A file that extends itself is a circle."""
     path = write(tmp_path, 'extends: guide.yaml\nid: a\nversion: "1"\n')
-    p = only(problems_of(path))
+    p = only(problems_of(path), "extends_circle")
     at(p, path, 1, 10)
     assert "circle" in p.message
 
@@ -989,7 +1041,7 @@ def test_extends_broken_base(tmp_path: Path) -> None:
     """A mistake in the guide extended is reported in that guide's file."""
     write(tmp_path, "format: btiflow/1\nid: [b\n", "base.yaml")
     a = write(tmp_path, 'extends: base\nid: a\nversion: "1"\n', "a.yaml")
-    p = only(problems_of(a))
+    p = only(problems_of(a), "yaml_syntax")
     assert p.file.endswith("base.yaml")
     assert (p.line, p.column) == (3, 1)
 
@@ -1000,9 +1052,9 @@ def test_extends_something_not_a_workflow(tmp_path: Path) -> None:
     a = write(tmp_path, 'extends: notes.yaml\nid: a\nversion: "1"\n', "a.yaml")
     wf, problems = check_workflow(a)
     assert wf is None
-    p = only(tuple(problems))
+    p = only(tuple(problems), "extends_not_workflow")
     assert p.file.endswith("notes.yaml")
-    assert "not a workflow" in p.message
+    assert p.code == "extends_not_workflow"
 
 
 def test_extends_chain(tmp_path: Path) -> None:
@@ -1035,7 +1087,7 @@ def test_url_that_python_cannot_split_is_a_located_problem(tmp_path: Path) -> No
     with pytest.raises(WorkflowError) as caught:
         load_workflow(path)
     (problem,) = caught.value.problems
-    assert "expected a link starting with https://" in problem.message
+    assert problem.code == "expected_url"
     assert problem.line == text[: text.index("https://[")].count("\n") + 1
 
 
@@ -1084,7 +1136,8 @@ def test_a_principle_can_be_removed_but_a_level_cannot(tmp_path: Path) -> None:
         load_workflow(path)
     (problem,) = caught.value.problems
     assert (problem.file, problem.line, problem.column) == (str(path), 7, 5)
-    assert problem.message == "'remove' is not possible for a level"
+    assert problem.code == "not_movable"
+    assert problem.message == "«remove» går ikke an for et nivå"
 
 
 def test_extends_reads_only_guide_files(tmp_path: Path) -> None:
@@ -1097,7 +1150,8 @@ def test_extends_reads_only_guide_files(tmp_path: Path) -> None:
         load_workflow(path)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (2, 10)
-    assert problem.message == "'/etc/passwd' is not a .yaml file"
+    assert problem.code == "extends_not_yaml"
+    assert problem.message == "«/etc/passwd» er ikke en .yaml-fil"
 
 
 def test_an_overlong_extends_name_is_a_short_located_problem() -> None:
@@ -1107,6 +1161,7 @@ def test_an_overlong_extends_name_is_a_short_located_problem() -> None:
         load_workflow_text(text, "x.yaml", WORKFLOWS)
     (problem,) = caught.value.problems
     assert (problem.line, problem.column) == (2, 10)
-    assert problem.message.startswith("the guide 'aaaa")
-    assert problem.message.endswith("…' to extend was not found")
+    assert problem.code == "extends_not_found"
+    assert problem.message.startswith("fant ikke veiviseren «aaaa")
+    assert problem.message.endswith("…» som skal utvides")
     assert len(str(problem)) < 600

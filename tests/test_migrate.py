@@ -135,7 +135,9 @@ def test_unchanged_step_moves_and_the_log_shows_it(tmp_path: Path) -> None:
     )
     assert moved_by.how == "auto"
     assert moved.migrations[-1].to_version == "2026.2"
-    assert moved_note(moved) == "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026."
+    assert moved_note(moved) == (
+        "Saken ble flyttet til versjon 2026.2 av veilederen torsdag 3. september 2026."
+    )
     text = timeline(engine.log(case.id), engine.workflow_of(moved))
     assert "Flyttet til veilederens versjon 2026.2 (fra 2026.1)" in text
     assert_sound(engine)
@@ -286,7 +288,7 @@ def test_deadlines_keep_and_recompute(tmp_path: Path) -> None:
         assert [c.case_id for c in planned.deadline_differs] == [case.id, short.id]
         assert [c.case_id for c in planned.recompute_changes] == [case.id]
         text = plan_text(planned, dry_run=False)
-        assert "fristen P4W → P3W gir senest" in text
+        assert "fristen fire uker → tre uker gir senest" in text
         assert "Med --deadlines recompute" in text
         due = (set_on + dt.timedelta(days=expected_days)).isoformat()
         assert engine.case(case.id).next_evaluation_due == due
@@ -388,7 +390,7 @@ def test_bad_input_writes_nothing(tmp_path: Path) -> None:
     same_label = load_workflow(write_variant(tmp_path, "samme", version="2026.1", steps=RENAMED))
     with pytest.raises(MigrationError, match="finnes allerede med annet innhold"):
         plan_migration(engine.store, same_label)
-    with pytest.raises(MigrationError, match="keep or recompute"):
+    with pytest.raises(MigrationError, match="keep eller recompute"):
         plan_migration(engine.store, new, deadlines="later")
     assert file_bytes(db) == before
 
@@ -485,8 +487,9 @@ def test_the_family_sees_the_version_their_case_is_on_and_when_it_moved(tmp_path
     assert isinstance(after, FamilyView)
     assert after.guide_version == "2026.2"
     assert after.step_title == "Sett i gang tiltakene"
-    assert after.moved == "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026."
+    note = "Saken ble flyttet til versjon 2026.2 av veilederen torsdag 3. september 2026."
+    assert after.moved == note
     moved = engine.case(case.id)
     html = case_page(engine.workflow_of(moved), after, moved.step)
-    assert "Saken ble flyttet til versjon 2026.2 av veilederen 03.09.2026." in html
+    assert note in html
     assert "Sett i gang tiltakene" in html

@@ -177,7 +177,8 @@ def test_the_library_ships_its_licence_and_changelog() -> None:
     assert f"\n## {btiflow.__version__} - " in changelog, "CHANGELOG.md lacks this version"
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name in ("LICENSE", "CHANGELOG.md", "CONTRIBUTING.md"):
-        assert f"]({name})" in readme, f"README does not link to {name}"
+        link = f"](https://github.com/btiflow/btiflow/blob/main/{name})"  # absolute: the index
+        assert link in readme, f"README does not link to {name}"
         assert (ROOT / name).is_file()
 
 

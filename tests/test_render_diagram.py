@@ -101,7 +101,7 @@ def test_cli_diagram_prints_and_writes(tmp_path: Path) -> None:
     target = tmp_path / "guide.mmd"
     code, _, err = _run("diagram", "bti", "-o", str(target))
     assert code == 0
-    assert f"wrote {target}" in err
+    assert f"skrev {target}" in err
     assert target.read_text(encoding="utf-8") == mermaid(load_workflow("bti"))
 
 

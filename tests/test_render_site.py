@@ -246,7 +246,7 @@ def test_cli_render_names_a_missing_tool_file(tmp_path: Path) -> None:
         main, ["render", str(source), "-o", str(tmp_path / "out")], prog_name="btiflow"
     )
     assert result.exit_code == 0, result.output
-    assert "verktoy/tips-bekymringssamtale-foresatte.pdf was not found" in result.stderr
+    assert "verktoy/tips-bekymringssamtale-foresatte.pdf ble ikke funnet" in result.stderr
 
 
 def test_print_stylesheet_is_a4_and_hides_navigation() -> None:
@@ -266,8 +266,8 @@ def test_cli_render_writes_the_site(tmp_path: Path) -> None:
         main, ["render", "kafjord", "-o", str(tmp_path), "--lang", "se"], prog_name="btiflow"
     )
     assert result.exit_code == 0, result.output
-    assert f"wrote 11 pages (nb, se) to {tmp_path}" in result.stdout
-    assert "was not found" not in result.stderr
+    assert f"skrev 11 sider (nb, se) til {tmp_path}" in result.stdout
+    assert "ble ikke funnet" not in result.stderr
     assert site_languages(load_workflow("kafjord"), ("se", "nb")) == ("nb", "se")
 
 

@@ -508,7 +508,7 @@ def test_measures_need_an_evaluation_date(tmp_path: Path) -> None:
         engine, case.id, "agree_measures", TEACHER, "invalid_input", rule="input",
         says="next_evaluation", meeting=meeting, measures=MEASURES,
     )  # fmt: skip
-    assert "it is required" in refused.reasons[0].message
+    assert "den må fylles ut" in refused.reasons[0].message
 
 
 def test_a_per_level_limit_from_the_municipalitys_guide(tmp_path: Path) -> None:

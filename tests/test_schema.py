@@ -46,11 +46,12 @@ def _classes() -> list[type]:
 
 
 def _loader_problems(tmp_path: Path, text: str) -> list[str]:
+    """The codes of the loader's problems with ``text`` (``[]`` when it loads)."""
     path = tmp_path / "test.yaml"
     path.write_text(text, encoding="utf-8")
     workflow, problems = check_workflow(path)
     assert (workflow is None) == bool(problems)
-    return [p.message for p in problems]
+    return [p.code for p in problems]
 
 
 def test_schema_is_valid_draft_2020_12() -> None:
@@ -120,7 +121,7 @@ def test_unknown_key_fails_the_schema_and_the_loader(tmp_path: Path) -> None:
         (["levels", 0, "steps", 1], "additionalProperties")
     ]
     assert "'titel'" in errors[0].message
-    assert any("unknown key 'titel'" in m for m in _loader_problems(tmp_path, text))
+    assert "unknown_key" in _loader_problems(tmp_path, text)
 
 
 def test_unknown_top_level_key_fails_the_schema() -> None:
@@ -151,7 +152,7 @@ def test_overlay_keys_are_refused_without_extends(tmp_path: Path) -> None:
     )
     errors = _errors(text)
     assert [e.validator for e in errors] == ["additionalProperties"]
-    assert any("only allowed in a file that extends" in m for m in _loader_problems(tmp_path, text))
+    assert "overlay_key_without_extends" in _loader_problems(tmp_path, text)
 
 
 @pytest.mark.parametrize("duration", ["4W", "P4w", "P 4W", "P1M", "P1Y", "P", "P0W", "P4W2"])
@@ -160,7 +161,8 @@ def test_mistyped_duration_fails_the_schema_and_the_loader(tmp_path: Path, durat
     text = BTI.replace("evaluation: P4W", f"evaluation: {duration}", 1)
     errors = _errors(text)
     assert [list(e.absolute_path) for e in errors] == [["deadlines", "evaluation"]]
-    assert any("expected a duration" in m for m in _loader_problems(tmp_path, text))
+    codes = _loader_problems(tmp_path, text)
+    assert codes in (["expected_duration"], ["duration_in_months"]), codes
 
 
 @pytest.mark.parametrize("duration", ["P4W", "P10D", "P2W3D", "P0W1D"])

@@ -339,7 +339,8 @@ def test_due_lists_only_cases_the_caller_sees(world: World) -> None:
 
 
 def test_cases_are_searched_by_subject_level_and_holder(world: World) -> None:
-    """The list narrows by subject id, level and baton holder, within what the caller sees."""
+    """The list narrows by subject id, level, baton holder and status, within what the caller
+    sees."""
     with world.client(k.TEACHER) as http:
         assert [c["case_id"] for c in http.get("/cases", params={"level": 2}).json()] == [world.a]
         by_subject = http.get("/cases", params={"subject": "elev-0043"}).json()
@@ -347,6 +348,10 @@ def test_cases_are_searched_by_subject_level_and_holder(world: World) -> None:
         held = http.get("/cases", params={"holder": k.TEACHER.id}).json()
         assert {c["case_id"] for c in held} == {world.a, world.d}
         assert _is_problem(http.get("/cases", params={"level": "to"}), 400)["errors"]
+        every = {c["case_id"] for c in http.get("/cases").json()}
+        assert {c["case_id"] for c in http.get("/cases", params={"status": "open"}).json()} == every
+        assert http.get("/cases", params={"status": "closed"}).json() == []
+        assert _is_problem(http.get("/cases", params={"status": "shut"}), 400)["errors"]
 
 
 def test_the_guide_and_its_schema(world: World) -> None:

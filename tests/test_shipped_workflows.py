@@ -167,7 +167,8 @@ def test_nore_og_uvdal_missing_one_translation_is_a_problem() -> None:
     assert workflow is None
     assert len(problems) == 1
     assert problems[0].path == "languages"
-    assert "'nn'" in problems[0].message
+    assert problems[0].code == "inherited_missing_translation"
+    assert "«nn»" in problems[0].message
     assert "levels[0].steps[3].title" in problems[0].message
 
 

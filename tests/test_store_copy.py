@@ -28,11 +28,11 @@ def test_the_demo_runs_on_postgresql_and_verifies(tenant_url: str) -> None:
     assert "Kontroll av loggen: 2 saker" in result.output
     checked = CliRunner().invoke(main, ["verify", tenant_url])
     assert checked.exit_code == 0, checked.output
-    assert checked.output.strip().endswith("entries, ok")
-    assert ": 2 cases, " in checked.output
+    assert checked.output.strip().endswith("oppføringer, ok")
+    assert ": 2 saker, " in checked.output
     due = CliRunner().invoke(main, ["due", tenant_url, "--at", "2026-12-01"])
     assert due.exit_code == 0, due.output
-    assert "Forfalte evalueringer per 2026-12-01" in due.output
+    assert "Forfalte evalueringer per tirsdag 1. desember 2026" in due.output
 
 
 def test_a_demo_log_moves_from_sqlite_to_postgresql_and_verifies(
@@ -43,7 +43,7 @@ def test_a_demo_log_moves_from_sqlite_to_postgresql_and_verifies(
     assert CliRunner().invoke(main, ["demo", "--db", str(db)]).exit_code == 0
     result = CliRunner().invoke(main, ["copy", f"sqlite:///{db}", tenant_url])
     assert result.exit_code == 0, result.output
-    assert "2 cases" in result.output
+    assert "kopierte 2 saker" in result.output
     tenant = tenant_url.split("tenant=")[1]
     with SqliteStore(db) as src, PostgresStore(tenant_url.split("?")[0], tenant=tenant) as dst:
         assert dst.case_ids() == src.case_ids()
@@ -59,7 +59,7 @@ def test_a_demo_log_moves_from_sqlite_to_postgresql_and_verifies(
     assert "Saken avsluttet på nivå 2" in log.output
     again = CliRunner().invoke(main, ["copy", str(db), tenant_url])
     assert again.exit_code == 1
-    assert "already" in again.output
+    assert "har allerede sak" in again.output
 
 
 def test_copy_refuses_a_source_that_does_not_verify(tmp_path: Path, tenant_url: str) -> None:
@@ -84,5 +84,5 @@ def test_the_demo_on_postgresql_lists_its_mail(tenant_url: str) -> None:
     assert "E-post i utboksen (" in result.output
     listing = CliRunner().invoke(main, ["outbox", tenant_url])
     assert listing.exit_code == 0, listing.output
-    assert "invitation" in listing.output
-    assert "pending" in listing.output
+    assert "invitasjon" in listing.output
+    assert "venter" in listing.output

@@ -13,76 +13,12 @@ from html import escape
 
 from btiflow.case.entries import Entry
 from btiflow.case.state import Case
-from btiflow.localtime import OSLO
 from btiflow.render.casepage import CASE_CSS, family_sections
 from btiflow.render.pdf import pdf_a
 from btiflow.timeline import actor_names, describe
 from btiflow.views import family_view
+from btiflow.words import dates, say
 from btiflow.workflow.model import Workflow
-
-ARCHIVE_LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "title": "Stafettlogg – sak {case}",
-        "lead": "Hele stafettloggen for saken, slik den er lagret, og det foresatte og barnet "
-        "kunne se av den.",
-        "subject": "Barnets id",
-        "guide": "Veileder",
-        "opened": "Åpnet",
-        "closed": "Avsluttet",
-        "still_open": "Saken er åpen",
-        "entries": "Oppføringer i loggen",
-        "head": "Kontrollsum for siste oppføring (SHA-256)",
-        "log": "Loggen",
-        "seq": "Nr.",
-        "when": "Tid",
-        "who": "Hvem",
-        "what": "Hva",
-        "family": "Slik foresatte og barnet ser saken",
-        "foot": "Arkivert {date} av {by}. Dokumentet viser hele loggen, også bekymringen og "
-        "interne oppføringer; det er taushetsbelagt.",
-    },
-    "nn": {
-        "title": "Stafettlogg – sak {case}",
-        "lead": "Heile stafettloggen for saka, slik han er lagra, og det føresette og barnet "
-        "kunne sjå av han.",
-        "subject": "Barnet sin id",
-        "guide": "Rettleiar",
-        "opened": "Opna",
-        "closed": "Avslutta",
-        "still_open": "Saka er open",
-        "entries": "Oppføringar i loggen",
-        "head": "Kontrollsum for siste oppføring (SHA-256)",
-        "log": "Loggen",
-        "seq": "Nr.",
-        "when": "Tid",
-        "who": "Kven",
-        "what": "Kva",
-        "family": "Slik føresette og barnet ser saka",
-        "foot": "Arkivert {date} av {by}. Dokumentet viser heile loggen, også uroa og interne "
-        "oppføringar; det er teiepliktig.",
-    },
-    "en": {
-        "title": "Relay log – case {case}",
-        "lead": "The case's whole relay log as stored, and what the guardians and the child "
-        "could see of it.",
-        "subject": "The child's id",
-        "guide": "Guide",
-        "opened": "Opened",
-        "closed": "Closed",
-        "still_open": "The case is open",
-        "entries": "Entries in the log",
-        "head": "Checksum of the last entry (SHA-256)",
-        "log": "The log",
-        "seq": "No.",
-        "when": "Time",
-        "who": "Who",
-        "what": "What",
-        "family": "What the guardians and the child see",
-        "foot": "Archived {date} by {by}. The document shows the whole log, the concern and "
-        "internal entries included; it is confidential.",
-    },
-}
-"""The document's own words; everything else comes from the timeline and the case page."""
 
 ARCHIVE_CSS = """\
 dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1rem; }
@@ -96,8 +32,10 @@ section.whole { break-inside: auto; }
 
 
 def _local(moment: dt.datetime | str) -> str:
-    when = dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
-    return when.astimezone(OSLO).strftime("%d.%m.%Y %H:%M")
+    """A moment as a table shows it: "04.09.2026 08.30", Norway's time."""
+    return dates.short_moment(
+        dt.datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    )
 
 
 def relay_log_html(
@@ -115,7 +53,12 @@ def relay_log_html(
     written with, as ``btiflow.timeline`` does.
     """
     lang = workflow.language
-    words = ARCHIVE_LABELS.get(lang) or ARCHIVE_LABELS["nb"]
+
+    def words(key: str, **values: object) -> str:
+        # the document's own words (archive.* in the catalogue); everything else comes from
+        # the timeline and the case page
+        return say(lang, f"archive.{key}", **values)
+
     names = actor_names(log)
     rows = "".join(
         f"<tr><td>{e.seq}</td><td>{_local(e.time)}</td>"
@@ -124,17 +67,17 @@ def relay_log_html(
         for e in log
     )
     facts = [
-        (words["subject"], case.subject),
-        (words["guide"], f"{workflow.title.get(lang)} {workflow.version}"),
-        (words["opened"], f"{_local(case.opened_at)} ({case.opened_by.label()})"),
-        (words["closed"], _local(case.closed_at) if case.closed_at else words["still_open"]),
-        (words["entries"], str(len(log))),
-        (words["head"], case.head_hash),
+        (words("subject"), case.subject),
+        (words("guide"), f"{workflow.title.get(lang)} {workflow.version}"),
+        (words("opened"), f"{_local(case.opened_at)} ({case.opened_by.label()})"),
+        (words("closed"), _local(case.closed_at) if case.closed_at else words("still_open")),
+        (words("entries"), str(len(log))),
+        (words("head"), case.head_hash),
     ]
     facts_html = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>\n" for k, v in facts)
     view = family_view(workflow, case, log)
-    title = words["title"].format(case=case.id)
-    foot = words["foot"].format(date=_local(archived_at), by=archived_by)
+    title = words("title", case=case.id)
+    foot = words("foot", date=dates.moment(archived_at, lang), by=archived_by)
     return f"""\
 <!DOCTYPE html>
 <html lang="{lang}">
@@ -147,20 +90,20 @@ def relay_log_html(
 <body>
 <main>
 <h1>{escape(title)}</h1>
-<p class="lead">{escape(words["lead"])}</p>
+<p class="lead">{escape(words("lead"))}</p>
 <dl class="facts">
 {facts_html}</dl>
 <section class="whole">
-<h2>{escape(words["log"])}</h2>
+<h2>{escape(words("log"))}</h2>
 <table class="log">
-<thead><tr><th>{words["seq"]}</th><th>{words["when"]}</th><th>{words["who"]}</th>\
-<th>{words["what"]}</th></tr></thead>
+<thead><tr><th>{words("seq")}</th><th>{words("when")}</th><th>{words("who")}</th>\
+<th>{words("what")}</th></tr></thead>
 <tbody>
 {rows}</tbody>
 </table>
 </section>
 <section class="whole">
-<h2>{escape(words["family"])}</h2>
+<h2>{escape(words("family"))}</h2>
 {family_sections(workflow, view, case.step, is_open=case.is_open)}
 </section>
 </main>

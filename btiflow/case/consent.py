@@ -25,6 +25,7 @@ from btiflow.case.kinds import (
 from btiflow.case.state import Case, ConsentState
 from btiflow.errors import Reason
 from btiflow.localtime import OSLO
+from btiflow.words import say
 from btiflow.workflow.model import Workflow
 
 
@@ -37,12 +38,6 @@ def consents_alone(workflow: Workflow, case: Case, today: dt.date) -> bool:
 RELAY_LOG = "stafettlogg"
 """The consent to the relay log itself, recorded like a unit's (``give_consent(units=[...])``):
 without it the case stays inside the opening unit, at level 0."""
-
-_LOG_CLOSED = {
-    "nb": "Familien trakk tilbake samtykket til stafettloggen; den delte loggen er lukket.",
-    "nn": "Familien trekte tilbake samtykket til stafettloggen; den delte loggen er lukka.",
-    "en": "The family withdrew its consent to the relay log; the shared log is closed.",
-}
 
 
 def lapses_on(workflow: Workflow, state: ConsentState) -> dt.date | None:
@@ -198,7 +193,7 @@ def _closing_the_log(ctx: Context, units: tuple[str, ...], body: EntryBody) -> l
     what is written is kept, and no other service is shown it any further."""
     drafts = [Draft(body)]
     if RELAY_LOG in units and ctx.case.level >= 1 and log_shared(ctx.case):
-        reason = _LOG_CLOSED.get(ctx.language, _LOG_CLOSED["nb"])
+        reason = say(ctx.language, "consent.log_closed")
         closed = CaseClosed(level=ctx.case.level, outcome="log_withdrawn", reason=reason)
         drafts.append(Draft(closed))
     return drafts

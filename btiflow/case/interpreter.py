@@ -14,16 +14,10 @@ from btiflow.case.context import Context, Refused
 from btiflow.case.entries import Draft
 from btiflow.case.kinds import InterpreterNeeded
 from btiflow.case.state import Case
+from btiflow.words import say
 
 CHILD = "child"
 """How the need of the child (the case's subject) is named in ``InterpreterNeeded.person``."""
-
-_NOTE = {
-    "nb": "Husk tolk: {who} trenger tolk ({language}).",
-    "nn": "Hugs tolk: {who} treng tolk ({language}).",
-    "en": "Remember the interpreter: {who} needs one ({language}).",
-}
-_CHILD_WORD = {"nb": "barnet", "nn": "barnet", "en": "the child"}
 
 
 def record_need(ctx: Context, p: dict[str, Any]) -> list[Draft]:
@@ -39,15 +33,19 @@ def record_need(ctx: Context, p: dict[str, Any]) -> list[Draft]:
 def who_needs(case: Case, person: str, language: str) -> str:
     """The person an interpreter need is for, in words: the child, or the guardian's name."""
     if person == CHILD:
-        return _CHILD_WORD.get(language, _CHILD_WORD["nb"])
+        return say(language, "interpreter.child")
     guardian = next((g for g in case.guardians if g.id == person), None)
     return (guardian.name or guardian.id) if guardian is not None else person
 
 
 def planning_notes(case: Case, language: str) -> tuple[str, ...]:
     """What whoever plans a meeting is reminded of: each recorded interpreter need."""
-    template = _NOTE.get(language, _NOTE["nb"])
     return tuple(
-        template.format(who=who_needs(case, i.person, language), language=i.language)
+        say(
+            language,
+            "interpreter.note",
+            who=who_needs(case, i.person, language),
+            language=i.language,
+        )
         for i in case.interpreters
     )

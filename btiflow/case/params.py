@@ -14,14 +14,23 @@ from typing import Any
 
 from btiflow.case.context import Context, Refused
 from btiflow.case.people import Actor, Person, storable
+from btiflow.words import say
 
 MEETING_KINDS = ("planning", "startup", "evaluation", "other")
 OUTCOMES = ("close", "continue", "expand")
 
 
 class Invalid(Exception):
-    def __init__(self, problem: str) -> None:
-        self.problem = problem
+    """A value a parser refuses: the problem's code (``param.<code>`` in the catalogue, worded
+    in the guide's language by ``parse``) and the values its text names."""
+
+    def __init__(self, code: str, **values: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.values = values
+
+    def words(self, language: str) -> str:
+        return say(language, f"param.{self.code}", **self.values)
 
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
@@ -31,36 +40,36 @@ year 1 at +14:00) cannot be turned into UTC or local time when the log is read."
 
 def text(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise Invalid("expected a non-empty text")
+        raise Invalid("text")
     if not storable(value):
-        raise Invalid("the text holds a character that cannot be stored (a lone surrogate)")
+        raise Invalid("unstorable")
     return value.strip()
 
 
 def _in_years(day: dt.date) -> None:
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise Invalid(f"expected a date in the years {FIRST_YEAR}–{LAST_YEAR}")
+        raise Invalid("years", first=FIRST_YEAR, last=LAST_YEAR)
 
 
 def boolean(value: Any) -> bool:
     if not isinstance(value, bool):
-        raise Invalid("expected true or false")
+        raise Invalid("boolean")
     return value
 
 
 def integer(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise Invalid("expected a whole number")
+        raise Invalid("integer")
     return value
 
 
 def date(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise Invalid("expected a date (YYYY-MM-DD), not a date and time")
+        raise Invalid("date_not_time")
     try:
         day = value if isinstance(value, dt.date) else dt.date.fromisoformat(value)
     except (TypeError, ValueError) as exc:
-        raise Invalid("expected a date such as 2026-12-24") from exc
+        raise Invalid("date") from exc
     _in_years(day)
     return day
 
@@ -70,17 +79,17 @@ def datetime(value: Any) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(value)
         except ValueError as exc:
-            raise Invalid("expected a date and time such as 2026-12-01T09:00+01:00") from exc
+            raise Invalid("datetime") from exc
     if not isinstance(value, dt.datetime):
-        raise Invalid("expected a date and time")
+        raise Invalid("datetime")
     try:
         # a tzinfo whose utcoffset is None leaves the time naive, as no tzinfo does
         aware = value.utcoffset() is not None
         utc = value.astimezone(dt.UTC) if aware else value
     except (OverflowError, ValueError, TypeError) as exc:
-        raise Invalid(f"expected a time in the years {FIRST_YEAR}–{LAST_YEAR}") from exc
+        raise Invalid("years", first=FIRST_YEAR, last=LAST_YEAR) from exc
     if not aware:
-        raise Invalid("the time needs a time zone (e.g. +01:00, or ZoneInfo('Europe/Oslo'))")
+        raise Invalid("time_zone")
     _in_years(value.date())
     _in_years(utc.date())
     return value
@@ -93,9 +102,9 @@ def person(value: Any) -> Person:
         try:
             value = Person(**value)
         except (TypeError, ValueError) as exc:
-            raise Invalid(f"a person needs id, and may have name, unit, email ({exc})") from exc
+            raise Invalid("person_fields") from exc
     if not isinstance(value, Person):
-        raise Invalid("expected a Person (id, name, unit)")
+        raise Invalid("person")
     return value
 
 
@@ -104,13 +113,13 @@ def staff_person(value: Any) -> Person:
     unit is required, since access matches the id *and* the unit (docs/permissions.md)."""
     found = person(value)
     if not found.unit.strip():
-        raise Invalid("a member of staff is named with their unit (service), not only an id")
+        raise Invalid("staff_unit")
     return found
 
 
 def persons(value: Any) -> tuple[Person, ...]:
     if not isinstance(value, list | tuple):
-        raise Invalid("expected a list of persons")
+        raise Invalid("persons")
     return tuple(person(v) for v in value)
 
 
@@ -118,16 +127,13 @@ def guardian(value: Any) -> Person:
     """A guardian recorded in a case: never by a national id in clear (docs/permissions.md)."""
     found = person(value)
     if looks_like_national_id(found.id):
-        raise Invalid(
-            "a guardian's national id is never stored: name the guardian by "
-            "btiflow.national_id_key(national_id, secret)"
-        )
+        raise Invalid("national_id")
     return found
 
 
 def guardians(value: Any) -> tuple[Person, ...]:
     if not isinstance(value, list | tuple):
-        raise Invalid("expected a list of persons")
+        raise Invalid("persons")
     return tuple(guardian(v) for v in value)
 
 
@@ -141,7 +147,7 @@ def units(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list | tuple) or not value:
-        raise Invalid("expected one or more units (e.g. ['Helsestasjonen'])")
+        raise Invalid("units")
     return tuple(sorted({text(v) for v in value}))
 
 
@@ -149,11 +155,11 @@ def measures(value: Any) -> list[dict[str, Any]]:
     """Each measure's what, responsible, and optionally by_date (its own deadline, a date) and
     goal (the id of the goal it serves); optional keys are left out when not given."""
     if not isinstance(value, list | tuple) or not value:
-        raise Invalid("expected a list of measures, each with what and responsible")
+        raise Invalid("measures")
     out = []
     for item in value:
         if not isinstance(item, Mapping) or set(item) - {"what", "responsible", "by_date", "goal"}:
-            raise Invalid("each measure has what, responsible and optionally by_date and goal")
+            raise Invalid("measure")
         measure: dict[str, Any] = {
             "what": text(item.get("what")),
             "responsible": text(item.get("responsible")),
@@ -173,38 +179,38 @@ GOAL_STATUSES = ("reached", "partly", "not")
 def goal_statuses(value: Any) -> tuple[dict[str, Any], ...]:
     """Per goal how it went: goal (its id), status (reached, partly, not), optionally a note."""
     if not isinstance(value, list | tuple) or not value:
-        raise Invalid("expected a list of goals, each with goal and status")
+        raise Invalid("goals")
     out = []
     for item in value:
         if not isinstance(item, Mapping) or set(item) - {"goal", "status", "note"}:
-            raise Invalid("each goal has goal, status and optionally note")
+            raise Invalid("goal")
         if item.get("status") not in GOAL_STATUSES:
-            raise Invalid(f"a goal's status is one of {', '.join(GOAL_STATUSES)}")
+            raise Invalid("goal_status", allowed=", ".join(GOAL_STATUSES))
         said: dict[str, Any] = {"goal": text(item.get("goal")), "status": item["status"]}
         if item.get("note") is not None:
             said["note"] = text(item["note"])
         out.append(said)
     if len({g["goal"] for g in out}) < len(out):
-        raise Invalid("each goal is named once")
+        raise Invalid("goal_twice")
     return tuple(out)
 
 
 def meeting_kind(value: Any) -> str:
     if value not in MEETING_KINDS:
-        raise Invalid(f"expected one of {', '.join(MEETING_KINDS)}")
+        raise Invalid("one_of", allowed=", ".join(MEETING_KINDS))
     return str(value)
 
 
 def outcome(value: Any) -> str:
     if value not in OUTCOMES:
-        raise Invalid(f"expected one of {', '.join(OUTCOMES)}")
+        raise Invalid("one_of", allowed=", ".join(OUTCOMES))
     return str(value)
 
 
 def rights(value: Any) -> dict[str, str]:
     keys = ("responsibility_group", "individual_plan", "child_coordinator")
     if not isinstance(value, Mapping) or set(value) != set(keys):
-        raise Invalid(f"expected a mapping with {', '.join(keys)}")
+        raise Invalid("mapping", keys=", ".join(keys))
     return {k: text(value[k]) for k in keys}
 
 
@@ -220,24 +226,20 @@ def parse(
     out: dict[str, Any] = {}
     for key in params:
         if key not in declared:
-            allowed = ", ".join(declared) or "none"
-            reasons.append(
-                ctx.reason(
-                    "invalid_input",
-                    param=key,
-                    problem=f"{action} takes no such parameter (it takes: {allowed})",
-                )
-            )
+            allowed = ", ".join(declared) or say(ctx.language, "param.none")
+            problem = say(ctx.language, "param.unknown", action=action, allowed=allowed)
+            reasons.append(ctx.reason("invalid_input", param=key, problem=problem))
     for key, (parser, required) in declared.items():
         value = params.get(key)
         if value is None:
             if required:
-                reasons.append(ctx.reason("invalid_input", param=key, problem="it is required"))
+                problem = say(ctx.language, "param.required")
+                reasons.append(ctx.reason("invalid_input", param=key, problem=problem))
             continue
         try:
             out[key] = parser(value)
         except Invalid as exc:
-            reasons.append(ctx.reason("invalid_input", param=key, problem=exc.problem))
+            reasons.append(ctx.reason("invalid_input", param=key, problem=exc.words(ctx.language)))
     if reasons:
         raise Refused(reasons)
     return out

@@ -1,7 +1,7 @@
 """The command line: thin, parse, call the library, print; exit codes live here only.
 
 The group, its error handling and the helpers the commands share are in ``group.py``; the
-commands are in modules by area (guide, cases, store, mail, archive, serve), each registering
+commands are in modules by area (guide, cases, store, mail, archive, serve, words), each registering
 itself on the group when imported below. Add a command with ``@main.command()`` and a docstring
 (its help text); a test runs ``--help`` on every command of the group. Exit codes: 0 success, 1
 the input has problems (printed as ``file:line:column: message (hint)``), 2 wrong usage (click's
@@ -20,6 +20,7 @@ from btiflow.cli import (  # noqa: F401
     store,
     transfer,
     webhooks,
+    words,
 )
 from btiflow.cli.group import main
 

@@ -8,7 +8,10 @@ import sys
 import click
 
 from btiflow.cli.group import (
+    DAY,
     EXIT_PROBLEMS,
+    _said,
+    _say,
     _store,
     main,
 )
@@ -20,10 +23,11 @@ from btiflow.errors import BtiflowError
 @click.argument("case_id", metavar="[CASE]", required=False)
 @click.option(
     "--closed-before",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
+    type=DAY,
     default=None,
-    metavar="YYYY-MM-DD",
-    help="Archive every case closed before this day that is not archived yet (instead of CASE).",
+    metavar="DATE",
+    help="Archive every case closed before this day (2026-11-10 or 10.11.2026) that is not "
+    "archived yet (instead of CASE).",
 )
 @click.option(
     "-o",
@@ -49,7 +53,7 @@ from btiflow.errors import BtiflowError
     help="The archive's classification of BTI cases (klassifikasjonssystem=klasse).",
 )
 def archive(
-    db: str, case_id: str | None, closed_before: dt.datetime | None, out_dir: str, by: str,
+    db: str, case_id: str | None, closed_before: dt.date | None, out_dir: str, by: str,
     classification: str,
 ) -> None:  # fmt: skip
     """Write the archive package of a case: the relay log as PDF/A and its Fiks Arkiv messages.
@@ -71,7 +75,7 @@ def archive(
     from btiflow.case.people import Actor
 
     if (case_id is None) == (closed_before is None):
-        raise click.UsageError("give either CASE or --closed-before DATE")
+        raise click.UsageError(_say("cli.archive.either"))
     try:
         klass = Classification.parse(classification)
     except ValueError as exc:
@@ -85,17 +89,22 @@ def archive(
         else:
             assert closed_before is not None
             run = archive_closed(
-                store, out_dir, closed_before=closed_before.date(), by=admin,
+                store, out_dir, closed_before=closed_before, by=admin,
                 classification=klass,
             )  # fmt: skip
             packages, failed = list(run.packages), run.failed
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     for package in packages:
-        click.echo(f"wrote {package.directory} (package sha256 {package.checksum})")
+        click.echo(
+            _say("cli.archive.wrote", directory=package.directory, checksum=package.checksum)
+        )
     for failed_id, message in failed:
-        click.echo(f"error: case {failed_id}: {message}", err=True)
-    click.echo(f"archived {len(packages)} case(s)" + (f", {len(failed)} failed" if failed else ""))
+        click.echo(_say("cli.archive.case_failed", case=failed_id, message=message), err=True)
+    if failed:
+        click.echo(_say("cli.archive.done_failed", count=len(packages), failed=len(failed)))
+    else:
+        click.echo(_say("cli.archive.done", count=len(packages)))
     if failed:
         sys.exit(EXIT_PROBLEMS)
 
@@ -141,7 +150,6 @@ def insight(db: str, person_id: str, out_dir: str, by: str) -> None:
     try:
         export = write_insight(store, person_id, out_dir, by=Actor(by, "admin"))
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"wrote {export.json_path} and {export.pdf_path} ({len(export.insight.cases)} case(s))"
-    )
+        raise click.ClickException(_said(exc)) from exc
+    count = len(export.insight.cases)
+    click.echo(_say("cli.insight.wrote", json=export.json_path, pdf=export.pdf_path, count=count))

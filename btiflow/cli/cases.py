@@ -1,4 +1,4 @@
-"""The commands on cases in a relay log: case-page, demo, log, due, migrate."""
+"""The commands on cases in a relay log: case-page, demo, cases, log, due, migrate."""
 
 from __future__ import annotations
 
@@ -8,19 +8,23 @@ import sys
 import click
 
 from btiflow.cli.group import (
+    DAY,
     EXIT_PROBLEMS,
     _ChoiceOf,
+    _lang,
     _load,
     _login_name,
     _opened_for_writing,
     _print_due,
     _print_log,
     _report,
+    _said,
+    _say,
     _store,
     main,
 )
 from btiflow.cli.mail import _print_mail
-from btiflow.errors import BtiflowError, MigrationError
+from btiflow.errors import BtiflowError, CaseNotFound, MigrationError
 
 
 @main.command("case-page")
@@ -49,8 +53,21 @@ from btiflow.errors import BtiflowError, MigrationError
     help="Who prints the page, recorded with the read in the access log (default: the login "
     "name of the user running btiflow).",
 )
+@click.option(
+    "--theme",
+    "theme_file",
+    metavar="FILE",
+    default=None,
+    help="A theme file: the municipality's name, logo and colours on the page, and a folder "
+    "of templates overriding the shipped ones (see docs/for-municipalities.md).",
+)
 def case_page_command(
-    db: str, case_id: str, viewer_id: str, output: str, operator: str | None
+    db: str,
+    case_id: str,
+    viewer_id: str,
+    output: str,
+    operator: str | None,
+    theme_file: str | None,
 ) -> None:
     """Write the family's page of a case: one HTML page to read on screen or print on A4.
 
@@ -60,18 +77,30 @@ def case_page_command(
     it is the paper relay log. The read is recorded in the case's access log.
     """
     from btiflow.engine import Engine
-    from btiflow.render.casepage import actor_in_case, case_page
+    from btiflow.errors import WorkflowError
+    from btiflow.render.casepage import actor_in_case, case_page, people_in_case
+    from btiflow.render.theme import theme_of
     from btiflow.views import StaffView
 
+    try:  # before the case is read: a theme with problems logs no read
+        theme = theme_of(theme_file)
+    except WorkflowError as exc:
+        _report(exc.problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
     store = _store(db)
     by = (operator or _login_name()).strip()
     if not by:
-        raise click.BadParameter("give who prints the page", param_hint="--by")
+        raise click.BadParameter(_say("cli.case_page.give_by"), param_hint="--by")
     try:
         case = store.load(case_id)
         viewer = actor_in_case(case, viewer_id)
         if viewer is None:
-            raise click.ClickException(f"{viewer_id!r} is not named in case {case_id!r}")
+            named = [(p.id, p.name) for p in people_in_case(case)]
+            named.append((case.subject, _say("cli.case_page.the_child")))
+            width = max(len(i) for i, _ in named)
+            lines = [f"  {i.ljust(width)}  {name}".rstrip() for i, name in named]
+            text = _say("cli.case_page.not_in_case", viewer=viewer_id, case=case_id)
+            raise click.ClickException("\n".join([text, *lines]))
         engine = Engine(store.load_workflow(case.workflow_hash), store)
         # the file is opened before the read is logged: a read the page cannot deliver is not
         # recorded as made
@@ -79,18 +108,19 @@ def case_page_command(
             view = engine.view(case_id, viewer, via=f"case-page by {by}")
             family = view.family if isinstance(view, StaffView) else view
             workflow = engine.workflow_of(case)
-            out.write(case_page(workflow, family, case.step, is_open=case.is_open))
+            out.write(case_page(workflow, family, case.step, is_open=case.is_open, theme=theme))
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {output}", err=True)
+        raise click.ClickException(_said(exc)) from exc
+    click.echo(_say("cli.wrote", path=output), err=True)
 
 
 @main.command()
 @click.option(
     "--db",
-    default="stafettlogg.db",
+    default="btiflow-demo.db",
     show_default=True,
-    help="The relay log to use: a SQLite file, or postgresql://…?tenant=MUNICIPALITY.",
+    help="The demo's own relay log: a SQLite file, or postgresql://…?tenant=MUNICIPALITY. "
+    "It may hold earlier demo cases, never other cases.",
 )
 @click.option(
     "--workflow",
@@ -105,35 +135,130 @@ def demo(db: str, workflow_name: str) -> None:
     A teacher's concern at level 0, measures in the school at level 1, an evaluation after four
     weeks, level 2 with the guardians' consent, the baton passed to the public health nurse,
     a later evaluation, and closing; plus a second case with an evaluation coming up. The log
-    is written to --db and printed as a timeline, then what is due.
+    is written to --db (its own file, btiflow-demo.db, by default) and printed as a timeline,
+    then what is due. A log that holds any case the demo did not make is refused (exit 1,
+    nothing written): the invented cases never mix with real ones.
     """
-    from btiflow.demo import family_text, run_demo
+    from btiflow.demo import family_text, foreign_cases, refusal, run_demo
+    from btiflow.store.url import open_store
+    from btiflow.words import dates
 
     workflow, problems = _load(workflow_name)
     if workflow is None:
         _report(problems, err=True)
         sys.exit(EXIT_PROBLEMS)
     try:
-        engine, cases = run_demo(workflow, db)
-    except BtiflowError as exc:  # e.g. --db names another program's database
+        store = open_store(db)
+    except (BtiflowError, ValueError) as exc:  # e.g. --db names another program's database
         raise click.ClickException(str(exc)) from exc
-    store = engine.store
     click.get_current_context().call_on_close(store.close)
+    if others := foreign_cases(store):
+        raise click.ClickException(refusal(db, len(others), _lang()))
+    try:
+        engine, cases = run_demo(workflow, store)
+    except BtiflowError as exc:
+        raise click.ClickException(_said(exc)) from exc
     for case in cases:
         _print_log(store, case.id)
         click.echo()
     click.echo(family_text(engine, cases[0].id))
     click.echo()
     now = engine.clock()
-    _print_due(engine.due(now), f"Evalueringer som forfaller innen 7 dager fra {now.date()}:")
-    _print_due(engine.overdue(now), "Forfalte evalueringer:")
+    day = dates.day(now, _lang())
+    _print_due(store, engine.due(now), _say("cli.demo.due", days=7, day=day))
+    _print_due(store, engine.overdue(now), _say("cli.demo.overdue"))
     click.echo()
     _print_mail(db)
     report = engine.verify()
+    result = _say("cli.ok") if report.ok else _say("cli.failed_check")
+    click.echo()
     click.echo(
-        f"\nKontroll av loggen: {report.cases} saker, {report.entries} oppføringer, "
-        f"{'ok' if report.ok else 'FEIL'}. Loggen ligger i {db}."
+        _say("cli.demo.verified", cases=report.cases, entries=report.entries, result=result, db=db)
     )
+
+
+@main.command("cases")
+@click.argument("db")
+@click.option("--subject", metavar="ID", help="Only the cases of this subject (the child's id).")
+@click.option(
+    "--holder",
+    metavar="ID_OR_NAME",
+    help="Only the cases whose baton holder has this id, or a name containing this text.",
+)
+@click.option("--level", type=click.IntRange(0, 3), help="Only the cases at this level.")
+@click.option(
+    "--status", type=click.Choice(["open", "closed"]), help="Only open or only closed cases."
+)
+@click.option(
+    "--due-before",
+    type=DAY,
+    default=None,
+    metavar="DATE",
+    help="Only the cases with an evaluation due on or before this day (2026-11-10 or 10.11.2026).",
+)
+def cases_command(
+    db: str,
+    subject: str | None,
+    holder: str | None,
+    level: int | None,
+    status: str | None,
+    due_before: dt.date | None,
+) -> None:
+    """Find cases in DB: by subject, baton holder, level, status or evaluation due.
+
+    Prints a table a caseworker reads: the case's id (for 'btiflow log' and 'case-page'), the
+    subject, the level, the baton holder's name, the status and the next evaluation. Like
+    'log', it reads the whole log as the holder of the file; nothing is written.
+    """
+    from btiflow.engine import Engine
+    from btiflow.words import dates
+
+    store = _store(db)
+    ids = store.case_ids()
+    if not ids:
+        click.echo(_say("cli.cases.none"))
+        return
+    engine = Engine(store.load_workflow(store.load(ids[0]).workflow_hash), store)
+    found = engine.cases(
+        None,
+        subject=subject,
+        level=level,
+        due_before=due_before,
+        status=status,
+    )
+    rows: list[tuple[str, ...]] = []
+    for summary in found:
+        held = engine.case(summary.case_id).baton_holder
+        name = (held.name or held.id) if held else "-"
+        if holder is not None and not _holder_matches(held.id if held else None, name, holder):
+            continue
+        due = summary.next_evaluation_due
+        rows.append(
+            (
+                summary.case_id,
+                summary.subject,
+                str(summary.level),
+                name,
+                _say(f"views.status.{summary.status}"),
+                dates.short_day(dt.date.fromisoformat(due)) if due else "-",
+            )
+        )
+    columns = ("case", "subject", "level", "holder", "status", "next_evaluation")
+    _print_table([_say(f"cli.cases.{k}") for k in columns], rows)
+    click.echo(_say("cli.cases.count", count=len(rows)) if rows else _say("cli.cases.none"))
+
+
+def _holder_matches(held: str | None, name: str, wanted: str) -> bool:
+    """The baton holder is the one asked for: the same id, or a name containing the text."""
+    return held == wanted or (held is not None and wanted.casefold() in name.casefold())
+
+
+def _print_table(header: list[str], rows: list[tuple[str, ...]]) -> None:
+    if not rows:
+        return
+    widths = [max(len(r[i]) for r in [tuple(header), *rows]) for i in range(len(header))]
+    for row in [tuple(header), *rows]:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
 @main.command()
@@ -144,8 +269,10 @@ def log(db: str, case_id: str) -> None:
     store = _store(db)
     try:
         _print_log(store, case_id)
+    except CaseNotFound as exc:
+        raise click.ClickException(f"{_said(exc)}. {_say('cli.log.find_case', db=db)}") from exc
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
 
 
 @main.command()
@@ -153,9 +280,9 @@ def log(db: str, case_id: str) -> None:
 @click.option(
     "--at",
     "at",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     default=None,
-    help="The day to look from (default: today).",
+    help="The day to look from, 2026-11-10 or 10.11.2026 (default: today).",
 )
 @click.option(
     "--within",
@@ -164,17 +291,21 @@ def log(db: str, case_id: str) -> None:
     show_default=True,
     help="Days ahead to list evaluations falling due.",
 )
-def due(db: str, at: dt.datetime | None, within: int) -> None:
+def due(db: str, at: dt.date | None, within: int) -> None:
     """List evaluations falling due, and those overdue, across every case in DB."""
     store = _store(db)
     from btiflow.localtime import OSLO
+    from btiflow.words import dates
 
-    day = at.date() if at else dt.datetime.now(OSLO).date()
+    day = at or dt.datetime.now(OSLO).date()
+    last = day + dt.timedelta(days=within)
+    first_words, last_words = dates.day(day, _lang()), dates.day(last, _lang())
     _print_due(
-        store.due_between(day, day + dt.timedelta(days=within)),
-        f"Evalueringer som forfaller {day} – {day + dt.timedelta(days=within)}:",
+        store,
+        store.due_between(day, last),
+        _say("cli.due.within", first=first_words, last=last_words),
     )
-    _print_due(store.overdue(day), f"Forfalte evalueringer per {day}:")
+    _print_due(store, store.overdue(day), _say("cli.due.overdue_at", day=first_words))
 
 
 EXIT_NOT_ALL_MOVED = 3
@@ -185,9 +316,11 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     for pair in pairs:
         source, sep, target = pair.partition("=")
         if not sep or not source.strip() or not target.strip():
-            raise click.BadParameter(f"{pair!r}: write OLD_STEP=NEW_STEP", param_hint="--map")
+            raise click.BadParameter(_say("cli.migrate.map_form", pair=pair), param_hint="--map")
         if source.strip() in mapping:
-            raise click.BadParameter(f"{source.strip()!r} is mapped twice", param_hint="--map")
+            raise click.BadParameter(
+                _say("cli.migrate.mapped_twice", step=source.strip()), param_hint="--map"
+            )
         mapping[source.strip()] = target.strip()
     return mapping
 
@@ -246,7 +379,7 @@ def migrate(
 
     mapping = _mapping(pairs)
     if not dry_run and not by:
-        raise click.UsageError("say who migrates with --by ACTOR_ID (or use --dry-run)")
+        raise click.UsageError(_say("cli.migrate.give_by"))
     workflow, problems = _load(to)
     if workflow is None:
         _report(problems, err=True)
@@ -256,8 +389,8 @@ def migrate(
         plan = plan_migration(store, workflow, mapping=mapping, deadlines=deadlines)
     except MigrationError as exc:
         for problem in exc.problems:
-            click.echo(f"error: {problem}", err=True)
-        click.echo("Ingenting er skrevet.", err=True)
+            click.echo(_say("cli.problem", problem=problem), err=True)
+        click.echo(_say("cli.nothing_written"), err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(plan_text(plan, dry_run=dry_run), nl=False)
     staying = len(plan.staying)
@@ -265,10 +398,16 @@ def migrate(
         assert by is not None
         result = apply_migration(store, plan, by=Actor(by, "admin"))
         for conflict in result.conflicts:
-            click.echo(f"Sak {conflict.case_id}: ikke flyttet: {conflict.message}")
+            click.echo(
+                _say("cli.migrate.not_moved", case=conflict.case_id, message=conflict.message)
+            )
         click.echo(
-            f"Flyttet {len(result.migrated)} sak(er) til {workflow.id} {workflow.version}; "
-            "hver sak har fått en oppføring i sin logg."
+            _say(
+                "cli.migrate.moved",
+                count=len(result.migrated),
+                guide=workflow.id,
+                version=workflow.version,
+            )
         )
         staying += len(result.conflicts)
     if staying:

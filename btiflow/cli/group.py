@@ -6,8 +6,11 @@ imports them); exit codes and how to add a command: ``btiflow/cli/__init__.py``.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +19,9 @@ from typing import IO, TYPE_CHECKING
 import click
 
 from btiflow._version import __version__
+from btiflow.cli.language import cli_language
 from btiflow.errors import BtiflowError, Problem, WorkflowError
+from btiflow.words import LANGUAGES, say
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import Workflow
 
@@ -27,6 +32,9 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
+
+_ASKED = "btiflow.lang"  # ctx.meta: the --lang the user gave (None: not given)
+_GUIDE = "btiflow.guide_language"  # ctx.meta: the language of the guide the command acts on
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -48,6 +56,31 @@ class _ChoiceOf(click.Choice[str]):
         """click.Choice sets its choices when made; these are read from the module instead."""
 
 
+class _Day(click.ParamType[dt.date]):
+    """A day typed either way, ``2026-11-10`` or ``10.11.2026`` (a ``datetime.date``); a wrong
+    one is refused in the user's language (exit 2)."""
+
+    name = "date"
+
+    def convert(
+        self, value: object, param: click.Parameter | None, ctx: click.Context | None
+    ) -> dt.date:
+        from btiflow.words import dates
+
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dates.parse_day(str(value), _lang())
+        except ValueError as exc:
+            option = f"'{param.opts[0]}'" if param is not None and param.opts else "DATE"
+            raise click.UsageError(
+                _say("cli.invalid_value", option=option, message=str(exc)), ctx
+            ) from exc
+
+
+DAY = _Day()
+
+
 class _Commands(click.Group):
     """The command group: an error no command turned into a message becomes one line and exit
     code 1, never a traceback (a path that is a folder, a database that is not one, a URL no
@@ -56,12 +89,92 @@ class _Commands(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
+        except click.ClickException as exc:
+            raise _InLanguage(exc, _lang()) from exc
+        except (click.exceptions.Exit, click.Abort):
             raise
         except Exception as exc:
             if os.environ.get("BTIFLOW_TRACEBACK"):
                 raise
-            raise click.ClickException(_one_line(exc)) from exc
+            raise _InLanguage(click.ClickException(_one_line(exc)), _lang()) from exc
+
+
+class _InLanguage(click.ClickException):
+    """A command's error shown in the user's language: click's "Error:", "Usage:" and "Try ...
+    for help." words in it are the catalogue's."""
+
+    def __init__(self, error: click.ClickException, language: str) -> None:
+        super().__init__(error.message)
+        self.exit_code = error.exit_code  # type: ignore[misc]  # 1, or 2 for wrong usage
+        self.error = error
+        self.language = language
+
+    def format_message(self) -> str:
+        return self.error.format_message()
+
+    def show(self, file: IO[str] | None = None) -> None:
+        import io
+        import re
+
+        shown = io.StringIO()
+        self.error.show(shown)
+        text = shown.getvalue()
+        if self.language != "en":
+            for pattern, key in _CLICK_WORDS:
+
+                def words(match: re.Match[str], key: str = key) -> str:
+                    return say(self.language, key, message="", **match.groupdict())
+
+                text = re.sub(pattern, words, text, flags=re.M)
+        click.echo(text, file=file, err=True, nl=False)
+
+
+# click's own words (it speaks English) and the catalogue's key for each; the first match of a
+# line wins, so the messages come before the "Error:" prefix
+_CLICK_WORDS = (
+    (r"(?<=^Error: )Invalid value for (?P<option>[^:\n]+): ", "cli.invalid_value"),
+    (r"(?<=^Error: )Missing option (?P<option>.+)\.$", "cli.click.missing_option"),
+    (r"(?<=^Error: )Missing argument (?P<argument>.+)\.$", "cli.click.missing_argument"),
+    (
+        r"(?<=^Error: )No such option:? (?P<option>'[^']*'|\S+?)\.?(?= |$)",
+        "cli.click.no_such_option",
+    ),
+    (r"\(?Did you mean (?:one of: )?(?P<option>[^?]+)\?\)?", "cli.click.did_you_mean"),
+    (r"(?<=^Error: )No such command (?P<command>.+)\.$", "cli.click.no_such_command"),
+    (r"^Error:", "cli.error"),
+    (r"^Usage:", "cli.usage"),
+    (r"^Try '(?P<command>[^']*)' for help\.$", "cli.try_help"),
+)
+
+
+def _said(exc: BtiflowError) -> str:
+    """A library error in the user's words (a case not found; other errors say their own)."""
+    from btiflow.errors import CaseNotFound
+
+    if isinstance(exc, CaseNotFound):
+        return _say("cli.no_case", case=exc.case_id)
+    return str(exc)
+
+
+def _lang(guide: str | None = None) -> str:
+    """The language the command line speaks now: --lang, else the environment's, else the
+    guide's (``guide``, or the one the command acts on), else bokmål."""
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    return cli_language(meta.get(_ASKED), guide or meta.get(_GUIDE))
+
+
+def _say(key: str, /, **values: object) -> str:
+    """The catalogue's text for ``key`` in the command line's language."""
+    return say(_lang(), key, **values)
+
+
+def _guide_language(language: str | None) -> None:
+    """The guide the command acts on speaks ``language``: the output follows it (unless
+    --lang or the environment says otherwise)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and language:
+        ctx.meta[_GUIDE] = language
 
 
 def _one_line(exc: BaseException) -> str:
@@ -73,20 +186,55 @@ def _one_line(exc: BaseException) -> str:
 
 @click.group(cls=_Commands, context_settings=_CONTEXT)
 @click.version_option(__version__, "--version", prog_name="btiflow")
-def main() -> None:
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what btiflow does to stderr: -v what happened, -vv every step.",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(LANGUAGES),
+    default=None,
+    help="The language of the output: nb, nn, se (North Sámi where certain, else bokmål) or en. "
+    "Default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG when they name one, else the guide's language.",
+)
+def main(verbose: int, lang: str | None) -> None:
     """btiflow: a municipality's BTI action guide (handlingsveileder) as an enforced workflow.
 
     A guide is a YAML file (format: btiflow/1). Shipped guides can be named instead of a path:
     bti (the standard guide) and the municipalities that extend it, e.g. kafjord.
     """
+    click.get_current_context().meta[_ASKED] = lang
+    if verbose:
+        _log_to_stderr(click.get_current_context(), logging.DEBUG if verbose > 1 else logging.INFO)
+
+
+def _log_to_stderr(ctx: click.Context, level: int) -> None:
+    """The ``btiflow.*`` loggers to stderr at ``level`` while the command runs (logging's
+    settings are put back after it, for a program that runs the CLI in-process)."""
+    logger = logging.getLogger("btiflow")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    before = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(level)
+
+    def restore() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(before)
+
+    ctx.call_on_close(restore)
 
 
 def _load(file: str) -> tuple[Workflow | None, tuple[Problem, ...]]:
     """A workflow file (or shipped name) loaded, or the problems that stop it loading."""
     try:
-        return load_workflow(file), ()
+        workflow = load_workflow(file)
     except WorkflowError as exc:
         return None, exc.problems
+    _guide_language(workflow.language)
+    return workflow, ()
 
 
 def _report(problems: tuple[Problem, ...], *, err: bool) -> None:
@@ -104,7 +252,7 @@ def _login_name() -> str:
     try:
         return getpass.getuser()
     except (KeyError, OSError):  # no login name in a bare container
-        return "ukjent operatør"
+        return _say("cli.unknown_operator")
 
 
 @contextmanager
@@ -115,13 +263,15 @@ def _opened_for_writing(path: str) -> Iterator[IO[str]]:
 
     target = Path(path)
     if target.is_dir():
-        raise click.ClickException(f"{path}: is a folder; name the HTML file to write")
+        raise click.ClickException(_say("cli.is_folder", path=path))
     try:
         out = tempfile.NamedTemporaryFile(  # noqa: SIM115 - closed below, removed on failure
             "w", encoding="utf-8", dir=target.parent, prefix=f".{target.name}.", delete=False
         )
     except OSError as exc:
-        raise click.ClickException(f"{path}: cannot write ({exc.strerror})") from exc
+        raise click.ClickException(
+            _say("cli.cannot_write", path=path, reason=exc.strerror)
+        ) from exc
     try:
         with out:
             yield out
@@ -136,13 +286,25 @@ def _store(db: str, *, create: bool = False) -> Store:
     from btiflow.store.url import is_postgres, open_store
 
     if not create and not is_postgres(db) and not Path(db.removeprefix("sqlite:///")).is_file():
-        raise click.ClickException(f"{db}: no such relay log (run 'btiflow demo --db {db}')")
+        raise click.ClickException(_say("cli.no_log", db=db))
     try:
         store = open_store(db, create=create)  # only 'copy' may make a new log here
     except (BtiflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.get_current_context().call_on_close(store.close)
+    _guide_language(_store_language(store))
     return store
+
+
+def _store_language(store: Store) -> str | None:
+    """The language of the newest guide version the log holds (None for an empty log)."""
+    versions = store.workflow_versions()
+    if not versions:
+        return None
+    try:
+        return store.load_workflow(versions[-1][0]).language
+    except BtiflowError:  # a stored guide that does not load is verify's to name
+        return None
 
 
 def _names(store: Store, case_id: str) -> dict[str, str]:
@@ -157,21 +319,37 @@ def _print_log(store: Store, case_id: str) -> None:
 
     case = store.load(case_id)
     workflow = store.load_workflow(case.workflow_hash)
+    lang = _lang(workflow.language)
     names = _names(store, case_id)
-    holder = case.baton_holder.label() if case.baton_holder else "ingen"
-    click.echo(f"Sak {case.id} ({case.subject}) – {workflow.title.get()} {workflow.version}")
-    click.echo(f"Status: {case.status}, nivå {case.level}, stafettholder: {holder}")
+    holder = case.baton_holder.label() if case.baton_holder else say(lang, "cli.nobody")
+    title = workflow.title.get(lang)
+    click.echo(
+        say(
+            lang,
+            "cli.log.heading",
+            case=case.id,
+            subject=case.subject,
+            title=title,
+            version=workflow.version,
+        )
+    )
+    status = say(lang, f"views.status.{case.status}")
+    click.echo(say(lang, "cli.log.status", status=status, level=case.level, holder=holder))
     entries = store.entries(case_id)
     versions = {h: store.load_workflow(h) for h in {e.workflow_hash for e in entries}}
     click.echo(timeline(entries, workflow, lambda a: names.get(a, a), versions=versions), nl=False)
 
 
-def _print_due(rows: list[DueCase], heading: str) -> None:
+def _print_due(store: Store, rows: list[DueCase], heading: str) -> None:
+    """The rows under ``heading``, each baton holder by name (the id when the log has none)."""
+    from btiflow.words import dates
+
     click.echo(heading)
     if not rows:
-        click.echo("  (ingen)")
+        click.echo("  " + _say("cli.none_listed"))
     for row in rows:
-        holder = f"{row.baton_holder} ({row.baton_unit})" if row.baton_holder else "-"
-        click.echo(
-            f"  {row.due.isoformat()}  sak {row.case_id}  nivå {row.level}  stafettholder {holder}"
-        )
+        held = store.load(row.case_id).baton_holder
+        holder = held.label() if held else "-"
+        due = dates.short_day(row.due, _lang())
+        line = _say("cli.due.row", due=due, case=row.case_id, level=row.level, holder=holder)
+        click.echo("  " + line)

@@ -13,26 +13,39 @@ from btiflow.cli.group import (
     _ChoiceOf,
     _load,
     _report,
+    _say,
     _steps,
     main,
 )
-from btiflow.errors import MigrationError
-from btiflow.workflow.model import LANGUAGES
+from btiflow.errors import MigrationError, Problem, WorkflowError
+from btiflow.workflow.load import load_workflow
+from btiflow.workflow.model import LANGUAGES, Workflow
 
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
-def validate(files: tuple[str, ...]) -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(("nb", "nn", "en")),
+    default=None,
+    help="Language of the problems: nb, nn or en (default: LANG/LC_MESSAGES if it names one, "
+    "else nb).",
+)
+def validate(files: tuple[str, ...], lang: str | None) -> None:
     """Check workflow files and print every problem found.
 
     Each problem is printed as FILE:LINE:COLUMN: MESSAGE (HINT), so editors and CI can jump to
     it; a valid file prints "FILE: ok (id version, N steps)". Exits 0 when every file is valid,
-    1 otherwise.
+    1 otherwise. The problems are in bokmål unless --lang (or the environment) asks for
+    nynorsk or English.
     """
+    from btiflow.cli.language import cli_language
+
+    language = cli_language(lang)
     failed = 0
     count = 0
     for file in files:
-        workflow, problems = _load(file)
+        workflow, problems = _load_in(file, language)
         _report(problems, err=False)
         if workflow is None:
             failed += 1
@@ -44,6 +57,26 @@ def validate(files: tuple[str, ...]) -> None:
         files_noun = "file" if failed == 1 else "files"
         click.echo(f"{count} {noun} in {failed} {files_noun}")
         sys.exit(EXIT_PROBLEMS)
+
+
+def _source(file: str) -> Path:
+    """The file FILE names: a path, or a shipped guide's name (as ``load_workflow`` reads it)."""
+    from btiflow.workflow.load import shipped_dir
+
+    path = Path(file)
+    if not path.exists() and "/" not in file and "." not in file:
+        shipped = shipped_dir() / f"{file}.yaml"
+        if shipped.exists():
+            return shipped
+    return path
+
+
+def _load_in(file: str, language: str) -> tuple[Workflow | None, tuple[Problem, ...]]:
+    """A workflow file (or shipped name) loaded, or its problems worded in ``language``."""
+    try:
+        return load_workflow(file, language), ()
+    except WorkflowError as exc:
+        return None, exc.problems
 
 
 @main.command()
@@ -60,12 +93,19 @@ def validate(files: tuple[str, ...]) -> None:
     default=None,
     help="Wrap text at this width (default: the terminal's, at most 100).",
 )
-def show(file: str, lang: str | None, width: int | None) -> None:
+@click.option(
+    "--yaml",
+    "as_yaml",
+    is_flag=True,
+    help="Print the guide's YAML file exactly as it is, e.g. to copy a shipped guide.",
+)
+def show(file: str, lang: str | None, width: int | None, as_yaml: bool) -> None:
     """Print a workflow as a readable outline: levels, numbered steps, questions, outcomes.
 
     FILE is a workflow file or the name of a shipped guide (btiflow show bti). A text missing in
     the chosen language is shown in the guide's first language. When the file has problems they
-    are printed (to stderr) as by validate, and the exit code is 1.
+    are printed (to stderr) as by validate, and the exit code is 1. With --yaml the file itself
+    is printed (btiflow show --yaml bti > bti.yaml copies the standard guide).
     """
     from btiflow.workflow.outline import outline
 
@@ -73,6 +113,11 @@ def show(file: str, lang: str | None, width: int | None) -> None:
     if workflow is None:
         _report(problems, err=True)
         sys.exit(EXIT_PROBLEMS)
+    if as_yaml:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(_source(file).read_bytes())  # each byte as it is in the file
+        sys.stdout.buffer.flush()
+        return
     if lang is not None and lang not in workflow.languages:
         click.echo(
             f"note: {workflow.id} is complete only in {', '.join(workflow.languages)}; "
@@ -108,7 +153,7 @@ def schema(output: str | None) -> None:
         return
     with click.open_file(output, "w", encoding="utf-8") as out:
         out.write(text)
-    click.echo(f"wrote {output}", err=True)
+    click.echo(_say("cli.wrote", path=output), err=True)
 
 
 @main.command("diagram")
@@ -152,7 +197,7 @@ def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -
         click.echo(text, nl=False)
         return
     Path(output).write_text(text, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    click.echo(_say("cli.wrote", path=output), err=True)
 
 
 @main.command()
@@ -172,7 +217,15 @@ def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -
     help="Also render this language, though the guide does not declare it (repeatable); "
     "texts it lacks are shown in the guide's language, marked as such.",
 )
-def render(file: str, output: str, extra: tuple[str, ...]) -> None:
+@click.option(
+    "--theme",
+    "theme_file",
+    metavar="FILE",
+    default=None,
+    help="A theme file: the municipality's name, logo and colours on every page, and a folder "
+    "of templates overriding the shipped ones (see docs/for-municipalities.md).",
+)
+def render(file: str, output: str, extra: tuple[str, ...], theme_file: str | None) -> None:
     """Write the guide as a static web site: start page, a page per level, a diagram.
 
     One folder per language the guide declares (nb/, nn/, ...) with a language switch between
@@ -181,20 +234,23 @@ def render(file: str, output: str, extra: tuple[str, ...]) -> None:
     those not found are listed. Publish the folder on any web server.
     """
     from btiflow.render.site import render_site, site_languages
+    from btiflow.render.theme import theme_of
 
     workflow, problems = _load(file)
     if workflow is None:
         _report(problems, err=True)
         sys.exit(EXIT_PROBLEMS)
-    site = render_site(workflow, output, site_languages(workflow, extra))
+    try:
+        theme = theme_of(theme_file)
+    except WorkflowError as exc:  # a theme with problems writes nothing
+        _report(exc.problems, err=True)
+        sys.exit(EXIT_PROBLEMS)
+    site = render_site(workflow, output, site_languages(workflow, extra), theme)
     for missing in site.missing_files:
-        click.echo(
-            f"note: tool file {missing} was not found beside {file}; copy it to "
-            f"{Path(output) / missing}",
-            err=True,
-        )
-    langs = sorted({page.language for page in site.pages})
-    click.echo(f"wrote {len(site.pages)} pages ({', '.join(langs)}) to {output}")
+        target = Path(output) / missing
+        click.echo(_say("cli.render.missing", file=missing, guide=file, target=target), err=True)
+    langs = ", ".join(sorted({page.language for page in site.pages}))
+    click.echo(_say("cli.render.wrote", count=len(site.pages), languages=langs, output=output))
 
 
 EXIT_DIFFERENT = 1
@@ -229,7 +285,7 @@ def diff(old: str, new: str, as_json: bool) -> None:
     try:
         changes = diff_workflows(loaded[0], loaded[1])
     except MigrationError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(_say("cli.problem", problem=exc), err=True)
         sys.exit(EXIT_TROUBLE)
     if as_json:
         data = [c.as_data() for c in changes]

@@ -11,8 +11,11 @@ from typing import TYPE_CHECKING
 import click
 
 from btiflow.cli.group import (
+    DAY,
     EXIT_PROBLEMS,
     _ChoiceOf,
+    _lang,
+    _say,
     _store,
     main,
 )
@@ -28,43 +31,58 @@ def _print_mail(db: str) -> None:
 
     with closing(open_outbox(db)) as outbox:
         rows = outbox.messages()
-    click.echo(
-        f"E-post i utboksen ({len(rows)}), uten navn, saks-id eller bekymring "
-        f"(send: btiflow send {db} --smtp HOST:PORT):"
-    )
+    click.echo(_say("cli.mail.heading", count=len(rows), db=db))
     for m in rows:
         event = m.calendar()
-        ics = f"  [{event.method}, SEQUENCE {event.sequence}]" if event else ""
-        to = m.address or f"{m.recipient} (ingen e-postadresse: ikke sendt)"
+        ics = ""
+        if event:
+            what = _say(f"cli.mail.calendar.{event.method.lower()}")
+            ics = "  " + _say("cli.mail.calendar", what=what, sequence=event.sequence)
+        to = m.address or _say("cli.mail.no_address", recipient=m.recipient)
         click.echo(f"  {to}: {m.subject}{ics}")
     first = next((m for m in rows if m.kind == "invitation" and m.address), None)
     if first is not None:
-        click.echo(f"\nSlik lyder den første, til {first.address}:")
+        click.echo()
+        click.echo(_say("cli.mail.first", address=first.address))
         for line in first.text().splitlines():
             click.echo(f"  | {line}")
 
 
 def _local(moment: dt.datetime) -> str:
-    from btiflow.localtime import OSLO
+    from btiflow.words import dates
 
-    return moment.astimezone(OSLO).strftime("%Y-%m-%d %H:%M")
+    return dates.short_moment(moment, _lang())
 
 
 def _detail(m: OutboxMessage) -> str:
     if m.status == "sent" and m.sent_at is not None:
         again = f" ({m.error})" if m.error else ""
-        return f"sent {_local(m.sent_at)}, attempt {m.attempts}{again}"
+        return _say("cli.outbox.sent", at=_local(m.sent_at), attempt=m.attempts, again=again)
     if m.status == "failed":
-        return f"failed: {m.error}"
+        return _say("cli.outbox.failed", error=m.error)
     if m.status == "skipped":
-        return f"skipped: {m.note}"
+        return _say("cli.outbox.skipped", note=_note(m.note))
     if m.attempts:
-        return f"attempt {m.attempts} failed: {m.error}; next try {_local(m.next_attempt_at)}"
-    return "waiting to be sent"
+        at = _local(m.next_attempt_at)
+        return _say("cli.outbox.retry", attempt=m.attempts, error=m.error, at=at)
+    return _say("cli.outbox.waiting")
+
+
+def _note(note: str) -> str:
+    """Why a row was not sent, in the user's words (the outbox keeps the note as written)."""
+    if note.startswith("no e-mail address"):
+        return _say("cli.outbox.no_address")
+    if note.startswith("not a usable e-mail address"):
+        return _say("cli.outbox.bad_address")
+    return note
 
 
 def _counts(outbox: MailQueue) -> str:
-    return ", ".join(f"{n} {status}" for status, n in outbox.counts().items() if n)
+    return ", ".join(
+        _say("cli.outbox.count", count=n, status=_say(f"cli.outbox.status.{status}"))
+        for status, n in outbox.counts().items()
+        if n
+    )
 
 
 @main.command("outbox")
@@ -85,10 +103,12 @@ def outbox_command(db: str, status: str | None) -> None:
         rows = outbox.messages(status)
         for m in rows:
             to = f"{m.recipient} <{m.address}>" if m.address else m.recipient
-            click.echo(f"{m.id:>4}  {m.status:<8} {_local(m.created_at)}  {m.kind:<18} {to}")
+            status = _say(f"cli.outbox.status.{m.status}")
+            kind = _say(f"cli.mail.kind.{m.kind}")
+            click.echo(f"{m.id:>4}  {status:<10} {_local(m.created_at)}  {kind:<20} {to}")
             click.echo(f"      {m.subject}")
             click.echo(f"      {_detail(m)}")
-        click.echo(_counts(outbox) or "the outbox is empty")
+        click.echo(_counts(outbox) or _say("cli.outbox.empty"))
 
 
 @main.command()
@@ -133,16 +153,14 @@ def send(
 
     host, _, port = server.rpartition(":")
     if not host or not port.isdigit():
-        raise click.BadParameter(
-            "give HOST:PORT, e.g. smtp.kommune.example.org:587", param_hint="--smtp"
-        )
+        raise click.BadParameter(_say("cli.send.smtp_form"), param_hint="--smtp")
     if (user is None) != (password_env is None):
-        raise click.UsageError("--user and --password-env go together")
+        raise click.UsageError(_say("cli.send.user_password"))
     password = None
     if password_env is not None:
         password = os.environ.get(password_env)
         if password is None:
-            raise click.ClickException(f"the environment variable {password_env} is not set")
+            raise click.ClickException(_say("cli.send.no_password", name=password_env))
     _store(db).close()
     try:
         settings = SmtpSettings(
@@ -156,9 +174,15 @@ def send(
         )
         with closing(open_outbox(db, create=False)) as outbox:
             report = Dispatcher(outbox, settings).run(limit)
+            counts = _counts(outbox) or _say("cli.outbox.empty")
             click.echo(
-                f"sent {report.sent}, failed {report.failed}, to try again {report.deferred}"
-                f" ({_counts(outbox) or 'the outbox is empty'})"
+                _say(
+                    "cli.send.result",
+                    sent=report.sent,
+                    failed=report.failed,
+                    deferred=report.deferred,
+                    counts=counts,
+                )
             )
     except (BtiflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
@@ -185,11 +209,11 @@ def send(
 @click.option(
     "--at",
     "at",
-    type=click.DateTime(["%Y-%m-%d"]),
+    type=DAY,
     default=None,
-    help="Plan as on this day (default: now).",
+    help="Plan as on this day, 2026-11-10 or 10.11.2026 (default: now).",
 )
-def remind(db: str, login_url: str, sender: str, at: dt.datetime | None) -> None:
+def remind(db: str, login_url: str, sender: str, at: dt.date | None) -> None:
     """Put the reminders due in DB's outbox: evaluations soon due or overdue, and offers of the
     baton left unanswered. Each is enqueued once, so run it as often as you like (e.g. daily,
     before 'btiflow send')."""
@@ -202,12 +226,13 @@ def remind(db: str, login_url: str, sender: str, at: dt.datetime | None) -> None
         config = NotifyConfig(login_url, sender)
         versions = [store.load_workflow(h) for h, _, _ in store.workflow_versions()]
         if not versions:
-            raise click.ClickException(f"{db}: no cases yet")
+            raise click.ClickException(_say("cli.remind.no_cases", db=db))
         engine = Engine(versions, store, notify=config)
-        moment = dt.datetime.combine(at.date(), dt.time(12), OSLO) if at else None
+        moment = dt.datetime.combine(at, dt.time(12), OSLO) if at else None
         added = engine.plan_reminders(moment)
     except (BtiflowError, ValueError) as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"{added} new reminder{'s' if added != 1 else ''} in the outbox (btiflow outbox {db})"
-    )
+    if added == 1:
+        click.echo(_say("cli.remind.added_one", db=db))
+    else:
+        click.echo(_say("cli.remind.added", count=added, db=db))

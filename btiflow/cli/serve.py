@@ -16,6 +16,7 @@ from btiflow.cli.group import (
     EXIT_PROBLEMS,
     _load,
     _report,
+    _say,
     _store,
     main,
 )
@@ -107,7 +108,7 @@ def serve(
 
         from btiflow.server.settings import ENV, Claims, Login, Settings
     except ImportError as exc:
-        raise click.ClickException("btiflow serve needs: pip install 'btiflow[server]'") from exc
+        raise click.ClickException(_say("cli.serve.needs")) from exc
     if demo:
         _loopback_only(host)
         guide = guide or "kafjord"
@@ -140,7 +141,10 @@ def serve(
     # Each worker process builds its app from the settings in its environment.
     os.environ[ENV] = settings.to_env()
     click.echo(
-        f"btiflow serving {workflow.id} {workflow.version} on http://{host}:{port}", err=True
+        _say(
+            "cli.serve.serving", guide=workflow.id, version=workflow.version, host=host, port=port
+        ),
+        err=True,
     )
     if demo:
         click.echo(DEMO_BANNER.format(url=f"http://{host}:{port}/", db=db), err=True)

@@ -11,6 +11,7 @@ import click
 
 from btiflow.cli.group import (
     EXIT_PROBLEMS,
+    _say,
     _store,
     main,
 )
@@ -52,22 +53,22 @@ def verify(db: str, heads: str | None, against: str | None) -> None:
             witness = read_heads(Path(against).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise click.ClickException(
-                f"{against}: not a file of chain heads from 'btiflow verify --heads' ({exc})"
+                _say("cli.verify.bad_heads", file=against, reason=exc)
             ) from exc
     store = _store(db)
     report = store.verify()
     if witness is not None:
         report = attrs.evolve(report, problems=(*report.problems, *check_heads(store, witness)))
     for problem in report.problems:
-        click.echo(f"{db}: {problem}")
+        click.echo(_say("cli.verify.problem", db=db, problem=problem))
     for note in report.notes:
-        click.echo(f"{db}: {note}")
+        click.echo(_say("cli.verify.problem", db=db, problem=note))
     if heads:
         data = [{"case_id": h.case_id, "seq": h.seq, "hash": h.hash} for h in store.heads()]
         Path(heads).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    result = _say("cli.ok") if report.ok else _say("cli.verify.broken", count=len(report.problems))
     click.echo(
-        f"{db}: {report.cases} cases, {report.entries} entries, "
-        f"{'ok' if report.ok else f'{len(report.problems)} broken'}"
+        _say("cli.verify.summary", db=db, cases=report.cases, entries=report.entries, result=result)
     )
     if not report.ok:
         sys.exit(EXIT_PROBLEMS)
@@ -91,10 +92,15 @@ def copy(source: str, target: str) -> None:
     try:
         report = copy_log(src, dst)
     except ConflictError as exc:
-        raise click.ClickException(f"{target} already holds case {exc.case_id}") from exc
+        raise click.ClickException(_say("cli.copy.holds", target=target, case=exc.case_id)) from exc
     except BtiflowError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(
-        f"copied {report.cases} cases, {report.entries} entries; "
-        f"{source}: ok, {target}: ok (verified, the chain heads match)"
+        _say(
+            "cli.copy.done",
+            cases=report.cases,
+            entries=report.entries,
+            source=source,
+            target=target,
+        )
     )

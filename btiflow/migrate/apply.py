@@ -1,10 +1,14 @@
 """Applying a migration plan: one ``workflow_migrated`` entry per moving case, each in its own
 transaction; a case changed since planning is a conflict and the others go on.
+
+Logged under ``btiflow.migrate.apply``: the guide versions, each case id and what happened to it,
+and the counts (never a subject, a name or a concern).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections.abc import Mapping
 from typing import Literal
 
@@ -19,6 +23,8 @@ from btiflow.errors import ConflictError
 from btiflow.migrate.plan import CasePlan, MigrationPlan
 from btiflow.store.base import Store
 from btiflow.workflow.model import Workflow
+
+log = logging.getLogger(__name__)
 
 
 @attrs.frozen
@@ -85,6 +91,7 @@ def apply_migration(
         raise ValueError("give a timezone-aware time")
     new = plan.workflow
     moving = plan.moving
+    log.info("migrating %d cases to %s %s", len(moving), new.id, new.version)
     if moving:
         store.save_workflow(new)
     results = []
@@ -97,6 +104,7 @@ def apply_migration(
             entries, state = extend(case, [draft], by=by, time=now, workflow_hash=new.content_hash)
             store.append(entries, state, expected_seq=item.seq)
         except ConflictError:
+            log.warning("case %s changed since the plan was made; not migrated", item.case_id)
             results.append(
                 CaseResult(
                     item.case_id,
@@ -105,5 +113,8 @@ def apply_migration(
                 )
             )
             continue
+        log.debug("case %s migrated from %s to %s", item.case_id, item.from_version, new.version)
         results.append(CaseResult(item.case_id, "migrated", case=state))
-    return MigrationResult(plan, tuple(results))
+    done = MigrationResult(plan, tuple(results))
+    log.info("migration done: %d migrated, %d conflicts", len(done.migrated), len(done.conflicts))
+    return done

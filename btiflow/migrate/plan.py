@@ -26,6 +26,7 @@ from btiflow.case.state import Case
 from btiflow.errors import MigrationError, Reason, StoreError
 from btiflow.localtime import OSLO
 from btiflow.store.base import Store
+from btiflow.words import say
 from btiflow.workflow.model import Level, Step, Workflow
 
 DeadlineMode = Literal["keep", "recompute"]
@@ -221,7 +222,7 @@ def _unmet(
             reasons.append(
                 _reason(
                     "passes_decision",
-                    f"saken ville passert beslutningssteget «{title}» ({step.id}) uten beslutning",
+                    say(lang, "migrate.reason.passes_decision", title=title, step=step.id),
                 )
             )
             continue
@@ -231,8 +232,13 @@ def _unmet(
             reasons.append(
                 _reason(
                     "requirements_unmet",
-                    f"saken ville stått etter steget «{title}» ({step.id}) uten at det er "
-                    f"gjort: mangler {', '.join(dict.fromkeys(missing))}",
+                    say(
+                        lang,
+                        "migrate.reason.requirements_unmet",
+                        title=title,
+                        step=step.id,
+                        missing=", ".join(dict.fromkeys(missing)),
+                    ),
                 )
             )
     return reasons
@@ -259,7 +265,7 @@ def _plan_case(
         action="move",
         seq=case.seq,
     )
-    v = new.version
+    v, lang = new.version, new.language
     if case.step in mapping:
         target, how = mapping[case.step], "mapped"
     else:
@@ -268,22 +274,32 @@ def _plan_case(
         except KeyError:
             reason = _reason(
                 "step_removed",
-                f"steget «{base.from_title}» ({case.step}) finnes ikke i versjon {v}; "
-                f"angi hvor saken skal stå med --map {case.step}=STEG",
+                say(
+                    lang,
+                    "migrate.reason.step_removed",
+                    title=base.from_title,
+                    step=case.step,
+                    version=v,
+                ),
             )
             return attrs.evolve(base, action="needs_mapping", reasons=(reason,))
         if level.level != case.level:
             reason = _reason(
                 "step_moved_level",
-                f"steget {case.step} ligger på nivå {level.level} i versjon {v}, saken er på "
-                f"nivå {case.level}; angi et steg på nivå {case.level} med --map {case.step}=STEG",
+                say(
+                    lang,
+                    "migrate.reason.step_moved_level",
+                    step=case.step,
+                    level=level.level,
+                    version=v,
+                    case_level=case.level,
+                ),
             )
             return attrs.evolve(base, action="needs_mapping", reasons=(reason,))
         if step.title != old_step.title:
             reason = _reason(
                 "step_renamed",
-                f"steget {case.step} har fått ny tittel «{_title(step, new)}»; bekreft at det er "
-                f"samme steg med --map {case.step}={case.step}, eller angi et annet",
+                say(lang, "migrate.reason.step_renamed", step=case.step, title=_title(step, new)),
             )
             return attrs.evolve(base, action="needs_mapping", reasons=(reason,))
         target, how = case.step, "auto"
@@ -300,14 +316,17 @@ def _plan_case(
         reasons.append(
             _reason(
                 "target_other_level",
-                f"målsteget {target} ligger på nivå {new_level.level}, saken er på nivå "
-                f"{case.level}; en migrering flytter ikke saker mellom nivåer",
+                say(
+                    lang,
+                    "migrate.reason.target_other_level",
+                    target=target,
+                    level=new_level.level,
+                    case_level=case.level,
+                ),
             )
         )
     if case.level >= 1 and case.baton_holder is None:
-        reasons.append(
-            _reason("no_baton_holder", "saken er på nivå 1 eller høyere uten stafettholder")
-        )
+        reasons.append(_reason("no_baton_holder", say(lang, "migrate.reason.no_baton_holder")))
     if not reasons:
         reasons = _unmet(case, log, old, new, target)
     if reasons:
@@ -338,15 +357,14 @@ def plan_migration(
     if cases and not ours:
         others = ", ".join(sorted({c.workflow_id for c in cases}))
         problems.append(
-            f"ingen åpen sak følger veilederen {new.id!r}; sakene her følger {others}. "
-            "En migrering flytter saker mellom versjoner av samme veileder."
+            say(new.language, "migrate.problem.other_guide", guide=new.id, others=others)
         )
     olds = _old_versions(store, new, ours, problems)
     if problems:
         raise MigrationError(list(dict.fromkeys(problems)))
     on_old_steps = {c.step for c in ours if c.workflow_hash != new.content_hash}
     warnings = tuple(
-        f"--map {source}={target}: ingen åpen sak på en eldre versjon står i steget {source}"
+        say(new.language, "migrate.warning.unused_map", source=source, target=target)
         for source, target in mapping.items()
         if source not in on_old_steps
     )
@@ -365,13 +383,19 @@ def _request_problems(new: Workflow, mapping: Mapping[str, str], deadlines: str)
     """What is wrong with the request itself: the deadline mode, mapping targets."""
     problems = []
     if deadlines not in DEADLINE_MODES:
-        problems.append(f"--deadlines must be keep or recompute, not {deadlines!r}")
+        problems.append(say(new.language, "migrate.problem.deadlines", mode=deadlines))
     new_ids = {s.id for _, s in new.steps()}
     for source, target in mapping.items():
         if target not in new_ids:
             problems.append(
-                f"--map {source}={target}: versjon {new.version} av {new.id} har ikke steget "
-                f"{target!r}"
+                say(
+                    new.language,
+                    "migrate.problem.map_target",
+                    source=source,
+                    target=target,
+                    version=new.version,
+                    guide=new.id,
+                )
             )
     return problems
 
@@ -400,13 +424,20 @@ def _old_versions(
             try:
                 olds[case.workflow_hash] = store.load_workflow(case.workflow_hash)
             except StoreError as exc:
-                problems.append(f"sak {case.id}: {exc}")
+                problems.append(
+                    say(new.language, "migrate.problem.case", case=case.id, problem=exc)
+                )
     for old in olds.values():
         if old.version == new.version:
             problems.append(
-                f"versjon {new.version} av {new.id} finnes allerede med annet innhold "
-                f"({old.content_hash[:12]}, ny fil {new.content_hash[:12]}); gi den nye filen "
-                "et nytt versjonsnummer"
+                say(
+                    new.language,
+                    "migrate.problem.version_clash",
+                    version=new.version,
+                    guide=new.id,
+                    old=old.content_hash[:12],
+                    new=new.content_hash[:12],
+                )
             )
     return olds
 
@@ -421,7 +452,7 @@ def _plan_for(
 ) -> CasePlan:
     """One open case's plan: another guide, already current, or planned against its version."""
     if case.workflow_id != new.id:
-        return _other_guide(case)
+        return _other_guide(case, new.language)
     if case.workflow_hash == new.content_hash:
         return _current(case, new)
     log = _lazy(functools.partial(store.entries, case.id))
@@ -440,7 +471,7 @@ def _lazy(fetch: Callable[[], list[Entry]]) -> Callable[[], list[Entry]]:
     return get
 
 
-def _other_guide(case: Case) -> CasePlan:
+def _other_guide(case: Case, lang: str) -> CasePlan:
     return CasePlan(
         case_id=case.id,
         subject=case.subject,
@@ -452,7 +483,9 @@ def _other_guide(case: Case) -> CasePlan:
         from_title=case.step,
         action="skipped",
         seq=case.seq,
-        reasons=(_reason("other_guide", f"saken følger en annen veileder ({case.workflow_id})"),),
+        reasons=(
+            _reason("other_guide", say(lang, "migrate.reason.other_guide", guide=case.workflow_id)),
+        ),
     )
 
 

@@ -4,6 +4,10 @@ A recipient the server refuses for good (a 5xx reply) makes the message ``failed
 server's reply; a server that cannot be reached, or answers "try later" (4xx), leaves it
 ``pending`` with ``next_attempt_at`` pushed back (1, 2, 4 … minutes, at most six hours) until
 ``max_attempts`` is reached.
+
+It logs (``btiflow.notify.dispatch``) what it did with each message by outbox id, case id and
+kind, with the server's reply code only: never an address, a name or the message, and not the
+server's words, which may repeat an address.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email
 import email.policy
+import logging
 import smtplib
 import ssl
 import uuid
@@ -23,6 +28,8 @@ from btiflow.notify.messages import parse_address
 from btiflow.notify.outbox import MailQueue, OutboxMessage
 
 Clock = Callable[[], dt.datetime]
+
+log = logging.getLogger(__name__)
 
 
 def _now() -> dt.datetime:
@@ -59,7 +66,23 @@ class DispatchReport:
 
 
 class _ServerGone(Exception):
-    """The connection is unusable: leave the message for later and stop this run."""
+    """The connection is unusable: leave the message for later and stop this run. ``kind``
+    says why without the server's words (for the log)."""
+
+    def __init__(self, problem: str, kind: str) -> None:
+        super().__init__(problem)
+        self.kind = kind
+
+
+def _which(message: OutboxMessage) -> tuple[int, str, str]:
+    """A message as the log names it: outbox id, case id, kind (never who or what)."""
+    return message.id, message.case_id, message.kind
+
+
+def _code(reply: str) -> str:
+    """The reply code of a server's reply (its words may repeat an address)."""
+    head = reply.split(maxsplit=1)[0] if reply else ""
+    return head if head.isdigit() else "?"
 
 
 def _reply(code: int, text: bytes | str) -> str:
@@ -106,6 +129,7 @@ class Dispatcher:
         """Send every message due now (at most ``limit``); stop early if the server is gone."""
         sent = failed = deferred = 0
         problem = None
+        log.debug("dispatcher %s: sending what is due (limit %s)", self.worker, limit)
         try:
             while limit is None or sent + failed + deferred < limit:
                 message = self.outbox.claim(self.clock(), self.lease, self.worker)
@@ -115,6 +139,10 @@ class Dispatcher:
                     outcome = self._send(message)
                 except _ServerGone as gone:
                     problem = str(gone)
+                    log.warning(
+                        "mail server %s gone (%s); stopping at outbox message %d (case %s)",
+                        self._where, gone.kind, message.id, message.case_id,
+                    )  # fmt: skip
                     if self._defer(message, problem):
                         deferred += 1
                     else:
@@ -122,9 +150,14 @@ class Dispatcher:
                     break
                 if outcome is None:
                     self.outbox.mark_sent(message.id, self.worker, self.clock())
+                    log.info("sent outbox message %d (case %s, %s)", *_which(message))
                     sent += 1
                 elif outcome[0]:
                     self.outbox.mark_failed(message.id, self.worker, outcome[1])
+                    log.warning(
+                        "outbox message %d (case %s, %s) refused for good: SMTP %s",
+                        *_which(message), _code(outcome[1]),
+                    )  # fmt: skip
                     failed += 1
                 elif self._defer(message, outcome[1]):
                     deferred += 1
@@ -132,6 +165,7 @@ class Dispatcher:
                     failed += 1
         finally:
             self._close()
+        log.info("dispatch done: %d sent, %d failed, %d deferred", sent, failed, deferred)
         return DispatchReport(sent, failed, deferred, problem)
 
     # --- one message ---
@@ -142,9 +176,17 @@ class Dispatcher:
             self.outbox.mark_failed(
                 message.id, self.worker, f"gave up after {message.attempts} attempts: {error}"
             )
+            log.warning(
+                "outbox message %d (case %s, %s) failed after %d attempts",
+                *_which(message), message.attempts,
+            )  # fmt: skip
             return False
         at = self.clock() + self.delay(message.attempts)
         self.outbox.retry_later(message.id, self.worker, error, at)
+        log.info(
+            "outbox message %d (case %s, %s) deferred to %s (attempt %d)",
+            *_which(message), at.isoformat(timespec="seconds"), message.attempts,
+        )  # fmt: skip
         return True
 
     def _envelope(self, message: OutboxMessage) -> tuple[str, bytes]:
@@ -173,11 +215,13 @@ class Dispatcher:
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:
                 self._close()
-                raise _ServerGone(_reply(exc.smtp_code, exc.smtp_error)) from exc
+                reply = _reply(exc.smtp_code, exc.smtp_error)
+                raise _ServerGone(reply, f"SMTP {exc.smtp_code}") from exc
             return exc.smtp_code >= 500, _reply(exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, OSError) as exc:
             self._close()
-            raise _ServerGone(f"the connection to {self._where} broke: {exc}") from exc
+            broke = f"the connection to {self._where} broke: {exc}"
+            raise _ServerGone(broke, f"connection broke: {type(exc).__name__}") from exc
         return None
 
     # --- the connection ---
@@ -201,10 +245,13 @@ class Dispatcher:
                 conn.login(s.user, s.password or "")
         except smtplib.SMTPResponseException as exc:
             self._quit(conn)
-            raise _ServerGone(f"{self._where}: {_reply(exc.smtp_code, exc.smtp_error)}") from exc
+            reply = f"{self._where}: {_reply(exc.smtp_code, exc.smtp_error)}"
+            raise _ServerGone(reply, f"SMTP {exc.smtp_code}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self._quit(conn)
-            raise _ServerGone(f"cannot reach the mail server {self._where}: {exc}") from exc
+            unreachable = f"cannot reach the mail server {self._where}: {exc}"
+            raise _ServerGone(unreachable, f"unreachable: {type(exc).__name__}") from exc
+        log.debug("connected to %s (STARTTLS %s, login %s)", self._where, s.starttls, bool(s.user))
         self._conn = conn
         return conn
 

@@ -19,7 +19,7 @@ from html import escape
 import attrs
 
 from btiflow.workflow.model import Level, Outcome, Text, Workflow
-from btiflow.workflow.outline import LABELS
+from btiflow.workflow.outline import labels as outline_labels
 
 FORMATS = ("mermaid", "dot")
 """The text formats ``diagram`` writes."""
@@ -43,7 +43,7 @@ def _t(text: Text | None, lang: str) -> str:
 
 
 def _labels(lang: str) -> dict[str, str]:
-    return LABELS.get(lang, LABELS["nb"])
+    return outline_labels(lang)
 
 
 def end_label(lang: str) -> str:

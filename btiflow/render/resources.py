@@ -1,6 +1,6 @@
-"""The files shipped beside the renderers (``render/static/``): stylesheets and page skeletons.
+"""The files shipped beside the renderers (``render/static/``): the stylesheets.
 
-They are package data, not Python strings, so a designer edits CSS and HTML as CSS and HTML; read
+They are package data, not Python strings, so a designer edits CSS as CSS; read
 through ``importlib.resources`` so they are found in a wheel or a zip as in a checkout.
 """
 

@@ -14,74 +14,27 @@ from litestar import Response
 from litestar.openapi.datastructures import ResponseSpec
 
 from btiflow import Reason
+from btiflow.words import say
 
 MEDIA_TYPE = "application/problem+json"
 
-# code: (status, title per language); nb is the fallback for a language not listed
-_PROBLEMS: dict[str, tuple[int, dict[str, str]]] = {
-    "bad_request": (
-        400,
-        {"nb": "Ugyldig forespørsel", "nn": "Ugyldig førespurnad"},
-    ),
-    "unauthenticated": (
-        401,
-        {
-            "nb": "Mangler gyldig tilgangsbevis (bearer-token)",
-            "nn": "Manglar gyldig tilgangsprov (bearer-token)",
-        },
-    ),
-    "not_permitted": (
-        403,
-        {"nb": "Du har ikke tilgang til dette", "nn": "Du har ikkje tilgang til dette"},
-    ),
-    "not_found": (
-        404,
-        {"nb": "Finnes ikke", "nn": "Finst ikkje"},
-    ),
-    "method_not_allowed": (
-        405,
-        {"nb": "Metoden er ikke tillatt her", "nn": "Metoden er ikkje tillaten her"},
-    ),
-    "conflict": (
-        409,
-        {
-            "nb": "Saken ble endret av noen andre samtidig; les den på nytt og prøv igjen",
-            "nn": "Saka vart endra av nokon andre samstundes; les ho på nytt og prøv igjen",
-        },
-    ),
-    "precondition_failed": (
-        412,
-        {
-            "nb": "Saken er endret siden du leste den (If-Match)",
-            "nn": "Saka er endra sidan du las ho (If-Match)",
-        },
-    ),
-    "too_large": (
-        413,
-        {"nb": "Forespørselen er for stor", "nn": "Førespurnaden er for stor"},
-    ),
-    "unsupported_media_type": (
-        415,
-        {"nb": "Send JSON (application/json)", "nn": "Send JSON (application/json)"},
-    ),
-    "idempotency_key_reused": (  # before "refused": CODE_OF_STATUS[422] stays "refused"
-        422,
-        {
-            "nb": "Idempotency-Key er brukt før, til en annen forespørsel",
-            "nn": "Idempotency-Key er brukt før, til ein annan førespurnad",
-        },
-    ),
-    "refused": (
-        422,
-        {"nb": "Handlingen ble avvist", "nn": "Handlinga vart avvist"},
-    ),
-    "server_error": (
-        500,
-        {"nb": "Intern feil", "nn": "Intern feil"},
-    ),
+STATUS: dict[str, int] = {
+    "bad_request": 400,
+    "unauthenticated": 401,
+    "not_permitted": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "precondition_failed": 412,
+    "too_large": 413,
+    "unsupported_media_type": 415,
+    "idempotency_key_reused": 422,  # before "refused": CODE_OF_STATUS[422] stays "refused"
+    "refused": 422,
+    "server_error": 500,
 }
+"""Each problem code and its HTTP status; its title is ``http.<code>`` in the text catalogue."""
 
-CODE_OF_STATUS = {status: code for code, (status, _) in _PROBLEMS.items()}
+CODE_OF_STATUS = {status: code for code, status in STATUS.items()}
 
 
 @attrs.frozen
@@ -105,6 +58,11 @@ class ProblemDetails:
     errors: tuple[FieldError, ...] = ()
 
 
+def title(code: str, language: str) -> str:
+    """A problem's title for people, in ``language`` (bokmål when not translated)."""
+    return say(language, f"http.{code}")
+
+
 def problem(
     code: str,
     language: str,
@@ -114,10 +72,10 @@ def problem(
     errors: Sequence[FieldError] = (),
     headers: dict[str, str] | None = None,
 ) -> Response[ProblemDetails]:
-    status, titles = _PROBLEMS[code]
+    status = STATUS[code]
     body = ProblemDetails(
         type=f"urn:btiflow:problem:{code}",
-        title=titles.get(language, titles["nb"]),
+        title=title(code, language),
         status=status,
         code=code,
         detail=detail,
@@ -133,7 +91,7 @@ def documented(*statuses: int) -> dict[int, ResponseSpec]:
     return {
         status: ResponseSpec(
             ProblemDetails,
-            description=_PROBLEMS[CODE_OF_STATUS[status]][1]["nb"],
+            description=title(CODE_OF_STATUS[status], "nb"),
             media_type=MEDIA_TYPE,
             generate_examples=False,
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Awaitable, Callable
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 import attrs
 from litestar import Request, Response, get, post
@@ -198,12 +198,20 @@ def list_cases(
     level: Annotated[int | None, QueryParameter(ge=0, le=3)] = None,
     holder: Annotated[str | None, QueryParameter(max_length=200)] = None,
     due_before: Annotated[dt.date | None, QueryParameter()] = None,
+    status: Annotated[Literal["open", "closed"] | None, QueryParameter()] = None,
 ) -> list[CaseSummary]:
     actor = _person(request)
     return (
         _engines(request.app.state)
         .get()
-        .cases(actor, subject=subject, level=level, holder=holder, due_before=due_before)
+        .cases(
+            actor,
+            subject=subject,
+            level=level,
+            holder=holder,
+            due_before=due_before,
+            status=status,
+        )
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import socket
 import threading
@@ -39,6 +40,7 @@ from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreErro
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
+from btiflow.store import logs
 from btiflow.store.base import (
     KEPT_ON_PURGE,
     ChainHead,
@@ -77,6 +79,7 @@ from btiflow.workflow.model import Workflow
 _STATES_KEPT = 256
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 _M001 = """
 CREATE TABLE entries (
@@ -435,6 +438,7 @@ class PostgresStore:
                     f"{_safe(self.url)} was written by a newer btiflow (schema "
                     f"{', '.join(unknown)}); upgrade btiflow to open it"
                 )
+            applied = []
             for name, step in MIGRATIONS:
                 if name not in done:
                     if callable(step):
@@ -442,6 +446,8 @@ class PostgresStore:
                     else:
                         conn.execute(step.encode())
                     conn.execute("INSERT INTO btiflow_migrations (name) VALUES (%s)", (name,))
+                    applied.append(name)
+        logs.opened(log, _safe(self.url), applied)
 
     def migrations(self) -> list[str]:
         """The names of the schema migrations applied to this database, in order."""
@@ -622,7 +628,11 @@ class PostgresStore:
                     cur.executemany(_FAN_OUT, [(e.case_id, e.seq, self.tenant) for e in entries])
                     self._feed(cur, entries)
                     committing = True  # the COMMIT is sent as this block ends
+            except ConflictError:
+                logs.conflict(log, state.id, expected_seq + 1)
+                raise
             except pg_errors.UniqueViolation as exc:
+                logs.conflict(log, state.id, expected_seq + 1)
                 raise ConflictError(state.id, expected_seq + 1) from exc
             except psycopg.OperationalError as exc:
                 if committing and entries:
@@ -634,6 +644,7 @@ class PostgresStore:
             except psycopg.Error as exc:
                 raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
             break
+        logs.appended(log, state.id, entries, len(outbox))
         self._remember(state)
 
     def _feed(self, cur: psycopg.Cursor[Any], entries: Sequence[Entry]) -> None:
@@ -810,7 +821,9 @@ class PostgresStore:
                 new += cur.rowcount
             return new
 
-        return self._transact(insert)
+        added = self._transact(insert)
+        logs.enqueued(log, added, len(rows))
+        return added
 
     def outbox_keys(self) -> list[str]:
         """The key of every outbox row of this tenant, oldest first."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import os
 import sqlite3
 from collections import OrderedDict
@@ -29,6 +30,7 @@ from btiflow.case.fold import from_data
 from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, ConflictError, StoreError
 from btiflow.notify.rows import OutboxRow, stamp
+from btiflow.store import logs
 from btiflow.store.base import (
     KEPT_ON_PURGE,
     ChainHead,
@@ -65,6 +67,7 @@ from btiflow.workflow.convert import unstructure
 from btiflow.workflow.model import Workflow
 
 migrations = Migrations("btiflow")
+log = logging.getLogger(__name__)
 
 _STATES_KEPT = 256
 """How many decoded case states a store keeps (see ``SqliteStore.load``)."""
@@ -460,7 +463,9 @@ class SqliteStore:
             self._lock = WriterLock(self.path, timeout)
             self.db = sqlite_utils.Database(conn)
             with self._write():
+                pending = [m.name for m in migrations.pending(self.db)]
                 migrations.apply(self.db)
+            logs.opened(log, self.path, pending)
         except (sqlite3.DatabaseError, StoreError) as exc:
             if conn is not None:
                 conn.close()
@@ -604,10 +609,15 @@ class SqliteStore:
                     _INSERT_FEED, [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
                 )
                 conn.executemany(_FAN_OUT, [(e.case_id, e.seq, now, now) for e in entries])
+        except ConflictError:
+            logs.conflict(log, state.id, expected_seq + 1)
+            raise
         except sqlite3.IntegrityError as exc:
+            logs.conflict(log, state.id, expected_seq + 1)
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        logs.appended(log, state.id, entries, len(outbox))
         self._remember(state)
 
     def receipt(self, caller: str, key: str) -> Receipt | None:
@@ -691,9 +701,11 @@ class SqliteStore:
             with self._write() as conn:
                 before = conn.total_changes
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in rows])
-                return conn.total_changes - before
+                new = conn.total_changes - before
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+        logs.enqueued(log, new, len(rows))
+        return new
 
     def save_workflow(self, workflow: Workflow) -> None:
         """Keep this workflow version, so a case pinned to it can always be explained."""

@@ -25,12 +25,21 @@ def compiled(po: Path) -> bytes:
     return out.getvalue()
 
 
+def _texts(data: bytes) -> dict[object, object]:
+    """A compiled catalogue's texts, without its header: the header names the Babel version
+    that compiled it, which must not make an up-to-date file look stale."""
+    import gettext
+
+    catalog = gettext.GNUTranslations(io.BytesIO(data))._catalog  # type: ignore[attr-defined]
+    return {k: v for k, v in catalog.items() if k != ""}
+
+
 def stale(locale: Path = LOCALE) -> list[Path]:
-    """The ``.mo`` files that differ from what their ``.po`` compiles to (or are missing)."""
+    """The ``.mo`` files whose texts differ from what their ``.po`` compiles to (or missing)."""
     result = []
     for po in sorted(locale.glob("*/*.po")):
         mo = po.with_suffix(".mo")
-        if not mo.exists() or mo.read_bytes() != compiled(po):
+        if not mo.exists() or _texts(mo.read_bytes()) != _texts(compiled(po)):
             result.append(mo)
     return result
 

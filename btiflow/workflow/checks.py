@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from typing import Any
 
 from btiflow.errors import Problem
-from btiflow.workflow.fields import suggest
 from btiflow.workflow.model import Level, Step, Workflow
+from btiflow.workflow.problems import problem, suggest
 from btiflow.workflow.shape import ShapeChecker
 from btiflow.workflow.yamlsource import Loc
 
@@ -17,10 +18,13 @@ _CLOSED = "<closed>"
 
 
 class Semantics:
-    """Checks that need the whole workflow: ids, levels, outcomes, reachability, translations."""
+    """Checks that need the whole workflow: ids, levels, outcomes, reachability, translations.
+
+    Problems are worded in the shape checker's ``reader_language`` (the guide editor's)."""
 
     def __init__(self, wf: Workflow, checker: ShapeChecker, top: Loc) -> None:
         self.wf = wf
+        self.language = checker.reader_language
         self.locs = checker.locs
         self.texts = checker.texts
         self.top = top
@@ -34,9 +38,10 @@ class Semantics:
             path = path.rsplit(".", 1)[0] if "." in path else ""
         return self.locs.get(path, self.top)
 
-    def problem(self, path: str, message: str, hint: str = "") -> None:
+    def problem(self, path: str, code: str, /, **values: Any) -> None:
         loc = self.at(path)
-        self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
+        where = (loc.file, loc.line, loc.column)
+        self.problems.append(problem(self.language, where, path, code, **values))
 
     def run(self, translations: bool = True, graph: bool = True) -> list[Problem]:
         self.languages()
@@ -53,14 +58,10 @@ class Semantics:
         seen: set[str] = set()
         for i, lang in enumerate(self.wf.languages):
             if lang in seen:
-                self.problem(
-                    f"languages[{i}]",
-                    f"language '{lang}' is listed twice",
-                    "list each language once",
-                )
+                self.problem(f"languages[{i}]", "language_twice", code=lang)
             seen.add(lang)
         if not self.wf.languages:
-            self.problem("languages", "no language declared", "e.g. languages: [nb]")
+            self.problem("languages", "no_language")
 
     def translations(self) -> None:
         inherited: dict[str, list[str]] = {}
@@ -74,47 +75,27 @@ class Semantics:
                 for lang in missing:
                     inherited.setdefault(lang, []).append(path)
                 continue
-            names = ", ".join(missing)
-            self.problem(
-                path,
-                f"the text has no translation into {names}",
-                f"add {missing[0]}: ... beside the other languages, or remove "
-                f"{names} from languages",
-            )
+            codes = ", ".join(missing)
+            self.problem(path, "missing_translation", codes=codes, first=missing[0])
         for lang, paths in inherited.items():
-            here = self.at("languages")
             shown = ", ".join(paths[:3]) + (", ..." if len(paths) > 3 else "")
-            self.problems.append(
-                Problem(
-                    here.file,
-                    here.line,
-                    here.column,
-                    "languages",
-                    f"{len(paths)} text{'s' if len(paths) != 1 else ''} of the guide extended "
-                    f"{'have' if len(paths) != 1 else 'has'} no '{lang}' ({shown})",
-                    f"translate each in this file, giving the item's id and the text as a mapping "
-                    f"(e.g. title: {{{lang}: ...}}), or declare only complete languages; other "
-                    f"translations may still be given in texts",
-                )
+            self.problem(
+                "languages",
+                "inherited_missing_translation",
+                code=lang,
+                count=len(paths),
+                paths=shown,
             )
 
     def levels(self) -> None:
         numbers = [lv.level for lv in self.wf.levels]
         if numbers != [0, 1, 2, 3] and self.levels_complete:
-            missing = sorted({0, 1, 2, 3} - set(numbers))
-            detail = f"missing {', '.join(map(str, missing))}" if missing else "out of order"
-            self.problem(
-                "levels",
-                f"levels must be 0, 1, 2 and 3 in order; found {numbers} ({detail})",
-                "give each level once, from 0 to 3",
-            )
+            missing = ", ".join(map(str, sorted({0, 1, 2, 3} - set(numbers))))
+            code = "levels_missing" if missing else "levels_out_of_order"
+            self.problem("levels", code, found=numbers, missing=missing)
         for i, level in enumerate(self.wf.levels):
             if not level.steps:
-                self.problem(
-                    f"levels[{i}]",
-                    f"level {level.level} has no steps",
-                    "add steps: with at least one step",
-                )
+                self.problem(f"levels[{i}]", "level_without_steps", level=level.level)
 
     def ids(self) -> None:
         seen: dict[str, str] = {}
@@ -127,11 +108,7 @@ class Semantics:
     def _unique(self, seen: dict[str, str], ident: str, path: str) -> None:
         if ident in seen:
             first = self.at(seen[ident])
-            self.problem(
-                path,
-                f"the id '{ident}' is used twice",
-                f"first used at line {first.line}; ids must be unique",
-            )
+            self.problem(path, "id_twice", ident=ident, line=first.line)
         else:
             seen[ident] = path
 
@@ -143,11 +120,7 @@ class Semantics:
                 base = f"levels[{li}].steps[{si}]"
                 for ti, tool in enumerate(step.tools):
                     if (tool.url is None) == (tool.file is None):
-                        self.problem(
-                            f"{base}.tools[{ti}]",
-                            "a tool needs exactly one of url or file",
-                            "give url: https://... or file: path/to/file.pdf",
-                        )
+                        self.problem(f"{base}.tools[{ti}]", "tool_url_or_file")
                 self._outcomes(level, step, base, ids, levels)
 
     def _outcomes(
@@ -157,59 +130,38 @@ class Semantics:
         for oi, outcome in enumerate(step.outcomes):
             path = f"{base}.outcomes[{oi}]"
             if outcome.kind in seen:
-                self.problem(
-                    path,
-                    f"the outcome '{outcome.kind}' is given twice",
-                    "give each kind once per step",
-                )
+                self.problem(path, "outcome_twice", kind=outcome.kind)
             seen.add(outcome.kind)
             if outcome.kind == "expand":
                 self._expand_targets(level, outcome.to, path, levels)
             elif outcome.to:
-                self.problem(
-                    f"{path}.to", f"'to' belongs to expand, not {outcome.kind}", "remove to:"
-                )
+                self.problem(f"{path}.to", "to_without_expand", kind=outcome.kind)
             if outcome.kind == "continue":
                 if outcome.step is None:
-                    self.problem(
-                        path,
-                        "continue needs the step where the work goes on",
-                        "add step: <id of a step in this level>",
-                    )
+                    self.problem(path, "continue_without_step")
                 elif outcome.step not in ids:
                     self.problem(
                         f"{path}.step",
-                        f"'{outcome.step}' is not a step of level {level.level}",
-                        suggest(outcome.step, ids),
+                        "continue_unknown_step",
+                        step=outcome.step,
+                        level=level.level,
+                        hint=suggest(outcome.step, ids, self.language),
                     )
             elif outcome.step is not None:
-                self.problem(
-                    f"{path}.step",
-                    f"'step' belongs to continue, not {outcome.kind}",
-                    "remove step:",
-                )
+                self.problem(f"{path}.step", "step_without_continue", kind=outcome.kind)
 
     def _expand_targets(
         self, level: Level, targets: tuple[int, ...], path: str, levels: set[int]
     ) -> None:
         if not targets:
-            self.problem(
-                path,
-                "expand needs the levels the case may move to",
-                f"add to: [{min(level.level + 1, 3)}]",
-            )
+            self.problem(path, "expand_without_levels", next=min(level.level + 1, 3))
         for ti, target in enumerate(targets):
             ok = target > level.level or target == level.level == 3
             if not ok:
-                self.problem(
-                    f"{path}.to[{ti}]",
-                    f"level {level.level} cannot expand to level {target}",
-                    "expand goes to a higher level (at level 3: to 3, more units and agencies)",
-                )
+                where = f"{path}.to[{ti}]"
+                self.problem(where, "expand_downward", level=level.level, target=target)
             elif target not in levels and self.levels_complete:
-                self.problem(
-                    f"{path}.to[{ti}]", f"there is no level {target}", "use an existing level"
-                )
+                self.problem(f"{path}.to[{ti}]", "no_such_level", level=target)
 
     def graph(self) -> None:
         if not self.wf.levels or not self.wf.levels[0].steps:
@@ -230,19 +182,9 @@ class Semantics:
         closing = _reach(_CLOSED, back)
         for step_id, path in where.items():
             if step_id not in reached:
-                self.problem(
-                    path,
-                    f"the step '{step_id}' can never be reached",
-                    "a step after a decision step is reached only through an outcome; "
-                    "move it before the decision or point an outcome to it",
-                )
+                self.problem(path, "unreachable_step", step=step_id)
             elif step_id not in closing:
-                self.problem(
-                    path,
-                    f"from the step '{step_id}' the case can never be closed",
-                    "the last step of a level needs outcomes, one of them leading to "
-                    "close (kind: close)",
-                )
+                self.problem(path, "step_never_closes", step=step_id)
 
 
 def _moves(level: Level, index: int, first: dict[int, str]) -> set[str]:

@@ -1,7 +1,8 @@
 """What changed between two versions of one guide, for the editor who changed it.
 
-``diff(old, new)`` lists ``Change`` items: a stable ``kind`` for programs and a ``message`` in
-bokmål for people. Steps are matched by id (ids are global), so a step whose id stayed but whose
+``diff(old, new)`` lists ``Change`` items: a stable ``kind`` for programs and a ``message`` for
+people, in the guide's first language (words from the catalogue, ``guide.diff.*``; limits in
+words, "fire uker"). Steps are matched by id (ids are global), so a step whose id stayed but whose
 title changed is *renamed*, and a step found in another level, or in another order among the
 steps both versions share, is *moved*.
 
@@ -22,6 +23,7 @@ from typing import Any
 import attrs
 
 from btiflow.errors import MigrationError
+from btiflow.words import dates, has, say
 from btiflow.workflow.model import Deadlines, Duration, Level, Outcome, Step, Text, Workflow
 
 CHANGE_KINDS = (
@@ -50,17 +52,8 @@ CHANGE_KINDS = (
 )
 """Every kind of change ``diff`` reports."""
 
-_OUTCOME_NAMES = {"close": "avslutning", "continue": "videreføring", "expand": "utvidelse"}
-_DEADLINE_NAMES = {
-    "evaluation": "evalueringsfrist",
-    "baton_offer_reminder": "påminnelse om ubesvart stafettpinne",
-}
-_TEXT_FIELDS = {
-    "guidance": "veiledningsteksten",
-    "questions": "spørsmålene",
-    "advice": "rådene",
-    "tools": "verktøyene",
-}
+_DEADLINES = ("evaluation", "baton_offer_reminder")
+_TEXT_FIELDS = ("guidance", "questions", "advice", "tools")
 
 
 @attrs.frozen
@@ -98,8 +91,23 @@ def _dur(d: Duration | None) -> str | None:
     return None if d is None else d.iso
 
 
-def _names(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "ingen"
+def _w(lang: str, key: str, **values: object) -> str:
+    """A word of the diff in ``lang`` (``guide.diff.<key>`` in the catalogue)."""
+    return say(lang, f"guide.diff.{key}", **values)
+
+
+def _names(names: Sequence[str], lang: str) -> str:
+    return ", ".join(names) if names else _w(lang, "none")
+
+
+def _limit(iso: str | None, lang: str) -> str:
+    """A limit in words ("fire uker"), or "ingen"."""
+    return dates.duration(iso, lang) if iso else _w(lang, "none")
+
+
+def _outcome_name(kind: str, lang: str) -> str:
+    key = f"guide.diff.outcome.{kind}"
+    return say(lang, key) if has("nb", key) else kind
 
 
 def check_same_guide(old: Workflow, new: Workflow) -> None:
@@ -113,20 +121,26 @@ def check_same_guide(old: Workflow, new: Workflow) -> None:
         )
 
 
-def diff(old: Workflow, new: Workflow) -> list[Change]:
+def diff(old: Workflow, new: Workflow, language: str | None = None) -> list[Change]:
     """Every change from ``old`` to ``new``; empty when the versions have the same content.
 
-    Raises ``MigrationError`` when the two are different guides (different ``id``).
+    Messages are in ``language`` (default: the new version's first language, whose titles
+    they quote). Raises ``MigrationError`` when the two are different guides (different
+    ``id``).
     """
     check_same_guide(old, new)
-    return list(_Diff(old, new).changes())
+    return list(_Diff(old, new, language).changes())
 
 
 class _Diff:
-    def __init__(self, old: Workflow, new: Workflow) -> None:
+    def __init__(self, old: Workflow, new: Workflow, language: str | None = None) -> None:
         self.old = old
         self.new = new
         self.lang = new.language
+        self.words = language or new.language
+
+    def w(self, key: str, **values: object) -> str:
+        return _w(self.words, key, **values)
 
     def changes(self) -> Iterable[Change]:
         yield from self._guide()
@@ -143,8 +157,12 @@ class _Diff:
                 if step.id not in new_steps:
                     yield Change(
                         "step_removed",
-                        f"Nivå {old_level.level}: steget «{_t(step.title, self.lang)}» "
-                        f"({step.id}) er fjernet",
+                        self.w(
+                            "step_removed",
+                            level=old_level.level,
+                            title=_t(step.title, self.lang),
+                            step=step.id,
+                        ),
                         level=old_level.level,
                         step=step.id,
                         old=_t(step.title, self.lang),
@@ -157,23 +175,27 @@ class _Diff:
         if old.version != new.version:
             yield Change(
                 "version_changed",
-                f"Versjon {old.version} → {new.version}",
+                self.w("version_changed", old=old.version, new=new.version),
                 old=old.version,
                 new=new.version,
             )
         if old.title != new.title:
             yield Change(
                 "title_changed",
-                f"Tittel: «{_t(old.title, lang)}» → «{_t(new.title, lang)}»",
+                self.w("title_changed", old=_t(old.title, lang), new=_t(new.title, lang)),
                 old=_t(old.title, lang),
                 new=_t(new.title, lang),
             )
         if old.introduction != new.introduction:
-            yield Change("introduction_changed", "Innledningen er endret")
+            yield Change("introduction_changed", self.w("introduction_changed"))
         if old.languages != new.languages:
             yield Change(
                 "languages_changed",
-                f"Språk: {_names(old.languages)} → {_names(new.languages)}",
+                self.w(
+                    "languages_changed",
+                    old=_names(old.languages, self.words),
+                    new=_names(new.languages, self.words),
+                ),
                 old=list(old.languages),
                 new=list(new.languages),
             )
@@ -183,13 +205,13 @@ class _Diff:
             if pid not in old_p:
                 yield Change(
                     "principle_added",
-                    f"Nytt prinsipp «{_t(p.title, lang)}» ({pid})",
+                    self.w("principle_added", title=_t(p.title, lang), id=pid),
                     new=pid,
                 )
             elif old_p[pid] != p:
                 yield Change(
                     "principle_changed",
-                    f"Prinsippet «{_t(p.title, lang)}» ({pid}) er endret",
+                    self.w("principle_changed", title=_t(p.title, lang), id=pid),
                     old=pid,
                     new=pid,
                 )
@@ -197,26 +219,35 @@ class _Diff:
             if pid not in new_p:
                 yield Change(
                     "principle_removed",
-                    f"Prinsippet «{_t(p.title, lang)}» ({pid}) er fjernet",
+                    self.w("principle_removed", title=_t(p.title, lang), id=pid),
                     old=pid,
                 )
         if old.consent != new.consent:
             yield Change(
                 "consent_changed",
-                f"Alder for eget samtykke: {old.consent.self_consent_age} → "
-                f"{new.consent.self_consent_age} år",
+                self.w(
+                    "consent_changed",
+                    old=old.consent.self_consent_age,
+                    new=new.consent.self_consent_age,
+                ),
                 field="self_consent_age",
                 old=old.consent.self_consent_age,
                 new=new.consent.self_consent_age,
             )
 
     def _deadlines(self) -> Iterable[Change]:
-        for name, label in _DEADLINE_NAMES.items():
+        words = self.words
+        for name in _DEADLINES:
             before = _dur(getattr(self.old.deadlines, name))
             after = _dur(getattr(self.new.deadlines, name))
             if before == after:
                 continue
-            message = f"Standard {label}: {before or 'ingen'} → {after or 'ingen'}"
+            message = self.w(
+                "deadline_changed",
+                name=self.w(f"deadline.{name}"),
+                old=_limit(before, words),
+                new=_limit(after, words),
+            )
             if name == "evaluation":
                 levels = [
                     lv.level
@@ -225,7 +256,7 @@ class _Diff:
                     and self.old.evaluation_limit(lv.level) != self.new.evaluation_limit(lv.level)
                 ]
                 if levels:
-                    message += f" (gjelder nivå {', '.join(str(n) for n in levels)})"
+                    message += f" ({self.w('applies', levels=', '.join(map(str, levels)))})"
             yield Change("deadline_changed", message, field=name, old=before, new=after)
 
     # --- levels and steps ---
@@ -235,7 +266,12 @@ class _Diff:
         if old.title != new.title:
             yield Change(
                 "level_title_changed",
-                f"Nivå {n}: tittel «{_t(old.title, lang)}» → «{_t(new.title, lang)}»",
+                self.w(
+                    "level_title_changed",
+                    level=n,
+                    old=_t(old.title, lang),
+                    new=_t(new.title, lang),
+                ),
                 level=n,
                 field="title",
                 old=_t(old.title, lang),
@@ -244,23 +280,31 @@ class _Diff:
         if old.summary != new.summary:
             yield Change(
                 "level_summary_changed",
-                f"Nivå {n}: sammendraget er endret",
+                self.w("level_summary_changed", level=n),
                 level=n,
                 field="summary",
             )
         own_old = old.deadlines or Deadlines()
         own_new = new.deadlines or Deadlines()
-        for name, label in _DEADLINE_NAMES.items():
+        for name in _DEADLINES:
             before = _dur(getattr(own_old, name))
             after = _dur(getattr(own_new, name))
             if before == after:
                 continue
-            message = f"Nivå {n}: egen {label} {before or 'ingen'} → {after or 'ingen'}"
+            message = self.w(
+                "level_deadline_changed",
+                level=n,
+                name=self.w(f"deadline.{name}"),
+                old=_limit(before, self.words),
+                new=_limit(after, self.words),
+            )
             if name == "evaluation":
-                message += (
-                    f" (gjeldende frist {self.old.evaluation_limit(n).iso} → "
-                    f"{self.new.evaluation_limit(n).iso})"
+                limits = self.w(
+                    "current_limit",
+                    old=_limit(self.old.evaluation_limit(n).iso, self.words),
+                    new=_limit(self.new.evaluation_limit(n).iso, self.words),
                 )
+                message += f" ({limits})"
             yield Change(
                 "level_deadline_changed", message, level=n, field=name, old=before, new=after
             )
@@ -280,12 +324,12 @@ class _Diff:
         kept = _in_order(shared_old, shared_new)
         for number, step in enumerate(new_level.steps, 1):
             title = _t(step.title, lang)
-            here = f"Nivå {n}, steg {number} «{title}» ({step.id})"
+            here = self.w("here", level=n, number=number, title=title, step=step.id)
             found = old_steps.get(step.id)
             if found is None:
                 yield Change(
                     "step_added",
-                    f"Nivå {n}: nytt steg {number} «{title}» ({step.id})",
+                    self.w("step_added", level=n, number=number, title=title, step=step.id),
                     level=n,
                     step=step.id,
                     new=title,
@@ -295,8 +339,12 @@ class _Diff:
             if was_level.level != n:
                 yield Change(
                     "step_moved",
-                    f"{here}: flyttet fra nivå {was_level.level} "
-                    f"(steg {was_level.step_number(step.id)})",
+                    self.w(
+                        "moved_from_level",
+                        here=here,
+                        level=was_level.level,
+                        number=was_level.step_number(step.id),
+                    ),
                     level=n,
                     step=step.id,
                     field="level",
@@ -306,7 +354,7 @@ class _Diff:
             elif step.id not in kept:
                 yield Change(
                     "step_moved",
-                    f"{here}: flyttet fra steg {was_level.step_number(step.id)}",
+                    self.w("moved_from_step", here=here, number=was_level.step_number(step.id)),
                     level=n,
                     step=step.id,
                     field="position",
@@ -320,33 +368,39 @@ class _Diff:
         if old.title != new.title:
             yield Change(
                 "step_renamed",
-                f"Nivå {level}: steget {new.id} har fått ny tittel: «{_t(old.title, lang)}» → "
-                f"«{_t(new.title, lang)}»",
+                self.w(
+                    "step_renamed",
+                    level=level,
+                    step=new.id,
+                    old=_t(old.title, lang),
+                    new=_t(new.title, lang),
+                ),
                 level=level,
                 step=new.id,
                 field="title",
                 old=_t(old.title, lang),
                 new=_t(new.title, lang),
             )
-        for name, label in _TEXT_FIELDS.items():
+        for name in _TEXT_FIELDS:
             before, after = getattr(old, name), getattr(new, name)
             if before == after:
                 continue
             detail = ""
             if name == "guidance":
-                detail = f": «{_short(_t(after, lang))}»" if after is not None else ": fjernet"
+                shown = _short(_t(after, lang)) if after is not None else None
+                detail = f": «{shown}»" if shown is not None else f": {self.w('removed')}"
             elif isinstance(before, tuple) and isinstance(after, tuple):
                 detail = f" ({len(before)} → {len(after)})"
             yield Change(
                 "step_text_changed",
-                f"{here}: {label} er endret{detail}",
+                self.w("text_changed", here=here, field=self.w(f"text.{name}"), detail=detail),
                 level=level,
                 step=new.id,
                 field=name,
             )
-        for name, kind, label in (
-            ("records", "step_records_changed", "må registreres"),
-            ("requires", "step_requires_changed", "krever"),
+        for name, kind in (
+            ("records", "step_records_changed"),
+            ("requires", "step_requires_changed"),
         ):
             before, after = list(getattr(old, name)), list(getattr(new, name))
             if before == after:
@@ -355,14 +409,14 @@ class _Diff:
             removed = [x for x in before if x not in after]
             parts = []
             if added:
-                parts.append(f"nytt: {_names(added)}")
+                parts.append(self.w("added_items", names=_names(added, self.words)))
             if removed:
-                parts.append(f"ikke lenger: {_names(removed)}")
+                parts.append(self.w("removed_items", names=_names(removed, self.words)))
             if not parts:
-                parts.append("ny rekkefølge")
+                parts.append(self.w("reordered"))
             yield Change(
                 kind,
-                f"{here}: {label} – {'; '.join(parts)}",
+                self.w("list_changed", here=here, field=self.w(name), parts="; ".join(parts)),
                 level=level,
                 step=new.id,
                 field=name,
@@ -374,7 +428,7 @@ class _Diff:
     def _named(self, workflow: Workflow, step_id: str | None) -> str:
         """«Title» (id) of a step, for a message."""
         if step_id is None:
-            return "ingen"
+            return self.w("none")
         try:
             return f"«{_t(workflow.find_step(step_id)[1].title, self.lang)}» ({step_id})"
         except KeyError:
@@ -384,11 +438,13 @@ class _Diff:
         before = {o.kind: o for o in old.outcomes}
         after = {o.kind: o for o in new.outcomes}
         for kind, outcome in after.items():
-            name = _OUTCOME_NAMES.get(kind, kind)
+            name = _outcome_name(kind, self.words)
             if kind not in before:
                 yield Change(
                     "outcome_added",
-                    f"{here}: nytt utfall {name}{_where(outcome)}",
+                    self.w(
+                        "outcome_added", here=here, name=name, where=_where(outcome, self.words)
+                    ),
                     level=level,
                     step=new.id,
                     field=kind,
@@ -401,19 +457,25 @@ class _Diff:
             parts = []
             if was.to != outcome.to:
                 parts.append(
-                    f"til nivå {_names([str(t) for t in was.to])} → "
-                    f"{_names([str(t) for t in outcome.to])}"
+                    self.w(
+                        "outcome_to_changed",
+                        old=_names([str(t) for t in was.to], self.words),
+                        new=_names([str(t) for t in outcome.to], self.words),
+                    )
                 )
             if was.step != outcome.step:
                 parts.append(
-                    f"fortsetter i {self._named(self.old, was.step)} → "
-                    f"{self._named(self.new, outcome.step)}"
+                    self.w(
+                        "outcome_step_changed",
+                        old=self._named(self.old, was.step),
+                        new=self._named(self.new, outcome.step),
+                    )
                 )
             if was.title != outcome.title or was.description != outcome.description:
-                parts.append("teksten er endret")
+                parts.append(self.w("outcome_text"))
             yield Change(
                 "outcome_changed",
-                f"{here}: utfallet {name}: {'; '.join(parts)}",
+                self.w("outcome_changed", here=here, name=name, parts="; ".join(parts)),
                 level=level,
                 step=new.id,
                 field=kind,
@@ -424,7 +486,7 @@ class _Diff:
             if kind not in after:
                 yield Change(
                     "outcome_removed",
-                    f"{here}: utfallet {_OUTCOME_NAMES.get(kind, kind)} er fjernet",
+                    self.w("outcome_removed", here=here, name=_outcome_name(kind, self.words)),
                     level=level,
                     step=new.id,
                     field=kind,
@@ -432,11 +494,11 @@ class _Diff:
                 )
 
 
-def _where(outcome: Outcome) -> str:
+def _where(outcome: Outcome, lang: str) -> str:
     if outcome.to:
-        return f" (til nivå {', '.join(str(t) for t in outcome.to)})"
+        return f" ({_w(lang, 'outcome_to', levels=', '.join(str(t) for t in outcome.to))})"
     if outcome.step:
-        return f" (fortsetter i {outcome.step})"
+        return f" ({_w(lang, 'outcome_step', step=outcome.step)})"
     return ""
 
 
@@ -453,13 +515,20 @@ def _in_order(old: list[str], new: list[str]) -> set[str]:
     return kept
 
 
-def report(old: Workflow, new: Workflow, changes: Sequence[Change]) -> str:
-    """The changes as text for a guide editor (bokmål)."""
+def report(
+    old: Workflow, new: Workflow, changes: Sequence[Change], language: str | None = None
+) -> str:
+    """The changes as text for a guide editor, in ``language`` (default: the new version's)."""
+    lang = language or new.language
     head = f"{new.id}: {old.version} → {new.version}"
     if old.version == new.version:
-        head += f" (innhold {old.content_hash[:12]} → {new.content_hash[:12]})"
+        content = _w(lang, "content", old=old.content_hash[:12], new=new.content_hash[:12])
+        head += f" ({content})"
     if not changes:
-        return f"{head}\nIngen forskjeller.\n"
-    lines = [head, f"{len(changes)} endring{'er' if len(changes) != 1 else ''}:"]
+        return f"{head}\n{_w(lang, 'no_changes')}\n"
+    count = (
+        _w(lang, "count.one") if len(changes) == 1 else _w(lang, "count.many", count=len(changes))
+    )
+    lines = [head, count]
     lines += [f"  [{c.kind}] {c.message}" for c in changes]
     return "\n".join(lines) + "\n"

@@ -8,7 +8,6 @@ schema cannot drift apart.
 
 from __future__ import annotations
 
-import difflib
 import functools
 import re
 import types
@@ -126,45 +125,6 @@ def fields_of(cls: type) -> tuple[Field, ...]:
         required = a.default is attrs.NOTHING
         result.append(Field(a.name, kind, required, a.metadata.get("doc", "")))
     return tuple(result)
-
-
-def describe(value: Any) -> str:
-    if isinstance(value, dict):
-        return "a mapping (key: value)"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return f"{str(value).lower()} (yes/no value)"
-    if isinstance(value, int):
-        return f"the number {value}"
-    if value is None:
-        return "nothing"
-    if len(value) > 60:
-        return f"the text {value[:50]!r}... ({len(value)} characters)"
-    return f"the text {value!r}"
-
-
-# Language codes people write for the ones the format knows: similarity cannot find these (two
-# letters share too little), so they are named outright, with the language's name.
-_LANGUAGE_MIXUPS: dict[str, tuple[str, ...]] = {
-    "no": ("nb", "nn"),
-    "nob": ("nb",),
-    "nno": ("nn",),
-    "sme": ("se",),
-    "eng": ("en",),
-}
-_LANGUAGE_NAMES = {"nb": "bokmål", "nn": "nynorsk", "se": "nordsamisk", "en": "English"}
-
-
-def suggest(word: str, allowed: tuple[str, ...] | list[str]) -> str:
-    """A hint naming the closest allowed word, then all allowed words."""
-    listing = "allowed: " + ", ".join(allowed)
-    mixup = _LANGUAGE_MIXUPS.get(word.lower(), ())
-    if mixup and all(code in allowed for code in mixup):
-        named = " or ".join(f"{code} ({_LANGUAGE_NAMES[code]})" for code in mixup)
-        return f"did you mean {named}? {listing}"
-    close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
-    return f"did you mean '{close[0]}'? {listing}" if close else listing
 
 
 def parse_duration(iso: str) -> int | None:

@@ -15,11 +15,13 @@ import attrs
 from btiflow.case.people import storable
 from btiflow.codec import StructureError, converter
 from btiflow.errors import Problem, WorkflowError
+from btiflow.words import language_of
 from btiflow.workflow.checks import Semantics
 from btiflow.workflow.convert import content_hash, structure, unstructure
-from btiflow.workflow.fields import FORMAT, fields_of, path_join, suggest
+from btiflow.workflow.fields import FORMAT, fields_of, path_join
 from btiflow.workflow.model import LANGUAGES, Workflow
 from btiflow.workflow.overlay import Merger, normalize_texts
+from btiflow.workflow.problems import problem, suggest
 from btiflow.workflow.shape import ShapeChecker
 from btiflow.workflow.yamlsource import LList, LMap, Loc, parse_file, parse_text
 
@@ -71,16 +73,18 @@ def _resolve_extends(name: str, from_file: Path) -> list[Path]:
 
 
 class _Loading:
-    """One load: the problems so far, and the files on the current extends chain."""
+    """One load: the problems so far (worded in ``language``, the guide editor's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str) -> None:
+        self.language = language
         self.problems: list[Problem] = []
 
-    def problem(self, loc: Loc, path: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
+    def problem(self, loc: Loc, path: str, code: str, /, **values: Any) -> None:
+        where = (loc.file, loc.line, loc.column)
+        self.problems.append(problem(self.language, where, path, code, **values))
 
     def tree(self, path: Path, display: str, chain: tuple[Path, ...]) -> Any:
-        tree, problems = parse_file(path, display)
+        tree, problems = parse_file(path, display, self.language)
         self.problems.extend(problems)
         return self._extend(tree, path, chain)
 
@@ -96,9 +100,10 @@ class _Loading:
             self.problem(
                 loc,
                 "extends",
-                f"the guide '{_clip(name)}' to extend was not found",
-                f"looked for {', '.join(_clip(_display(c)) for c in candidates)}; "
-                + suggest(_clip(name), shipped),
+                "extends_not_found",
+                name=_clip(name),
+                looked=", ".join(_clip(_display(c)) for c in candidates),
+                suggestion=suggest(_clip(name), shipped, self.language),
             )
         return found
 
@@ -107,12 +112,7 @@ class _Loading:
         its values would be quoted back in the problems."""
         if not Path(name).is_absolute() and (found is None or _allowed(found, path)):
             return False
-        self.problem(
-            loc,
-            "extends",
-            f"'{_clip(name)}' is outside the guide's folder",
-            "extend a shipped guide (extends: bti) or a .yaml file in the same folder",
-        )
+        self.problem(loc, "extends", "extends_outside", name=_clip(name))
         return True
 
     @staticmethod
@@ -127,48 +127,27 @@ class _Loading:
         name = tree["extends"]
         loc = tree.value_locs["extends"]
         if not isinstance(name, str) or not name.strip():
-            self.problem(loc, "extends", "extends must name a guide", "e.g. extends: bti")
+            self.problem(loc, "extends", "extends_empty")
             return None
         if ("/" in name or "\\" in name) and not name.endswith((".yaml", ".yml")):
             # Only a guide file is ever read, never an arbitrary file a path could name.
-            self.problem(
-                loc,
-                "extends",
-                f"'{name}' is not a .yaml file",
-                "name a shipped guide (extends: bti) or a .yaml file beside this one",
-            )
+            self.problem(loc, "extends", "extends_not_yaml", name=name)
             return None
         found = self._base_file(name, path, loc)
         if found is None:
             return None
         if found.resolve() in chain:
-            self.problem(
-                loc,
-                "extends",
-                f"'{name}' extends this file again (a circle)",
-                "a guide cannot extend itself, directly or through another",
-            )
+            self.problem(loc, "extends", "extends_circle", name=name)
             return None
         base = self._normalized(self.tree(found, _display(found), (*chain, found.resolve())))
         tree = self._normalized(tree, _default_language(base) if isinstance(base, LMap) else None)
         for key in ("id", "version"):
             if key not in tree:
-                self.problem(
-                    tree.loc,
-                    "",
-                    f"missing key '{key}' at the top of the file",
-                    f"a guide that extends another needs its own {key}",
-                )
+                self.problem(tree.loc, "", "overlay_missing_key", key=key)
         if not isinstance(base, LMap):
             if base is not None:  # None: the guide extended already has its problem
                 where = getattr(base, "loc", Loc(_display(found), 1, 1))
-                self.problem(
-                    where,
-                    "",
-                    "the guide extended is not a workflow (a mapping of "
-                    "keys format:, id:, levels: ...)",
-                    f"check extends: {name}",
-                )
+                self.problem(where, "", "extends_not_workflow", name=name)
             return None
         overlay = LMap(tree.loc)
         for key, value in tree.items():
@@ -176,7 +155,7 @@ class _Loading:
                 overlay[key] = value
                 overlay.key_locs[key] = tree.key_locs[key]
                 overlay.value_locs[key] = tree.value_locs[key]
-        merger = Merger()
+        merger = Merger(self.language)
         merged = merger.merge(base, overlay, Workflow, "")
         self.problems.extend(merger.problems)
         return merged
@@ -223,22 +202,15 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
         return None
     if not isinstance(tree, LMap):
         loc = getattr(tree, "loc", Loc(top, 1, 1))
-        loading.problem(
-            loc,
-            "",
-            "a workflow file is a mapping of keys (format:, id:, levels: ...)",
-            "start from a shipped workflow, e.g. workflows/bti.yaml",
-        )
+        loading.problem(loc, "", "not_a_workflow")
         return None
     fmt = tree.get("format")
     if fmt != FORMAT:
         loc = tree.value_locs.get("format", tree.loc)
         if "format" in tree:
-            loading.problem(
-                loc, "format", f"unknown format {fmt!r}", f"this btiflow reads format: {FORMAT}"
-            )
+            loading.problem(loc, "format", "unknown_format", value=fmt, format=FORMAT)
             return None
-    checker = ShapeChecker(_default_language(tree), _declared_languages(tree))
+    checker = ShapeChecker(_default_language(tree), _declared_languages(tree), loading.language)
     data = checker.check_class(tree, Workflow, "", tree.loc, partial=True)
     loading.problems.extend(checker.problems)
     if data is None:
@@ -261,7 +233,7 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
         workflow = converter.structure(data, Workflow)
     except (StructureError, TypeError, ValueError) as exc:  # pragma: no cover
         # The shape check should make this impossible; never let cattrs' error escape.
-        loading.problem(tree.loc, "", f"could not build the workflow: {exc}", "")
+        loading.problem(tree.loc, "", "cannot_build", detail=str(exc))
         return None
     # Semantic problems inside (or around) a node that already has a problem are follow-ons of
     # that problem; leave them out so the editor sees each mistake once.
@@ -270,72 +242,91 @@ def _build(tree: Any, loading: _Loading, top: str) -> Workflow | None:
     # would then report follow-ons of that problem, so it waits until the shape is right.
     graph = not any(d.startswith("levels") for d in checker.dropped)
     semantics = Semantics(workflow, checker, Loc(top, 1, 1))
-    for problem in semantics.run(translations=languages_ok, graph=graph):
-        if not any(_follows(problem.path, s) for s in shaped):
-            loading.problems.append(problem)
+    for found in semantics.run(translations=languages_ok, graph=graph):
+        if not any(_follows(found.path, s) for s in shaped):
+            loading.problems.append(found)
     if loading.problems or not complete:
         return None
     return attrs.evolve(workflow, content_hash=content_hash(workflow), source=top)
 
 
-def check_workflow(path: str | os.PathLike[str]) -> tuple[Workflow | None, list[Problem]]:
-    """Load a workflow file; return it (or None) and every problem found, sorted by place."""
+def check_workflow(
+    path: str | os.PathLike[str], language: str = "nb"
+) -> tuple[Workflow | None, list[Problem]]:
+    """Load a workflow file; return it (or None) and every problem found, sorted by place.
+
+    Each problem's ``message`` and ``hint`` are worded in ``language``: ``"nb"`` (bokmål, the
+    default), ``"nn"`` (nynorsk) or ``"en"``; its ``code`` is the same in every language.
+    """
+    language = language_of(language)
     file = Path(path)
     display = str(path)
-    loading = _Loading()
+    loading = _Loading(language)
     tree = loading.tree(file, display, (file.resolve(),))
     workflow = _build(tree, loading, display)
     return workflow, _sorted(loading.problems, display)
 
 
 def check_workflow_text(
-    text: str, name: str = "<text>", base_dir: str | os.PathLike[str] = "."
+    text: str,
+    name: str = "<text>",
+    base_dir: str | os.PathLike[str] = ".",
+    language: str = "nb",
 ) -> tuple[Workflow | None, list[Problem]]:
     """Like ``check_workflow`` for YAML given as text; ``extends`` resolves from ``base_dir``."""
-    loading = _Loading()
-    tree, problems = parse_text(text, name)
+    loading = _Loading(language_of(language))
+    tree, problems = parse_text(text, name, loading.language)
     loading.problems.extend(problems)
     tree = loading._extend(tree, Path(base_dir) / name, ())
     workflow = _build(tree, loading, name)
     return workflow, _sorted(loading.problems, name)
 
 
-def load_workflow(path: str | os.PathLike[str]) -> Workflow:
+def load_workflow(path: str | os.PathLike[str], language: str = "nb") -> Workflow:
     """Load and check a workflow file; raise ``WorkflowError`` listing every problem.
 
-    ``path`` may also be the name of a shipped workflow (``"bti"``, ``"kafjord"``).
+    ``path`` may also be the name of a shipped workflow (``"bti"``, ``"kafjord"``). The
+    problems are worded in ``language`` (``"nb"`` bokmål by default, ``"nn"``, ``"en"``).
     """
     if not isinstance(path, str | os.PathLike):
         raise TypeError("load_workflow needs a path (str or pathlib.Path) or a shipped name")
+    language = language_of(language)
     try:
         os.fsencode(path)  # a lone surrogate or a NUL is no file name: say so, do not crash
         if "\0" in os.fspath(path):
             raise ValueError(path)
     except (UnicodeError, ValueError, TypeError) as exc:
-        problem = Problem("<path>", 1, 1, "", "the path is not a file name that can be opened", "")
-        raise WorkflowError([problem]) from exc
+        found = problem(language, ("<path>", 1, 1), "", "path_not_file_name")
+        raise WorkflowError([found], language) from exc
     if not Path(path).exists() and isinstance(path, str) and "/" not in path and "." not in path:
         shipped = shipped_dir() / f"{path}.yaml"
         if shipped.exists():
             path = shipped
-    workflow, problems = check_workflow(path)
+    workflow, problems = check_workflow(path, language)
     if workflow is None:
-        raise WorkflowError(problems or [Problem(str(path), 1, 1, "", "could not load", "")])
+        failed = problems or [problem(language, (str(path), 1, 1), "", "could_not_load")]
+        raise WorkflowError(failed, language)
     return workflow
 
 
 def load_workflow_text(
-    text: str, name: str = "<text>", base_dir: str | os.PathLike[str] = "."
+    text: str,
+    name: str = "<text>",
+    base_dir: str | os.PathLike[str] = ".",
+    language: str = "nb",
 ) -> Workflow:
-    """Load and check a workflow given as YAML text; raise ``WorkflowError`` on problems."""
+    """Load and check a workflow given as YAML text; raise ``WorkflowError`` on problems,
+    worded in ``language`` (as ``load_workflow``)."""
     if not isinstance(text, str) or not isinstance(name, str):
         raise TypeError("load_workflow_text needs the YAML as a str, and a str name")
+    language = language_of(language)
     if not storable(text) or not storable(name):
-        problem = Problem("<text>", 1, 1, "", "the text holds a lone surrogate (not UTF-8)", "")
-        raise WorkflowError([problem])
-    workflow, problems = check_workflow_text(text, name, base_dir)
+        lone = problem(language, ("<text>", 1, 1), "", "lone_surrogate")
+        raise WorkflowError([lone], language)
+    workflow, problems = check_workflow_text(text, name, base_dir, language)
     if workflow is None:
-        raise WorkflowError(problems or [Problem(name, 1, 1, "", "could not load", "")])
+        failed = problems or [problem(language, (name, 1, 1), "", "could_not_load")]
+        raise WorkflowError(failed, language)
     return workflow
 
 

@@ -1,97 +1,57 @@
 """A workflow as a readable plain-text outline, for the terminal (``btiflow show``).
 
 Pure: a ``Workflow`` and a language in, text out. The words around the guide's own texts
-(headings such as "Nivå" and "Spørsmål") come from ``LABELS``; North Sámi uses the bokmål
-labels until a translator supplies its own.
+(headings such as "Nivå" and "Spørsmål") come from the text catalogue (``guide.outline.*``);
+North Sámi uses the bokmål labels until a translator supplies its own. Durations read in words
+("fire uker").
 """
 
 from __future__ import annotations
 
 import textwrap
 
+from btiflow.words import dates, say
 from btiflow.workflow.model import Duration, Level, Outcome, Step, Text, Workflow
 
-LABELS: dict[str, dict[str, str]] = {
-    "nb": {
-        "level": "Nivå",
-        "languages": "Språk",
-        "principles": "Prinsipper",
-        "deadlines": "Frister",
-        "evaluation": "evaluering innen",
-        "baton_offer_reminder": "påminnelse om ubesvart tilbud om stafettpinnen etter",
-        "consent": "Samtykke",
-        "self_consent_age": "den unge samtykker selv fra {age} år",
-        "questions": "Spørsmål",
-        "advice": "Råd",
-        "when": "når",
-        "tools": "Verktøy",
-        "records": "Må registreres",
-        "requires": "Krav",
-        "outcomes": "Utfall",
-        "close": "Avslutning",
-        "continue": "Videreføring",
-        "expand": "Utvides",
-        "to_level": "nivå",
-        "week": "uke",
-        "weeks": "uker",
-        "day": "dag",
-        "days": "dager",
-        "and": "og",
-    },
-    "nn": {
-        "level": "Nivå",
-        "languages": "Språk",
-        "principles": "Prinsipp",
-        "deadlines": "Fristar",
-        "evaluation": "evaluering innan",
-        "baton_offer_reminder": "påminning om ubesvart tilbod om stafettpinnen etter",
-        "consent": "Samtykke",
-        "self_consent_age": "den unge samtykkjer sjølv frå {age} år",
-        "questions": "Spørsmål",
-        "advice": "Råd",
-        "when": "når",
-        "tools": "Verktøy",
-        "records": "Må registrerast",
-        "requires": "Krav",
-        "outcomes": "Utfall",
-        "close": "Avslutning",
-        "continue": "Vidareføring",
-        "expand": "Utvidast",
-        "to_level": "nivå",
-        "week": "veke",
-        "weeks": "veker",
-        "day": "dag",
-        "days": "dagar",
-        "and": "og",
-    },
-    "en": {
-        "level": "Level",
-        "languages": "Languages",
-        "principles": "Principles",
-        "deadlines": "Deadlines",
-        "evaluation": "evaluation within",
-        "baton_offer_reminder": "reminder of an unanswered baton offer after",
-        "consent": "Consent",
-        "self_consent_age": "the young person consents alone from age {age}",
-        "questions": "Questions",
-        "advice": "Advice",
-        "when": "when",
-        "tools": "Tools",
-        "records": "Must be recorded",
-        "requires": "Requires",
-        "outcomes": "Outcomes",
-        "close": "Close",
-        "continue": "Continue",
-        "expand": "Expand",
-        "to_level": "level",
-        "week": "week",
-        "weeks": "weeks",
-        "day": "day",
-        "days": "days",
-        "and": "and",
-    },
-}
-LABELS["se"] = LABELS["nb"]
+LABEL_KEYS = (
+    "level",
+    "languages",
+    "principles",
+    "deadlines",
+    "evaluation",
+    "baton_offer_reminder",
+    "consent",
+    "self_consent_age",
+    "questions",
+    "advice",
+    "when",
+    "tools",
+    "records",
+    "requires",
+    "outcomes",
+    "close",
+    "continue",
+    "expand",
+    "to_level",
+    "week",
+    "weeks",
+    "day",
+    "days",
+    "and",
+)
+"""The words around the guide's own texts, ``guide.outline.<key>`` in the catalogue."""
+
+
+def label(key: str, language: str | None) -> str:
+    """One of the outline's words ("Nivå", "Avslutning", ...) in ``language`` (North Sámi reads
+    bokmål until a translator supplies its own); ``self_consent_age`` holds ``{age}``."""
+    return say(language, f"guide.outline.{key}")
+
+
+def labels(language: str | None) -> dict[str, str]:
+    """Every word of the outline in ``language``, by key (for the site and the diagram)."""
+    return {key: label(key, language) for key in LABEL_KEYS}
+
 
 _INDENT = "   "  # under "1. ": step details line up with the step's title
 
@@ -109,7 +69,6 @@ class _Outline:
     def __init__(self, workflow: Workflow, language: str, width: int) -> None:
         self.wf = workflow
         self.lang = language
-        self.labels = LABELS.get(language, LABELS["nb"])
         self.width = max(width, 40)
         self.lines: list[str] = []
 
@@ -117,7 +76,7 @@ class _Outline:
         return " ".join(text.get(self.lang).split())
 
     def label(self, key: str) -> str:
-        return self.labels[key]
+        return label(key, self.lang)
 
     def wrap(self, text: str, indent: str = "", first: str | None = None) -> None:
         first = indent if first is None else first
@@ -171,7 +130,7 @@ class _Outline:
         )
         if deadlines:
             self.wrap(f"{self.label('deadlines')}: {deadlines}", "  ", "")
-        age = self.label("self_consent_age").format(age=self.wf.consent.self_consent_age)
+        age = say(self.lang, "guide.outline.self_consent_age", age=self.wf.consent.self_consent_age)
         self.wrap(f"{self.label('consent')}: {age}", "  ", "")
 
     def deadlines(self, evaluation: Duration | None, reminder: Duration | None) -> str:
@@ -183,13 +142,7 @@ class _Outline:
         return "; ".join(parts)
 
     def duration(self, duration: Duration) -> str:
-        weeks, days = divmod(duration.days, 7)
-        parts = []
-        if weeks:
-            parts.append(f"{weeks} {self.label('week' if weeks == 1 else 'weeks')}")
-        if days:
-            parts.append(f"{days} {self.label('day' if days == 1 else 'days')}")
-        return f" {self.label('and')} ".join(parts) or duration.iso
+        return dates.duration(duration.iso, self.lang)
 
     def level(self, level: Level) -> None:
         self.blank()
@@ -254,4 +207,4 @@ class _Outline:
         return step_id
 
 
-__all__ = ["LABELS", "outline"]
+__all__ = ["LABEL_KEYS", "label", "labels", "outline"]

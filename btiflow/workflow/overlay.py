@@ -10,20 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 from btiflow.errors import Problem
+from btiflow.words import say
 from btiflow.workflow import model
-from btiflow.workflow.fields import (
-    KEYED_LISTS,
-    OVERLAY_KEYS,
-    describe,
-    fields_of,
-    path_join,
-    suggest,
-)
+from btiflow.workflow.fields import KEYED_LISTS, OVERLAY_KEYS, fields_of, path_join
+from btiflow.workflow.problems import describe, problem, suggest
 from btiflow.workflow.yamlsource import LList, LMap, Loc
 
 # Overlay keys that append to a list of the extended guide's step instead of replacing it.
 ADD_KEYS = {"add_tools": "tools", "add_questions": "questions", "add_advice": "advice"}
 
+# The catalogue's noun (loader.part.noun.<name>) for an item of each keyed list.
 NOUNS: dict[type, str] = {
     model.Level: "level",
     model.Principle: "principle",
@@ -47,13 +43,20 @@ def _set(target: LMap, key: str, value: Any, source: LMap) -> None:
 
 
 class Merger:
-    """Lays an overlay's located tree onto the tree of the guide it extends."""
+    """Lays an overlay's located tree onto the tree of the guide it extends; its problems are
+    worded in ``language`` (the guide editor's)."""
 
-    def __init__(self) -> None:
+    def __init__(self, language: str = "nb") -> None:
+        self.language = language
         self.problems: list[Problem] = []
 
-    def problem(self, loc: Loc, path: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
+    def problem(self, loc: Loc, path: str, code: str, /, **values: Any) -> None:
+        where = (loc.file, loc.line, loc.column)
+        self.problems.append(problem(self.language, where, path, code, **values))
+
+    def noun(self, item_cls: type) -> str:
+        """The word for an item of this kind (step, level, ...) in the editor's language."""
+        return say(self.language, f"loader.part.noun.{NOUNS.get(item_cls, 'item')}")
 
     def merge(self, base: Any, over: Any, cls: type, path: str) -> Any:
         if not isinstance(base, LMap) or not isinstance(over, LMap):
@@ -91,18 +94,14 @@ class Merger:
         items: list[tuple[Any, Loc]] = list(zip(base, base.item_locs, strict=True))
         index = {self._key(item, key): i for i, (item, _) in enumerate(items)}
         given: dict[Any, Loc] = {}
-        noun = NOUNS.get(item_cls, "item")
+        noun = self.noun(item_cls)
         for j, (item, loc) in enumerate(zip(over, over.item_locs, strict=True)):
             ident = self._key(item, key)
             path_j = path_join(path, j)
             item = self._only_allowed(item, item_cls, path_j)
             if ident is not None and ident in given:
-                self.problem(
-                    loc,
-                    path_j,
-                    f"the {key} '{ident}' is given twice in this list",
-                    f"first given at line {given[ident].line}; merge the two",
-                )
+                line = given[ident].line
+                self.problem(loc, path_j, "given_twice", key=key, ident=ident, line=line)
                 continue
             if ident is not None:
                 given[ident] = loc
@@ -122,12 +121,7 @@ class Merger:
                     items.insert(self._after(items, key, after, item, path_j, noun), moved)
             else:
                 if isinstance(item, LMap) and item.get("remove") is True:
-                    self.problem(
-                        loc,
-                        path_j,
-                        f"cannot remove '{ident}': the guide extended has no such {key}",
-                        "check the id",
-                    )
+                    self.problem(loc, path_j, "remove_unknown", ident=ident, key=key)
                     continue
                 after = item.get("after") if isinstance(item, LMap) else None
                 clean = self._strip(item, None, path_j)
@@ -153,12 +147,8 @@ class Merger:
             return item
         out = _copy_map(item)
         for k in misplaced:
-            self.problem(
-                item.key_locs[k],
-                path_join(path, k),
-                f"'{k}' is not possible for a {NOUNS.get(item_cls, 'item')}",
-                "levels are always 0 to 3 in order; outcomes can be removed, not moved",
-            )
+            noun = self.noun(item_cls)
+            self.problem(item.key_locs[k], path_join(path, k), "not_movable", key=k, noun=noun)
             del out[k]
         return out
 
@@ -169,7 +159,7 @@ class Merger:
         after: Any,
         item: LMap,
         path: str,
-        noun: str = "item",
+        noun: str,
     ) -> int:
         for i, (it, _) in enumerate(items):
             if it is not None and self._key(it, key) == after:
@@ -178,8 +168,10 @@ class Merger:
         self.problem(
             item.value_locs["after"],
             path_join(path, "after"),
-            f"'after: {after}' names no {noun} of this list",
-            suggest(str(after), ids),
+            "after_unknown",
+            after=after,
+            noun=noun,
+            hint=suggest(str(after), ids, self.language),
         )
         return len(items)
 
@@ -191,11 +183,9 @@ class Merger:
 
     def _check_remove(self, item: Any, path: str) -> None:
         if isinstance(item, LMap) and "remove" in item and item["remove"] is not True:
+            found = describe(item["remove"], self.language)
             self.problem(
-                item.value_locs["remove"],
-                path_join(path, "remove"),
-                f"remove takes true, found {describe(item['remove'])}",
-                "write remove: true, or delete the line to keep the item",
+                item.value_locs["remove"], path_join(path, "remove"), "remove_not_true", found=found
             )
 
     def _strip(self, item: Any, base: Any, path: str) -> Any:
@@ -212,12 +202,9 @@ class Merger:
             added = out.pop(extra)
             existing = base.get(target) if isinstance(base, LMap) else None
             if not isinstance(added, LList):
-                self.problem(
-                    item.value_locs[extra],
-                    path_join(path, extra),
-                    f"expected a list (items starting with '- ') for {extra}, found "
-                    f"{describe(added)}",
-                )
+                found = describe(added, self.language)
+                where = item.value_locs[extra]
+                self.problem(where, path_join(path, extra), "add_not_list", key=extra, found=found)
                 continue
             combined = LList(added.loc)
             for src in (out.get(target, existing), added):

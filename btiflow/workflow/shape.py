@@ -20,46 +20,31 @@ from btiflow.workflow.fields import (
     KEYED_LISTS,
     OVERLAY_KEYS,
     Field,
-    describe,
     fields_of,
     parse_duration,
     parse_period,
     path_join,
-    suggest,
 )
 from btiflow.workflow.model import LANGUAGES
+from btiflow.workflow.problems import describe, problem, suggest, what_key_holds
 from btiflow.workflow.yamlsource import LList, LMap, Loc
 
 _ID = re.compile(ID_PATTERN)
 
 
-def _expected(kind: tuple[Any, ...]) -> str:
-    names = {
-        "text": "a text, or a mapping of language codes (nb, nn, se, en) to texts",
-        "duration": "a duration such as P4W (4 weeks) or P10D (10 days)",
-        "period": "a period such as P5Y (5 years) or P18M (18 months)",
-        "str": "a text",
-        "id": "an identifier (lower-case letters, digits and '-')",
-        "url": "a link starting with https://",
-        "file": "a relative file path",
-        "int": "a whole number",
-        "range": "a whole number",
-        "list": "a list (items starting with '- ')",
-        "class": "a mapping (key: value)",
-        "enum": "one of the allowed values",
-    }
-    return names[kind[0]]
-
-
 class ShapeChecker:
     """Checks a located tree key by key and turns it into plain data for cattrs.
 
-    Problems are collected, never raised; ``locs`` maps every path to where it stands, so later
-    checks can point into the file. ``texts`` lists every text, for the translation check.
+    Problems are collected, never raised, worded in ``reader_language`` (the guide editor's, not
+    the guide's); ``locs`` maps every path to where it stands, so later checks can point into the
+    file. ``texts`` lists every text, for the translation check.
     """
 
-    def __init__(self, default_language: str, languages: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self, default_language: str, languages: tuple[str, ...] = (), reader_language: str = "nb"
+    ) -> None:
         self.default_language = default_language
+        self.reader_language = reader_language
         # A text's languages are ordered as the workflow declares them, so that a text's first
         # language (the fallback) is the workflow's, even when an overlay merged it from a base
         # written in another language.
@@ -70,8 +55,13 @@ class ShapeChecker:
         self.texts: list[tuple[str, tuple[str, ...]]] = []
         self.dropped: list[str] = []  # paths of list items left out because they are bad
 
-    def problem(self, loc: Loc, path: str, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(loc.file, loc.line, loc.column, path, message, hint))
+    def problem(self, loc: Loc, path: str, code: str, /, **values: Any) -> None:
+        where = (loc.file, loc.line, loc.column)
+        self.problems.append(problem(self.reader_language, where, path, code, **values))
+
+    def found(self, value: Any) -> str:
+        """What was found, in the reader's words."""
+        return describe(value, self.reader_language)
 
     def check_class(
         self, node: Any, cls: type, path: str, loc: Loc, partial: bool = False
@@ -79,37 +69,36 @@ class ShapeChecker:
         """The checked keys of ``node``; None when a required key is bad (unless ``partial``)."""
         self.locs[path] = loc
         if not isinstance(node, LMap):
-            self.problem(loc, path, f"expected a mapping (key: value), found {describe(node)}")
+            self.problem(loc, path, "expected_mapping", found=self.found(node))
             return None
         fields = fields_of(cls)
         names = tuple(f.name for f in fields)
         for key in node:
             if key not in names and key in OVERLAY_KEYS.get(cls, {}):
                 self.problem(
-                    node.key_locs[key],
-                    path_join(path, key),
-                    f"'{key}' is only allowed in a file that extends another guide",
-                    "add 'extends: bti' at the top, or remove the key",
+                    node.key_locs[key], path_join(path, key), "overlay_key_without_extends", key=key
                 )
             elif key not in names:
-                where = f" in {path}" if path else ""
                 self.problem(
                     node.key_locs[key],
                     path_join(path, key),
-                    f"unknown key '{key}'{where}",
-                    suggest(key, (*names, *OVERLAY_KEYS.get(cls, {}))),
+                    "unknown_key" if path else "unknown_top_key",
+                    key=key,
+                    path=path,
+                    hint=suggest(key, (*names, *OVERLAY_KEYS.get(cls, {})), self.reader_language),
                 )
         out: dict[str, Any] = {}
         ok = True
         for f in fields:
             if f.name not in node:
                 if f.required:
-                    where = f"in {path}" if path else "at the top of the file"
                     self.problem(
                         node.loc,
                         path_join(path, f.name),
-                        f"missing key '{f.name}' {where}",
-                        f"add {f.name}: {f.doc}",
+                        "missing_key" if path else "missing_top_key",
+                        key=f.name,
+                        path=path,
+                        what=what_key_holds(f.name, self.reader_language),
                     )
                     ok = False
                 continue
@@ -142,9 +131,7 @@ class ShapeChecker:
 
     def _list(self, value: Any, inner: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if not isinstance(value, LList):
-            self.problem(
-                loc, path, f"expected a list (items starting with '- '), found {describe(value)}"
-            )
+            self.problem(loc, path, "expected_list", found=self.found(value))
             return _BAD
         out = []
         for i, item in enumerate(value):
@@ -158,12 +145,12 @@ class ShapeChecker:
     def _text(self, value: Any, path: str, loc: Loc) -> Any:
         if isinstance(value, str):
             if not value.strip():
-                self.problem(loc, path, "the text is empty", "write the text, or remove the key")
+                self.problem(loc, path, "empty_text")
                 return _BAD
             self.texts.append((path, (self.default_language,)))
             return [(self.default_language, value)]
         if not isinstance(value, LMap):
-            self.problem(loc, path, f"expected {_expected(('text',))}, found {describe(value)}")
+            self.problem(loc, path, "expected_text", found=self.found(value))
             return _BAD
         pairs = []
         ok = True
@@ -173,21 +160,24 @@ class ShapeChecker:
                 self.problem(
                     lloc,
                     path_join(path, lang),
-                    f"unknown language code '{lang}'",
-                    suggest(lang, LANGUAGES),
+                    "unknown_language",
+                    code=lang,
+                    hint=suggest(lang, LANGUAGES, self.reader_language),
                 )
                 ok = False
             elif not isinstance(text, str) or not text.strip():
                 self.problem(
                     value.value_locs[lang],
                     path_join(path, lang),
-                    f"expected a text in '{lang}', found {describe(text)}",
+                    "expected_language_text",
+                    code=lang,
+                    found=self.found(text),
                 )
                 ok = False
             else:
                 pairs.append((lang, text))
         if not pairs and ok:
-            self.problem(loc, path, "the text has no language", "add e.g. nb: ...")
+            self.problem(loc, path, "text_without_language")
             ok = False
         if ok:
             self.texts.append((path, tuple(lang for lang, _ in pairs)))
@@ -196,56 +186,46 @@ class ShapeChecker:
 
     def _str(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, str | int):
-            self.problem(loc, path, f"expected {_expected(kind)}, found {describe(value)}")
+            self.problem(loc, path, "expected_str", found=self.found(value))
             return _BAD
         return str(value)
 
     def _id(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if not isinstance(value, str) or not _ID.match(value):
-            self.problem(
-                loc,
-                path,
-                f"expected {_expected(kind)}, found {describe(value)}",
-                "e.g. del-med-leder; no spaces, capitals or æøå",
-            )
+            self.problem(loc, path, "expected_id", found=self.found(value))
             return _BAD
         return value
 
     def _int(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if isinstance(value, bool) or not isinstance(value, int):
-            self.problem(loc, path, f"expected {_expected(kind)}, found {describe(value)}")
+            self.problem(loc, path, "expected_number", found=self.found(value))
             return _BAD
         if kind[0] == "range" and not kind[1] <= value <= kind[2]:
-            self.problem(
-                loc, path, f"{value} is out of range", f"use a number from {kind[1]} to {kind[2]}"
-            )
+            self.problem(loc, path, "out_of_range", value=value, low=kind[1], high=kind[2])
             return _BAD
         return value
 
     def _enum(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         allowed = tuple(str(v) for v in kind[1])
         if value not in kind[1]:
-            shown = value if isinstance(value, str) else describe(value)
-            self.problem(
-                loc, path, f"'{shown}' is not an allowed value", suggest(str(value), allowed)
-            )
+            shown = value if isinstance(value, str) else self.found(value)
+            hint = suggest(str(value), allowed, self.reader_language)
+            self.problem(loc, path, "not_allowed", value=shown, hint=hint)
             return _BAD
         return value
 
     def _duration(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         days = parse_duration(value) if isinstance(value, str) else None
         if days is None or days <= 0:
-            hint = "write weeks or days: P4W is 4 weeks, P10D is 10 days"
-            if isinstance(value, str) and re.match(r"^P.*[YM]", value):
-                hint = "months and years have no fixed length; " + hint
-            self.problem(loc, path, f"expected {_expected(kind)}, found {describe(value)}", hint)
+            months = isinstance(value, str) and re.match(r"^P.*[YM]", value)
+            code = "duration_in_months" if months else "expected_duration"
+            self.problem(loc, path, code, found=self.found(value))
             return _BAD
         return value
 
     def _period(self, value: Any, kind: tuple[Any, ...], path: str, loc: Loc) -> Any:
         if not isinstance(value, str) or parse_period(value) is None:
-            hint = "write years, months, weeks or days: P5Y is 5 years, P18M is 18 months"
-            self.problem(loc, path, f"expected {_expected(kind)}, found {describe(value)}", hint)
+            self.problem(loc, path, "expected_period", found=self.found(value))
             return _BAD
         return value
 
@@ -255,12 +235,7 @@ class ShapeChecker:
         except ValueError:  # e.g. an unclosed '[' that urlsplit reads as an IPv6 address
             parts = None
         if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
-            self.problem(
-                loc,
-                path,
-                f"expected {_expected(kind)}, found {describe(value)}",
-                "write the whole address, e.g. https://www.snakkemedbarn.no",
-            )
+            self.problem(loc, path, "expected_url", found=self.found(value))
             return _BAD
         return value
 
@@ -273,13 +248,7 @@ class ShapeChecker:
             or "://" in value
         )
         if bad:
-            self.problem(
-                loc,
-                path,
-                f"expected {_expected(kind)}, found {describe(value)}",
-                "a path relative to the workflow file, e.g. verktoy/samtaleguide.pdf; "
-                "for a web address use url:",
-            )
+            self.problem(loc, path, "expected_file", found=self.found(value))
             return _BAD
         return value
 

@@ -35,6 +35,7 @@ from yaml.events import (
 )
 
 from btiflow.errors import Problem
+from btiflow.workflow.problems import problem
 
 try:
     from yaml._yaml import CParser
@@ -128,15 +129,17 @@ class _Builder:
     are collected.
     """
 
-    def __init__(self, parser: Any, file: str, *, libyaml: bool = False) -> None:
+    def __init__(self, parser: Any, file: str, *, libyaml: bool = False, language: str) -> None:
         self.parser = parser
         self.file = file
+        self.language = language
         self.problems: list[Problem] = []
         self.libyaml = libyaml
         self.flow = 0  # how many flow collections ([...] or {...}) the next event is inside
 
-    def problem(self, loc: Loc, message: str, hint: str = "") -> None:
-        self.problems.append(Problem(loc.file, loc.line, loc.column, "", message, hint))
+    def problem(self, loc: Loc, code: str, /, **values: Any) -> None:
+        where = (loc.file, loc.line, loc.column)
+        self.problems.append(problem(self.language, where, "", code, **values))
 
     def single(self) -> tuple[bool, Any]:
         """(whether there is a document, its value): one document at most, as ``yaml`` reads."""
@@ -203,17 +206,13 @@ class _Builder:
         while type(event := get_event()) is not MappingEndEvent:
             key, key_loc = self.value(event, depth + 1)
             if isinstance(key, bool) or not isinstance(key, str | int):
-                self.problem(key_loc, "a key must be a plain word", "write the key as text")
+                self.problem(key_loc, "key_not_word")
                 self.skip(depth + 1)
                 continue
             key = str(key)
             if key in result:
                 first = result.key_locs[key]
-                self.problem(
-                    key_loc,
-                    f"duplicate key '{key}'",
-                    f"it is already given at line {first.line}; keep one of them",
-                )
+                self.problem(key_loc, "duplicate_key", key=key, line=first.line)
                 self.skip(depth + 1)
                 continue
             result[key], result.value_locs[key] = self.node(depth + 1)
@@ -240,7 +239,7 @@ class _Builder:
                         tag = candidate
                         break
         if tag not in _KNOWN_TAGS:
-            self.problem(loc, f"unsupported tag {tag}", "remove the tag (the '!...')")
+            self.problem(loc, "unsupported_tag", tag=tag)
             return str(value)
         if tag == _INT_TAG:
             return int(value) if _INT.match(value) else str(value)
@@ -269,8 +268,10 @@ def _libyaml_differs(text: str) -> bool:
     return any(hint in text for hint in hints) and _BLOCK_COMMENT.search(text) is not None
 
 
-def _build(parser: Any, file: str, *, libyaml: bool = False) -> tuple[bool, Any, list[Problem]]:
-    builder = _Builder(parser, file, libyaml=libyaml)
+def _build(
+    parser: Any, file: str, language: str, *, libyaml: bool = False
+) -> tuple[bool, Any, list[Problem]]:
+    builder = _Builder(parser, file, libyaml=libyaml, language=language)
     try:
         found, value = builder.single()
     finally:
@@ -278,35 +279,37 @@ def _build(parser: Any, file: str, *, libyaml: bool = False) -> tuple[bool, Any,
     return found, value, builder.problems
 
 
-def _build_fast(text: str, file: str) -> tuple[bool, Any, list[Problem]] | None:
+def _build_fast(
+    text: str, file: str, language: str = "nb"
+) -> tuple[bool, Any, list[Problem]] | None:
     """Build with libyaml, or None when the pure parser must decide (it reports the errors)."""
     if not HAVE_LIBYAML or _libyaml_differs(text):
         return None
     try:
-        return _build(CParser(text), file, libyaml=True)
+        return _build(CParser(text), file, language, libyaml=True)
     except (yaml.YAMLError, _Unsure, UnicodeEncodeError):
         # libyaml refuses the characters PyYAML refuses (and a lone surrogate cannot be given
         # to it at all); the pure parser says where.
         return None
 
 
-_HINTS = {
-    "aliases": "write the text out in full; anchors and aliases are not part of the format",
-    "anchors": "write the text out in full; anchors and aliases are not part of the format",
-    "nested deeper": "the format never nests this deep; check the indentation",
+_CODES = {
+    "aliases": "yaml_alias",
+    "anchors": "yaml_anchor",
+    "nested deeper": "yaml_too_deep",
 }
 
 
-def _hint_for(message: str) -> str:
-    for needle, hint in _HINTS.items():
-        if needle in message:
-            return hint
-    if "'\\t'" in message or "\t" in message:
-        return "indent with spaces, not tabs"
-    return "check the indentation and the quoting around this place"
+def _yaml_problem(language: str, where: tuple[str, int, int], detail: str) -> Problem:
+    """What the YAML reader (or the builder) said, as one of the loader's problems."""
+    for needle, code in _CODES.items():
+        if needle in detail:
+            return problem(language, where, "", code, limit=MAX_DEPTH)
+    code = "yaml_tab" if "'\\t'" in detail or "\t" in detail else "yaml_syntax"
+    return problem(language, where, "", code, detail=detail)
 
 
-def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
+def _decode(data: bytes, file: str, language: str) -> tuple[str | None, list[Problem]]:
     try:
         return data.decode("utf-8-sig"), []
     except UnicodeDecodeError as exc:
@@ -315,64 +318,39 @@ def _decode(data: bytes, file: str) -> tuple[str | None, list[Problem]]:
         line_start = before.rfind(b"\n") + 1
         # Count characters, not bytes, as YAML marks and editors do (æøå are two bytes each).
         column = len(before[line_start:].decode("utf-8-sig" if line == 1 else "utf-8")) + 1
-        return None, [
-            Problem(
-                file,
-                line,
-                column,
-                "",
-                f"the file is not UTF-8 (byte 0x{data[exc.start]:02x} cannot be read)",
-                "save the file as UTF-8; most editors have this under 'Save with encoding'",
-            )
-        ]
+        byte = f"{data[exc.start]:02x}"
+        return None, [problem(language, (file, line, column), "", "not_utf8", byte=byte)]
 
 
-def parse_text(text: str, file: str) -> tuple[Any, list[Problem]]:
-    """Parse YAML text into located values; returns the tree (or None) and the problems."""
+def parse_text(text: str, file: str, language: str = "nb") -> tuple[Any, list[Problem]]:
+    """Parse YAML text into located values; returns the tree (or None) and the problems,
+    worded in ``language``."""
     if len(text) > MAX_BYTES:
+        where = (file, 1, 1)
         return None, [
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                f"the text is {len(text)} characters; a workflow may be at most {MAX_BYTES}",
-                "a guide is text; check that this is the right file",
-            )
+            problem(language, where, "", "text_too_long", length=len(text), limit=MAX_BYTES)
         ]
-    built = _build_fast(text, file) if USE_LIBYAML else None
+    built = _build_fast(text, file, language) if USE_LIBYAML else None
     try:
-        found, tree, problems = built or _build(_PureParser(text), file)
+        found, tree, problems = built or _build(_PureParser(text), file, language)
     except yaml.reader.ReaderError as exc:
         before = text[: exc.position]
         line = before.count("\n") + 1
         column = exc.position - (before.rfind("\n") + 1) + 1
         char = chr(exc.character) if isinstance(exc.character, int) else str(exc.character)
-        message = f"not valid YAML: the control character {char!r} is not allowed in a file"
-        return None, [
-            Problem(
-                file,
-                line,
-                column,
-                "",
-                message,
-                "delete it; it is invisible in most editors, so retype the text around this place",
-            )
-        ]
+        where = (file, line, column)
+        return None, [problem(language, where, "", "yaml_control_character", char=repr(char))]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        message = exc.problem or exc.context or "the file is not valid YAML"
-        message = f"not valid YAML: {message}"
-        return None, [Problem(file, line, column, "", message, _hint_for(message))]
+        detail = exc.problem or exc.context or "the file is not valid YAML"
+        return None, [_yaml_problem(language, (file, line, column), detail)]
     except yaml.YAMLError as exc:
-        message = f"not valid YAML: {exc}"
-        return None, [Problem(file, 1, 1, "", message, _hint_for(message))]
+        return None, [_yaml_problem(language, (file, 1, 1), str(exc))]
     except RecursionError:
-        message = f"not valid YAML: nested deeper than {MAX_DEPTH} levels"
-        return None, [Problem(file, 1, 1, "", message, _hint_for(message))]
+        return None, [_yaml_problem(language, (file, 1, 1), "nested deeper")]
     if not found:
-        return None, [Problem(file, 1, 1, "", "the file is empty", "start from a shipped workflow")]
+        return None, [problem(language, (file, 1, 1), "", "empty_file")]
     return tree, problems
 
 
@@ -394,32 +372,26 @@ def _read_regular(path: Path) -> bytes:
         return stream.read(MAX_BYTES + 1)
 
 
-def parse_file(path: Path, display: str | None = None) -> tuple[Any, list[Problem]]:
-    """Read and parse a YAML file; a missing, huge or non-UTF-8 file is a problem, not a crash."""
+def parse_file(
+    path: Path, display: str | None = None, language: str = "nb"
+) -> tuple[Any, list[Problem]]:
+    """Read and parse a YAML file; a missing, huge or non-UTF-8 file is a problem, not a crash.
+    Problems are worded in ``language``."""
     file = display or str(path)
+    where = (file, 1, 1)
     try:
         data = _read_regular(path)
     except FileNotFoundError:
-        return None, [Problem(file, 1, 1, "", "file not found", "check the path and file name")]
+        return None, [problem(language, where, "", "file_not_found")]
     except IsADirectoryError:
-        return None, [Problem(file, 1, 1, "", "this is a folder, not a file", "name a .yaml file")]
+        return None, [problem(language, where, "", "folder_not_file")]
     except _NotRegular:
-        hint = "a guide is a .yaml file, not a device, a pipe or a socket"
-        return None, [Problem(file, 1, 1, "", "this is not a regular file", hint)]
+        return None, [problem(language, where, "", "not_regular_file")]
     except OSError as exc:
-        return None, [Problem(file, 1, 1, "", f"cannot read the file: {exc.strerror}", "")]
+        return None, [problem(language, where, "", "cannot_read", reason=exc.strerror)]
     if len(data) > MAX_BYTES:
-        return None, [
-            Problem(
-                file,
-                1,
-                1,
-                "",
-                f"the file is over {MAX_BYTES} bytes; a workflow may be at most {MAX_BYTES}",
-                "a guide is text; check that this is the right file",
-            )
-        ]
-    text, problems = _decode(data, file)
+        return None, [problem(language, where, "", "file_too_big", limit=MAX_BYTES)]
+    text, problems = _decode(data, file, language)
     if text is None:
         return None, problems
-    return parse_text(text, file)
+    return parse_text(text, file, language)

@@ -600,21 +600,7 @@ class PostgresStore:
             committing = False
             try:
                 with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
-                    if expected_seq == 0:
-                        cur.execute(_INSERT_CASE, [self.tenant, *values])
-                        if access_cut is not None and access_cut[0]:
-                            cut, base = access_cut
-                            cur.execute(
-                                "UPDATE cases SET access_cut = %s, access_base = %s, "
-                                "access_head = %s WHERE tenant = %s AND case_id = %s",
-                                (cut, None if base == GENESIS else base, base, self.tenant,
-                                 state.id),
-                            )  # fmt: skip
-                    else:
-                        update = [*values[1:], self.tenant, state.id, expected_seq]
-                        cur.execute(_UPDATE_CASE, update)
-                        if cur.rowcount != 1:
-                            raise ConflictError(state.id, expected_seq + 1)
+                    self._write_state(cur, state, values, expected_seq, access_cut)
                     cur.executemany(
                         _INSERT_ENTRY, [(self.tenant, *entry_values(e)) for e in entries]
                     )
@@ -646,6 +632,30 @@ class PostgresStore:
             break
         logs.appended(log, state.id, entries, len(outbox))
         self._remember(state)
+
+    def _write_state(
+        self,
+        cur: psycopg.Cursor[Any],
+        state: Case,
+        values: Sequence[Any],
+        expected_seq: int,
+        access_cut: tuple[int, str] | None,
+    ) -> None:
+        """The case's state row: inserted for a new case (with a copied access log's cut),
+        else moved on from ``expected_seq`` or ``ConflictError``."""
+        if expected_seq == 0:
+            cur.execute(_INSERT_CASE, [self.tenant, *values])
+            if access_cut is not None and access_cut[0]:
+                cut, base = access_cut
+                cur.execute(
+                    "UPDATE cases SET access_cut = %s, access_base = %s, "
+                    "access_head = %s WHERE tenant = %s AND case_id = %s",
+                    (cut, None if base == GENESIS else base, base, self.tenant, state.id),
+                )
+            return
+        cur.execute(_UPDATE_CASE, [*values[1:], self.tenant, state.id, expected_seq])
+        if cur.rowcount != 1:
+            raise ConflictError(state.id, expected_seq + 1)
 
     def _feed(self, cur: psycopg.Cursor[Any], entries: Sequence[Entry]) -> None:
         """The entries' rows in the event feed, numbered after the tenant's last position.

@@ -546,21 +546,26 @@ _MEETING_LATER_FIELDS: dict[str, Any] = {
 
 
 _MEASURE_LATER_FIELDS: dict[str, Any] = {"goal": None, "ended": False, "revisions": 0}
+_ITEM_LATER_FIELDS: dict[type, dict[str, Any]] = {
+    Meeting: _MEETING_LATER_FIELDS,
+    Measure: _MEASURE_LATER_FIELDS,
+}
+
+
+def _trim(item: Any, data: dict[str, Any]) -> dict[str, Any]:
+    # fields added to a list item after state rows were first written (meetings: moving and
+    # cancelling; measures: goals and revisions) are left out while unused, as rows had them
+    for name, unused in _ITEM_LATER_FIELDS.get(type(item), {}).items():
+        if data.get(name) == unused:
+            del data[name]
+    return data
 
 
 def to_data(case: Case) -> dict[str, Any]:
     """The state as plain JSON-ready data (for the store's state row)."""
     data: dict[str, Any] = _converter.unstructure(case)
-    for meeting in data["meetings"]:
-        # added with moving and cancelling: left out while unused, as state rows had them before
-        for name, unused in _MEETING_LATER_FIELDS.items():
-            if meeting.get(name) == unused:
-                del meeting[name]
-    for measure in data["measures"]:
-        # added with goals and revisions: left out while unused, as state rows had them before
-        for name, unused in _MEASURE_LATER_FIELDS.items():
-            if measure.get(name) == unused:
-                del measure[name]
+    for name in ("meetings", "measures"):
+        data[name] = [_trim(i, d) for i, d in zip(getattr(case, name), data[name], strict=True)]
     for name in _LATER_FIELDS:
         if not data.get(name):
             data.pop(name, None)
@@ -579,12 +584,7 @@ def _item_json(item: Any) -> str:
     hit = _ITEM_JSON.get(id(item))
     if hit is not None and hit[0]() is item:
         return hit[1]
-    data = _converter.unstructure(item)
-    if isinstance(item, Meeting):
-        for name, unused in _MEETING_LATER_FIELDS.items():
-            if data.get(name) == unused:
-                del data[name]
-    text = canonical_json(data)
+    text = canonical_json(_trim(item, _converter.unstructure(item)))
     if len(_ITEM_JSON) >= _ITEM_JSON_LIMIT:
         _ITEM_JSON.clear()
     _ITEM_JSON[id(item)] = (weakref.ref(item), text)

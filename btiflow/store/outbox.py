@@ -21,7 +21,6 @@ from btiflow.notify.outbox import STATUSES, OutboxMessage
 from btiflow.notify.rows import OutboxRow, stamp
 from btiflow.store.rows import INSERT_OUTBOX, OUTBOX_READ_COLUMNS, outbox_message
 from btiflow.store.sqlite import SqliteStore, write_transaction
-from btiflow.store.writerlock import WriterLock
 
 
 class Outbox:
@@ -38,13 +37,11 @@ class Outbox:
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
             )
             self._conn.execute("PRAGMA synchronous=FULL")
-            self._lock = WriterLock(self.path, timeout)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"cannot open the outbox in {self.path!r}: {exc}") from exc
 
     def close(self) -> None:
         self._conn.close()
-        self._lock.close()
 
     def __enter__(self) -> Outbox:
         return self
@@ -55,7 +52,7 @@ class Outbox:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         try:
-            with self._lock.held(), write_transaction(self._conn) as conn:
+            with write_transaction(self._conn) as conn:
                 yield conn
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"could not write the outbox in {self.path!r}: {exc}") from exc

@@ -62,7 +62,6 @@ from btiflow.store.rows import (
     state_values,
     workflow_from_row,
 )
-from btiflow.store.writerlock import WriterLock
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.model import Workflow
 
@@ -460,7 +459,6 @@ class SqliteStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             self._conn = conn
-            self._lock = WriterLock(self.path, timeout)
             self.db = sqlite_utils.Database(conn)
             with self._write():
                 pending = [m.name for m in migrations.pending(self.db)]
@@ -475,7 +473,6 @@ class SqliteStore:
 
     def close(self) -> None:
         self._conn.close()
-        self._lock.close()
 
     def __enter__(self) -> SqliteStore:
         return self
@@ -485,8 +482,8 @@ class SqliteStore:
 
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction on this store's connection, queued behind other writers."""
-        with self._lock.held(), write_transaction(self._conn) as conn:
+        """One write transaction on this store's connection."""
+        with write_transaction(self._conn) as conn:
             yield conn
 
     @contextmanager

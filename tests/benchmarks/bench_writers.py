@@ -2,8 +2,9 @@
 
 Each process opens the relay log, opens its own case and adds notes as fast as it can
 (synchronous=FULL, WAL); the figure is all acts over the wall time from the first start to the
-last finish. With writers that queue well, two processes get near the machine's parallelism:
-get near the machine's parallelism. Run: ``python tests/benchmarks/bench_writers.py``.
+last finish. Writers wait in SQLite's busy handler, which sleeps in growing steps; issue 14 asks
+two processes to get near the machine's parallelism.
+Run: ``python tests/benchmarks/bench_writers.py``.
 """
 
 from __future__ import annotations

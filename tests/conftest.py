@@ -129,3 +129,14 @@ def yaml_parser(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     if parser != "default":
         monkeypatch.setattr(yamlsource, "USE_LIBYAML", parser == "libyaml")
     return parser
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_locale() -> Iterator[None]:
+    """The command line follows LANGUAGE/LC_ALL/LC_MESSAGES/LANG before the guide: the tests
+    run without a language there (as CI does), so a developer's en_GB.UTF-8 changes nothing."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+            patch.delenv(name, raising=False)
+        patch.setenv("LANG", "C.UTF-8")
+        yield

@@ -812,7 +812,7 @@ def test_text_api_names_the_source() -> None:
         load_workflow_text(edit("id: t", "id: T"), name="mine.yaml")
     p = only(info.value.problems, "expected_id")
     assert (p.file, p.line, p.column) == ("mine.yaml", 2, 5)
-    assert str(info.value).startswith("1 problem in workflow:\nmine.yaml:2:5: ")
+    assert str(info.value).startswith("1 problem i veiviseren:\nmine.yaml:2:5: ventet en id")
 
 
 def test_workflow_error_is_a_value_error(tmp_path: Path) -> None:

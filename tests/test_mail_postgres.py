@@ -56,7 +56,7 @@ def test_invitations_from_postgresql_reach_the_server_and_stay_in_their_tenant(
     assert {r.calendar.method for r in server.received} == {"REQUEST"}
     result = CliRunner().invoke(main, ["outbox", f"{pg_url}?tenant=nordvik-{tag}"])
     assert result.exit_code == 0, result.output
-    assert "3 sent" in result.output
+    assert "3 sendt" in result.output
     engine.store.close()
 
 

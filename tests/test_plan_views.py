@@ -79,7 +79,7 @@ def test_the_family_sees_the_plan_and_the_arrangements(
     assert f"– {ended}" in html
     log = timeline(engine.log(case_id), engine.workflow)
     assert "Mål g1: Møter på skolen hver dag" in log
-    assert f"Tiltak t2 {revised}: frist 2026-10-01 (Ny plan)" in log
+    assert f"Tiltak t2 {revised}: frist 01.10.2026 (Ny plan)" in log
     assert f"Tiltak t3 {ended} (Ikke lenger behov)" in log
     assert "Ansvarsgruppe: " in log
     assert "Individuell plan, koordinator: " in log

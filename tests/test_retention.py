@@ -113,7 +113,7 @@ def test_the_guide_key_is_checked(tmp_path: Path) -> None:
     assert wf.retention.access_log == Period("P2Y", 2)
     bad = tmp_path / "bad.yaml"
     bad.write_text(good.read_text().replace("P2Y", "to år"), encoding="utf-8")
-    with pytest.raises(WorkflowError, match=r"bad.yaml:7:15: expected a period such as P5Y"):
+    with pytest.raises(WorkflowError, match=r"bad.yaml:7:15: ventet en periode som P5Y"):
         load_workflow(bad)
 
 
@@ -157,8 +157,8 @@ def test_purge_erases_the_contents_and_the_chain_still_verifies(
         assert entry.erased == Tombstone(DUE.isoformat(), purged.seq, REFERENCE)
         assert (entry.actor, entry.role, entry.unit, entry.data) == ("", "", "", {})
     text = timeline(log)
-    assert "Innhold slettet 03.11.2031 (case_opened)" in text
-    assert f"oppbevaringstiden (P5Y etter arkivering; {REFERENCE})" in text
+    assert "Innhold slettet mandag 3. november 2031" in text
+    assert f"oppbevaringstiden (fem år etter arkivering; {REFERENCE})" in text
     assert CHANGES not in text
     state = store.load(case_id)
     assert state.status == "purged"

@@ -595,7 +595,8 @@ def test_minutes_only_by_contact_person_or_baton_holder(tmp_path: Path) -> None:
     engine.act(case.id, "hold_meeting", TEACHER, meeting="m1", child_took_part=False)
     refuse(
         engine, case.id, "record_minutes", LEADER, "not_permitted",
-        rule="actor", says="stafettholderen, kontaktpersonen og koordinatoren", meeting="m1", text="Referat",
+        rule="actor", says="stafettholderen, kontaktpersonen og koordinatoren",
+        meeting="m1", text="Referat",
     )  # fmt: skip
     refuse(
         engine, case.id, "record_minutes", GUARDIAN, "not_permitted", rule="actor",

@@ -44,15 +44,24 @@ CORE_ONLY = os.environ.get("BTIFLOW_CORE_ONLY") == "1"
 NEEDS_EXTRAS = [
     "test_browser.py",  # playwright
     "test_dead_ends.py",  # jsonschema
+    "test_feed.py",  # psycopg (the feed under concurrent PostgreSQL writers)
     "test_http_docs.py",  # the server extra
+    "test_login.py",  # the server extra (authlib, joserfc), oidc-provider
+    "test_login_browser.py",  # the server extra, playwright
+    "test_login_parts.py",  # the server extra
     "test_mail_postgres.py",  # psycopg
     "test_schema.py",  # jsonschema
     "test_serve_cli.py",  # the server extra
+    "test_serve_demo.py",  # the server extra
     "test_server.py",  # the server extra
+    "test_server_feed.py",  # the server extra
+    "test_server_idempotency.py",  # the server extra
     "test_server_schemathesis.py",  # the server extra, schemathesis
+    "test_server_webhooks.py",  # the server extra
     "test_store_copy.py",  # psycopg (copies between SQLite and PostgreSQL)
     "test_store_pg_crash.py",  # psycopg
     "test_store_postgres.py",  # psycopg
+    "test_transfer.py",  # the transfer extra (cryptography)
 ]
 NEEDS_EXTRAS_AT_RUN_TIME = [
     "test_docs.py::test_python_blocks_run[docs/archive.md]",  # the archive extra

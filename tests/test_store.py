@@ -82,7 +82,7 @@ def test_verify_is_one_snapshot_while_another_writer_appends(
 
         def execute(self, sql: str, *args: Any) -> Any:
             cursor = real.execute(sql, *args)
-            if not self.fired and "access_count, access_head FROM cases" in sql:
+            if not self.fired and "access_base FROM cases" in sql:
                 rows = cursor.fetchall()
                 self.fired = True
                 for case in cases:

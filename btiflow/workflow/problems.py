@@ -85,6 +85,7 @@ SECTIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "out_of_range",
             "not_allowed",
             "expected_duration",
+            "expected_period",
             "duration_in_months",
             "expected_url",
             "expected_file",

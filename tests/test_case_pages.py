@@ -256,3 +256,45 @@ def test_the_stylesheet_is_served_from_this_service(site: Site) -> None:
     assert css.status_code == 200
     assert css.headers["content-type"].startswith("text/css")
     assert "--primary" in css.text
+
+
+def _do(client: httpx.Client, case_id: str, key: str, **fields: str) -> None:
+    """Fill in the form ``key`` on the case page and send it: done, back to the case."""
+    page = client.get(f"/saker/{case_id}")
+    action = key.split("-")[0]
+    answer = client.post(f"/saker/{case_id}/handling/{action}", data=_form(page, key) | fields)
+    assert answer.status_code == 303, answer.text
+
+
+def test_a_teacher_walks_to_level_1_and_schedules_a_meeting_through_the_forms(
+    site: Site,
+) -> None:
+    with site.client() as family:
+        _log_in(family, GUARDIAN.id)
+        _do(family, site.family, "give_consent", units=RELAY_LOG)
+    with site.client() as client:
+        _log_in(client, TEACHER.id)
+        _do(client, site.family, "complete_step")
+        _do(client, site.family, "complete_step")
+        holder = {"baton_holder.id": TEACHER.id, "baton_holder.unit": TEACHER.unit}
+        wish = {"family_wish": "Kontaktlæreren følger opp."}
+        _do(client, site.family, "decide-expand-1", **holder, **wish)
+        contact = {"person.id": TEACHER.id, "person.name": TEACHER.name}
+        _do(
+            client,
+            site.family,
+            "appoint_contact_person",
+            **contact,
+            **{"person.unit": TEACHER.unit},
+        )
+        _do(client, site.family, "complete_step")
+        meeting = {"kind": "planning", "at": "2027-01-12T09:30", "place": "Møterom 2"}
+        _do(client, site.family, "schedule_meeting", **meeting, **{"invitees.id": GUARDIAN.id})
+        page = client.get(f"/saker/{site.family}")
+    case = site.engine.case(site.family)
+    assert case.level == 1
+    scheduled = case.meetings[-1]
+    assert (scheduled.kind, scheduled.place) == ("planning", "Møterom 2")
+    assert scheduled.at.startswith("2027-01-12T09:30:00+01:00")
+    assert [p.id for p in scheduled.invitees] == [GUARDIAN.id]
+    assert "Planleggingsmøte, 12.01.2027" in page.text  # the meeting, to choose in later forms

@@ -23,7 +23,9 @@ from btiflow.case.state import Case
 from btiflow.localtime import OSLO
 from btiflow.words import dates, say
 
-SHORT = frozenset({"leader", "place", "unit", "language", "title", "meeting", "measure", "goal"})
+SHORT = frozenset(
+    {"leader", "place", "unit", "language", "title", "measure", "goal", "person", "responsible"}
+)
 """Text parameters asked for in one line (the rest get a text area)."""
 UNSUPPORTED = (p.rights, p.goal_statuses)
 """Parameters these forms leave out (optional ones; the API takes them)."""
@@ -108,18 +110,21 @@ def _field(
         parts = [("id", "person_id", True), ("name", "person_name", False)]
         if parser is not p.guardian and parser is not p.guardians:
             parts.append(("unit", "person_unit", parser is p.staff_person))
-        return Field(name, said, "group", required, parts=_parts(language, name, parts))
+        return Field(name, said, "group", required, parts=_parts(language, name, parts, required))
     if parser is p.measures:
         parts = [("what", "measure_what", True), ("responsible", "measure_responsible", True)]
         by_date = Field(f"{name}.by_date", say(language, "pages.now.measure_by"), "date")
-        group = (*_parts(language, name, parts), by_date)
+        group = (*_parts(language, name, parts, required), by_date)
         return Field(name, said, "group", required, parts=group)
     return Field(name, said, "unsupported", required)
 
 
-def _parts(language: str, name: str, parts: list[tuple[str, str, bool]]) -> tuple[Field, ...]:
+def _parts(
+    language: str, name: str, parts: list[tuple[str, str, bool]], required: bool
+) -> tuple[Field, ...]:
+    # a part is required only in a group that is: an optional person may be left out whole
     return tuple(
-        Field(f"{name}.{part}", say(language, f"pages.now.{word}"), "text", needed)
+        Field(f"{name}.{part}", say(language, f"pages.now.{word}"), "text", needed and required)
         for part, word, needed in parts
     )
 

@@ -120,3 +120,25 @@ def test_a_guardian_logs_in_through_id_porten_and_sees_her_case(
     _check(page)
     assert problems == [], "\n".join(problems)
     page.close()
+
+
+def test_a_guardian_gives_consent_on_the_family_page_and_sees_who_has_looked(
+    browser: Browser, site: o.Site
+) -> None:
+    page, problems = _watched(browser, site)
+    page.goto(site.url + "/")
+    page.get_by_role("link", name="Logg inn med ID-porten (foresatte)").click()
+    page.locator("select[name=account]").select_option("foresatt-a")
+    page.locator("select[name=acr]").select_option("idporten-loa-substantial")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{site.url}/saker")
+    page.get_by_role("link", name="elev-0101").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    page.locator("#give_consent").get_by_label("Tjenester").fill("Helsestasjonen")
+    page.get_by_role("button", name="Gi samtykke").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    assert page.get_by_role("heading", name="Hvem har sett saken").is_visible()
+    assert page.locator("li", has_text="Helsestasjonen").first.is_visible()
+    _check(page)
+    assert problems == [], "\n".join(problems)
+    page.close()

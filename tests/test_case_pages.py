@@ -22,7 +22,7 @@ from serverkit import AUDIENCE, ISSUER, free_port, running
 
 from btiflow import Engine, Person, load_workflow, open_store
 from btiflow.case.consent import RELAY_LOG
-from btiflow.demo import GUARDIAN, NURSE, PRINCIPAL, TEACHER
+from btiflow.demo import GUARDIAN, NURSE, PRINCIPAL, TEACHER, run_demo
 from btiflow.server import Settings
 from btiflow.server.settings import Login
 
@@ -236,9 +236,16 @@ def test_a_hostile_text_comes_back_escaped(site: Site) -> None:
         page = client.get(f"/saker/{site.fresh}")
         data = _form(page, "add_note") | {"text": HOSTILE}
         assert client.post(f"/saker/{site.fresh}/handling/add_note", data=data).status_code == 303
+        _do(client, site.fresh, "record_interpreter_need", person="child", language=HOSTILE)
+        _do(client, site.fresh, "add_document", title=HOSTILE, text=HOSTILE)
         page = client.get(f"/saker/{site.fresh}")
-    assert HOSTILE not in page.text
-    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;" in page.text
+        # a refused form shows the hostile value's reasons escaped too
+        data = _form(page, "inform_leader") | {"leader": HOSTILE, "position": "0"}
+        stale = client.post(f"/saker/{site.fresh}/handling/inform_leader", data=data)
+    assert stale.status_code == 409
+    for shown in (page.text, stale.text):
+        assert "<script>" not in shown
+    assert page.text.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;&amp;&lt;b&gt;") >= 3
 
 
 def test_a_nynorsk_guide_gives_nynorsk_pages(tmp_path: Path) -> None:
@@ -298,3 +305,28 @@ def test_a_teacher_walks_to_level_1_and_schedules_a_meeting_through_the_forms(
     assert scheduled.at.startswith("2027-01-12T09:30:00+01:00")
     assert [p.id for p in scheduled.invitees] == [GUARDIAN.id]
     assert "Planleggingsmøte, 12.01.2027" in page.text  # the meeting, to choose in later forms
+
+
+def test_the_demo_cases_show_overdue_evaluations_first_and_every_page_renders(
+    tmp_path: Path,
+) -> None:
+    """The cases of ``btiflow serve --demo`` (made months ago by the demo's clock): each
+    person's "Mine saker" and every case page they can open render, overdue first."""
+    store = str(tmp_path / "demo.db")
+    guide = WORKFLOWS / "kafjord.yaml"
+    engine, cases = run_demo(load_workflow(guide), store)
+    engine.store.close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    login = Login(url, cookie_secure=False, demo=True)
+    settings = Settings(store, str(guide), ISSUER, AUDIENCE, "", login=login)
+    with running(settings, port), httpx.Client(base_url=url, timeout=30) as client:
+        page = _log_in(client, TEACHER.id)
+        overdue = page.text.index("Evalueringer som er på overtid")
+        assert page.text.index("Alle sakene dine") > overdue
+        for person in (TEACHER, PRINCIPAL, NURSE, GUARDIAN):
+            client.cookies.clear()
+            listed = _log_in(client, person.id)
+            for case in cases:
+                if f'href="/saker/{case.id}"' in listed.text:
+                    assert client.get(f"/saker/{case.id}").status_code == 200

@@ -69,8 +69,11 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
         for i in engine.store.case_ids()
         if "offered" in engine.relations(i, actor)
     ]
-    overdue = [_row(engine, d.case_id, mine[d.case_id].subject, d.due) for d in engine.overdue()]
-    overdue = [r for r in overdue if r["case_id"] in mine]
+    overdue = [
+        _row(engine, d.case_id, mine[d.case_id].subject, d.due)
+        for d in engine.overdue()
+        if d.case_id in mine
+    ]
     soon = [
         _row(engine, d.case_id, mine[d.case_id].subject, d.due)
         for d in engine.due(within=SOON)

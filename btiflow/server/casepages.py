@@ -154,7 +154,20 @@ def _case_response(
         refused=not_now,
         access=_access(engine, case_id, actor, lang) if seen_by_family else None,
         message=message,
+        when=_when,
     )
+
+
+def _when(value: str | None) -> str:
+    """A day or moment a view holds as ISO 8601, as a table shows it ("04.09.2026 08.30")."""
+    if not value:
+        return ""
+    try:
+        if len(value) == 10:
+            return dates.short_day(dt.date.fromisoformat(value))
+        return dates.short_moment(dt.datetime.fromisoformat(value))
+    except ValueError:
+        return value
 
 
 def _guide(engine: Engine, case_id: str, lang: str) -> dict[str, Any]:

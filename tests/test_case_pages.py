@@ -196,8 +196,13 @@ def test_the_guardian_gives_consent_and_sees_who_has_looked_at_the_case(site: Si
         page = client.get(f"/saker/{site.family}")
         assert "Helsestasjonen" in page.text
         assert client.get(f"/saker/{site.fresh}").status_code == 404
+        _do(client, site.family, "add_note", text="Vi ønsker et møte etter skoletid.")
+        _do(client, site.family, "withdraw_consent", units="Helsestasjonen")
+        _do(client, site.family, "ask_to_close", reason="Det går bedre nå.")
+        page = client.get(f"/saker/{site.family}")
+    assert "Vi ønsker et møte etter skoletid." in page.text
     kinds = [e.kind for e in site.engine.store.entries(site.family)]
-    assert kinds[-1] == "consent_given"
+    assert kinds[-4:] == ["consent_given", "note_added", "consent_withdrawn", "close_requested"]
     seen = [(r.actor, r.what) for r in site.engine.store.access_log(site.family)]
     assert (GUARDIAN.id, "access_log") in seen
 

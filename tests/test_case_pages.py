@@ -335,3 +335,18 @@ def test_the_demo_cases_show_overdue_evaluations_first_and_every_page_renders(
             for case in cases:
                 if f'href="/saker/{case.id}"' in listed.text:
                     assert client.get(f"/saker/{case.id}").status_code == 200
+
+
+def test_a_themed_service_shows_the_municipality_in_the_header(tmp_path: Path) -> None:
+    theme = str(Path(__file__).parent.parent / "examples/nordvik/tema.yaml")
+    store = str(tmp_path / "relay.db")
+    open_store(store).close()
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    login = Login(url, cookie_secure=False, demo=True, theme=theme)
+    settings = Settings(store, str(WORKFLOWS / "kafjord.yaml"), ISSUER, AUDIENCE, "", login=login)
+    with running(settings, port), httpx.Client(base_url=url, timeout=30) as client:
+        page = _log_in(client, TEACHER.id)
+        css = client.get("/static/pages.css").text
+    assert '<p class="municipality">Nordvik kommune</p>' in page.text
+    assert css.startswith(":root {")

@@ -24,7 +24,7 @@ from litestar.response import Redirect
 
 from btiflow import Actor
 from btiflow.render.templating import render
-from btiflow.render.theme import PLAIN, Theme
+from btiflow.render.theme import Theme, theme_of
 from btiflow.server.engines import Engines
 from btiflow.server.login import LoginFailed, OpenIdClient
 from btiflow.server.sessions import COOKIE, SECURE_COOKIE, Session, Sessions, same, unseal
@@ -61,7 +61,7 @@ class Pages:
             )
             for issuer in login.issuers
         }
-        self.theme: Theme = PLAIN
+        self.theme: Theme = theme_of(login.theme or None, engines.workflow.language)
         self.demo_people: tuple[Actor, ...] = ()
         if login.demo and not _loopback_url(base):
             raise ValueError("the development login is for loopback addresses only")

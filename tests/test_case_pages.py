@@ -188,6 +188,7 @@ def test_the_guardian_gives_consent_and_sees_who_has_looked_at_the_case(site: Si
         page = client.get(f"/saker/{site.family}")
         assert page.status_code == 200
         assert "Mye fravær." not in page.text  # the concern is the staff's
+        assert "Skriv ned en bekymring" not in page.text  # nor is every staff action listed
         assert "Hvem har sett saken" in page.text
         assert TEACHER.name in page.text  # the teacher acted in the case
         data = _form(page, "give_consent") | {"units": "Helsestasjonen"}

@@ -131,7 +131,8 @@ def _case_response(
                 form = attrs.evolve(form, reasons=refused[1])
                 refused = None
             forms.append(form)
-        else:
+        elif actor.is_staff or not ACTIONS[option.action].staff_only:
+            # the family is not told of every staff action it cannot take, only of its own
             not_now.append((label(lang, option), tuple(r.message for r in option.reasons)))
     if refused is not None:  # an action not offered now: its reasons above the page
         message = " ".join(refused[1])

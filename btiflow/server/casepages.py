@@ -61,8 +61,9 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
     pages = _pages(request)
     _, session, actor = pages.person(request)
     engine = pages.engines.get()
-    mine = {s.case_id: s for s in engine.cases(actor) if s.status == "open"}
-    everything = [_row(engine, s.case_id, s.subject) for s in engine.cases(actor)]
+    listed = engine.cases(actor)
+    mine = {s.case_id: s for s in listed if s.status == "open"}
+    everything = [_row(engine, s.case_id, s.subject) for s in listed]
     # an offer may come before the person may see the case: its row names no subject
     offers = [
         _row(engine, i, "")

@@ -92,8 +92,8 @@ def test_a_teacher_logs_in_sees_a_case_and_logs_out(browser: Browser, site: o.Si
     page.get_by_role("link", name="elev-0101").click()
     page.wait_for_url(f"{site.url}/saker/{site.a}")
     _check(page)
-    page.get_by_label("Notat").fill("Skrevet i nettleseren")
-    page.get_by_role("button", name="Lagre notatet").click()
+    page.locator("#add_note").get_by_label("Tekst").fill("Skrevet i nettleseren")
+    page.get_by_role("button", name="Skriv et notat").click()
     page.wait_for_url(f"{site.url}/saker/{site.a}")
     assert page.get_by_text("Skrevet i nettleseren").is_visible()
     assert problems == [], "\n".join(problems)
@@ -117,6 +117,28 @@ def test_a_guardian_logs_in_through_id_porten_and_sees_her_case(
     assert page.get_by_role("link", name="elev-0101").is_visible()
     assert page.get_by_role("link", name="elev-0102").count() == 0
     page.get_by_role("link", name="elev-0101").click()
+    _check(page)
+    assert problems == [], "\n".join(problems)
+    page.close()
+
+
+def test_a_guardian_gives_consent_on_the_family_page_and_sees_who_has_looked(
+    browser: Browser, site: o.Site
+) -> None:
+    page, problems = _watched(browser, site)
+    page.goto(site.url + "/")
+    page.get_by_role("link", name="Logg inn med ID-porten (foresatte)").click()
+    page.locator("select[name=account]").select_option("foresatt-a")
+    page.locator("select[name=acr]").select_option("idporten-loa-substantial")
+    page.get_by_role("button", name="Logg inn").click()
+    page.wait_for_url(f"{site.url}/saker")
+    page.get_by_role("link", name="elev-0101").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    page.locator("#give_consent").get_by_label("Tjenester").fill("Helsestasjonen")
+    page.get_by_role("button", name="Gi samtykke").click()
+    page.wait_for_url(f"{site.url}/saker/{site.a}")
+    assert page.get_by_role("heading", name="Hvem har sett saken").is_visible()
+    assert page.locator("li", has_text="Helsestasjonen").first.is_visible()
     _check(page)
     assert problems == [], "\n".join(problems)
     page.close()

@@ -97,7 +97,8 @@ def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar
     state: dict[str, Any] = {"engines": engines}
     form_targets: Callable[[], tuple[str, ...]] = tuple
     if settings.login is not None:
-        from btiflow.server.pages import Pages, pages_router
+        from btiflow.server.casepages import pages_router
+        from btiflow.server.pages import Pages
 
         pages = Pages(settings.login, engines)
         state["pages"] = pages

@@ -1,22 +1,18 @@
-"""The web pages' foundation: login, logout, sessions, CSRF, and two minimal pages to prove them.
+"""The web pages' foundation: login, logout, sessions, CSRF, and how a page is rendered.
 
 Login through either configured issuer (``/login/<name>``, its callback
 ``/login/<name>/callback``), logout (a form, ``POST /logout``: the session ends here, then the
-provider is asked to end its own), "Mine saker" (``/saker``: the cases the person is tied to,
-from ``Engine.cases``) and a case (``/saker/<id>``: through ``Engine.view``, so the read is in
-the access log). Every form carries the session's CSRF token (``csrf_field``) and every POST
-without the right one is refused with 403 before anything is read or written. A case the person
-is not tied to is answered exactly as one that does not exist (404).
-
-These pages are plain HTML with no script; they are to be redone on the templates and the text
-catalogue. The words are in ``btiflow.server.words`` until the catalogue lands.
+provider is asked to end its own). Every form carries the session's CSRF token (the templates'
+``csrf`` value) and every POST without the right one is refused with 403 before anything is
+read or written. The pages are the templates ``btiflow/render/templates/pages/`` in the guide's
+language, their words the catalogue area ``pages``; the cases' pages are in
+``btiflow.server.casepages``.
 """
 
 from __future__ import annotations
 
 import ipaddress
 import logging
-from html import escape
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -26,13 +22,14 @@ from litestar.datastructures import Cookie
 from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
-from btiflow import AccessDenied, ActionRefused, Actor, CaseNotFound, FamilyView, StaffView
+from btiflow import Actor
+from btiflow.render.templating import render
+from btiflow.render.theme import Theme, theme_of
 from btiflow.server.engines import Engines
 from btiflow.server.login import LoginFailed, OpenIdClient
-from btiflow.server.routes import CaseId
 from btiflow.server.sessions import COOKIE, SECURE_COOKIE, Session, Sessions, same, unseal
 from btiflow.server.settings import Login
-from btiflow.server.words import words
+from btiflow.words import say
 
 LOG = logging.getLogger(__name__)
 Form = URLEncodedBody[dict[str, str]]
@@ -64,6 +61,7 @@ class Pages:
             )
             for issuer in login.issuers
         }
+        self.theme: Theme = theme_of(login.theme or None, engines.workflow.language)
         self.demo_people: tuple[Actor, ...] = ()
         if login.demo and not _loopback_url(base):
             raise ValueError("the development login is for loopback addresses only")
@@ -121,31 +119,32 @@ def _pages(request: Request[Any, Any, Any]) -> Pages:
     return pages
 
 
-def page(pages: Pages, title_key: str, body: str, status: int = 200) -> Response[str]:
-    """A whole page: valid, plain HTML in the guide's language, no script."""
-    w = words(pages.language)
-    title = escape(w[title_key])
-    html = (
-        f'<!doctype html>\n<html lang="{escape(pages.language)}">\n<head>\n'
-        '<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{title} – BTI</title>\n</head>\n<body>\n"
-        f"<main>\n<h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n"
+def show(
+    pages: Pages,
+    template: str,
+    title: str,
+    session: Session | None = None,
+    status: int = 200,
+    **values: Any,
+) -> Response[str]:
+    """A whole page from ``pages/<template>``, in the guide's language, with the layout's
+    values (the title, who is logged in, the session's CSRF token for the forms)."""
+    actor = session.actor if session is not None else None
+    html = render(
+        f"pages/{template}",
+        pages.language,
+        pages.theme,
+        title=title,
+        person=(actor.name or actor.id) if actor is not None else "",
+        csrf=session.csrf if session is not None else "",
+        **values,
     )
     return Response(html, status_code=status, media_type=HTML)
 
 
-def csrf_field(session: Session) -> str:
-    """The hidden field every form of the pages carries (checked by ``check_csrf``)."""
-    return f'<input type="hidden" name="csrf" value="{escape(session.csrf)}">'
-
-
-def form(action: str, session: Session, button: str, fields: str = "") -> str:
-    """A POST form with the CSRF token, ``fields`` (HTML) and one button."""
-    return (
-        f'<form method="post" action="{escape(action)}">{csrf_field(session)}{fields}'
-        f'<button type="submit">{escape(button)}</button></form>'
-    )
+def title(pages: Pages, key: str, **values: Any) -> str:
+    """A text of the pages' catalogue area, in the guide's language."""
+    return say(pages.language, f"pages.{key}", **values)
 
 
 async def check_csrf(request: Request[Any, Any, Any]) -> None:
@@ -191,26 +190,19 @@ def home(request: Request[Any, Any, Any]) -> Response[str]:
     session_id, session = pages.current(request)
     if session is not None and session.actor is not None:
         return Redirect("/saker", status_code=303)
-    w = words(pages.language)
-    links = "".join(
-        f'<li><a href="/login/{escape(name)}">{escape(w["login_" + client.issuer.kind])}</a></li>'
-        for name, client in pages.clients.items()
-    )
-    body = f"<ul>{links}</ul>" if links else ""
     cookies = []
-    if pages.demo_people:
-        if session is None:
-            session_id, session = pages.sessions.new()
-            cookies.append(pages.set_cookie(session_id))
-        options = "".join(
-            f'<option value="{escape(p.id)}">{escape(p.name or p.id)}</option>'
-            for p in pages.demo_people
-        )
-        fields = f'<label for="person">{escape(w["demo_person"])}</label> '
-        fields += f'<select id="person" name="person">{options}</select> '
-        body += f"<section><h2>{escape(w['demo_title'])}</h2><p>{escape(w['demo_warning'])}</p>"
-        body += form("/demo/login", session, w["demo_login"], fields) + "</section>"
-    response = page(pages, "login_title", body)
+    if pages.demo_people and session is None:
+        session_id, session = pages.sessions.new()
+        cookies.append(pages.set_cookie(session_id))
+    issuers = [(name, client.issuer.kind) for name, client in pages.clients.items()]
+    response = show(
+        pages,
+        "login.html",
+        title(pages, "title.login"),
+        session,
+        issuers=issuers,
+        demo_people=pages.demo_people,
+    )
     response.cookies.extend(cookies)
     return response
 
@@ -295,84 +287,6 @@ def logout(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     return Redirect(target, status_code=303, cookies=[pages.gone_cookie()])
 
 
-def _logout_form(pages: Pages, session: Session) -> str:
-    return form("/logout", session, words(pages.language)["logout"])
-
-
-@get("/saker", sync_to_thread=True)
-def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
-    """ "Mine saker": the cases the person is tied to (not logged: a list holds no content)."""
-    pages = _pages(request)
-    _, session, actor = pages.person(request)
-    w = words(pages.language)
-    listed = pages.engines.get().cases(actor)
-    rows = "".join(
-        f'<li><a href="/saker/{escape(s.case_id)}">{escape(s.subject)}</a> – '
-        f"{escape(w['level'])} {s.level}, {escape(s.step)}</li>"
-        for s in listed
-    )
-    body = f"<ul>{rows}</ul>" if rows else f"<p>{escape(w['no_cases'])}</p>"
-    return page(pages, "my_cases", body + _logout_form(pages, session))
-
-
-@get("/saker/{case_id:str}", sync_to_thread=True)
-def case_page(request: Request[Any, Any, Any], case_id: CaseId) -> Response[str]:
-    """One case, as the person may see it, through ``Engine.view`` (the read is logged)."""
-    pages = _pages(request)
-    _, session, actor = pages.person(request)
-    engine = pages.engines.get()
-    try:
-        if not engine.relations(case_id, actor):
-            raise PageError(404, "not_found")
-        shown = engine.view(case_id, actor)
-    except (CaseNotFound, AccessDenied) as exc:
-        raise PageError(404, "not_found") from exc
-    w = words(pages.language)
-    family = shown.family if isinstance(shown, StaffView) else shown
-    body = _family_part(family, w)
-    notes = shown.notes if isinstance(shown, StaffView) else family.family_notes
-    items = "".join(f"<li>{escape(n.text)}</li>" for n in notes)
-    body += f"<h2>{escape(w['notes'])}</h2><ul>{items}</ul>"
-    field = (
-        f'<label for="text">{escape(w["note_text"])}</label> '
-        '<textarea id="text" name="text" rows="3" cols="40" required></textarea>'
-    )
-    body += form(f"/saker/{case_id}/notat", session, w["note_add"], field)
-    body += f'<p><a href="/saker">{escape(w["my_cases"])}</a></p>' + _logout_form(pages, session)
-    return page(pages, "case", body)
-
-
-def _family_part(view: FamilyView, w: dict[str, str]) -> str:
-    holder = view.baton_holder.name if view.baton_holder else "–"
-    parts = [
-        (w["level"], f"{view.level}: {view.level_title}"),
-        (w["step"], view.step_title),
-        (w["baton"], holder),
-    ]
-    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in parts)
-    return f"<dl>{rows}</dl>"
-
-
-@post("/saker/{case_id:str}/notat", sync_to_thread=True, status_code=303)
-def add_note(request: Request[Any, Any, Any], case_id: CaseId, data: Form) -> Response[Any]:
-    """Write a note in the case (the engine decides whether this person may)."""
-    pages = _pages(request)
-    _, _, actor = pages.person(request)
-    engine = pages.engines.get()
-    try:
-        if not engine.relations(case_id, actor):
-            raise PageError(404, "not_found")
-    except CaseNotFound as exc:
-        raise PageError(404, "not_found") from exc
-    text = data.get("text", "").strip()
-    if text:
-        try:
-            engine.act(case_id, "add_note", actor, text=text)
-        except ActionRefused as exc:
-            raise PageError(403, "refused") from exc
-    return Redirect(f"/saker/{case_id}", status_code=303)
-
-
 @get("/favicon.ico", status_code=204)
 async def favicon() -> None:
     """No icon yet: an empty answer, not a 404 in every browser's console."""
@@ -382,26 +296,25 @@ def _page_error(request: Request[Any, Any, Any], exc: PageError) -> Response[Any
     pages = _pages(request)
     if exc.status == 401 and exc.key == "login_needed" and request.method == "GET":
         return Redirect("/", status_code=303)
-    w = words(pages.language)
-    body = f'<p>{escape(w[exc.key + "_text"])}</p><p><a href="/">{escape(w["to_start"])}</a></p>'
-    return page(pages, exc.key, body, status=exc.status)
+    return show(
+        pages,
+        "error.html",
+        title(pages, f"error.{exc.key}"),
+        status=exc.status,
+        text=title(pages, f"error.{exc.key}_text"),
+    )
 
 
-def pages_router() -> Router:
-    """The pages, outside the API's bearer-token check and its OpenAPI document."""
+LOGIN_ROUTES = (home, login_start, login_callback, demo_login, logout, favicon)
+"""The login's routes; ``btiflow.server.casepages.pages_router`` serves them with the cases'."""
+
+
+def router(handlers: list[Any]) -> Router:
+    """The pages, outside the API's bearer-token check and its OpenAPI document: every POST's
+    CSRF token checked first, a ``PageError`` answered as a page."""
     return Router(
         path="/",
-        route_handlers=[
-            home,
-            login_start,
-            login_callback,
-            demo_login,
-            logout,
-            my_cases,
-            case_page,
-            add_note,
-            favicon,
-        ],
+        route_handlers=handlers,
         before_request=check_csrf,
         exception_handlers={PageError: _page_error},
         include_in_schema=False,

@@ -72,6 +72,9 @@ class Login:
     """A session unused this long is ended."""
     demo: bool = False
     """The development login of ``btiflow serve --demo`` (loopback only; no password)."""
+    theme: str = ""
+    """A theme file (``btiflow.render.theme``): the municipality's name in the pages' header,
+    its colours, its template overrides; empty for the plain look."""
 
     @classmethod
     def from_file(cls, path: str) -> Login:

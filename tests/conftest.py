@@ -42,7 +42,9 @@ settings.load_profile(os.environ.get("BTIFLOW_HYPOTHESIS", "ci"))
 # deselected by their id below, and PostgreSQL tests skip (``pg_url``). The main run collects all.
 CORE_ONLY = os.environ.get("BTIFLOW_CORE_ONLY") == "1"
 NEEDS_EXTRAS = [
+    "test_action_forms.py",  # the server extra (the pages' forms)
     "test_browser.py",  # playwright
+    "test_case_pages.py",  # the server extra (the web pages)
     "test_dead_ends.py",  # jsonschema
     "test_feed.py",  # psycopg (the feed under concurrent PostgreSQL writers)
     "test_http_docs.py",  # the server extra

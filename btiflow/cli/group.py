@@ -56,7 +56,13 @@ class _ChoiceOf(click.Choice[str]):
         """click.Choice sets its choices when made; these are read from the module instead."""
 
 
-class _Day(click.ParamType[dt.date]):
+if TYPE_CHECKING:
+    _DayType = click.ParamType[dt.date]
+else:  # click made ParamType generic after 8.3, the floor; at run time it need not be
+    _DayType = click.ParamType
+
+
+class _Day(_DayType):
     """A day typed either way, ``2026-11-10`` or ``10.11.2026`` (a ``datetime.date``); a wrong
     one is refused in the user's language (exit 2)."""
 

@@ -253,18 +253,7 @@ def _plan_case(
     today: dt.date,
 ) -> CasePlan:
     _, old_step = old.find_step(case.step)
-    base = CasePlan(
-        case_id=case.id,
-        subject=case.subject,
-        level=case.level,
-        workflow_id=case.workflow_id,
-        from_version=case.workflow_version,
-        from_hash=case.workflow_hash,
-        from_step=case.step,
-        from_title=_title(old_step, old),
-        action="move",
-        seq=case.seq,
-    )
+    base = _case_plan(case, _title(old_step, old), "move")
     v, lang = new.version, new.language
     if case.step in mapping:
         target, how = mapping[case.step], "mapped"
@@ -471,7 +460,10 @@ def _lazy(fetch: Callable[[], list[Entry]]) -> Callable[[], list[Entry]]:
     return get
 
 
-def _other_guide(case: Case, lang: str) -> CasePlan:
+def _case_plan(
+    case: Case, from_title: str, action: Action, reasons: tuple[Reason, ...] = ()
+) -> CasePlan:
+    """A case's plan: where it stands now (from the case), what happens, and why not."""
     return CasePlan(
         case_id=case.id,
         subject=case.subject,
@@ -480,9 +472,18 @@ def _other_guide(case: Case, lang: str) -> CasePlan:
         from_version=case.workflow_version,
         from_hash=case.workflow_hash,
         from_step=case.step,
-        from_title=case.step,
-        action="skipped",
+        from_title=from_title,
+        action=action,
         seq=case.seq,
+        reasons=reasons,
+    )
+
+
+def _other_guide(case: Case, lang: str) -> CasePlan:
+    return _case_plan(
+        case,
+        case.step,
+        "skipped",
         reasons=(
             _reason("other_guide", say(lang, "migrate.reason.other_guide", guide=case.workflow_id)),
         ),
@@ -491,15 +492,4 @@ def _other_guide(case: Case, lang: str) -> CasePlan:
 
 def _current(case: Case, new: Workflow) -> CasePlan:
     step = new.find_step(case.step)[1]
-    return CasePlan(
-        case_id=case.id,
-        subject=case.subject,
-        level=case.level,
-        workflow_id=case.workflow_id,
-        from_version=case.workflow_version,
-        from_hash=case.workflow_hash,
-        from_step=case.step,
-        from_title=_title(step, new),
-        action="current",
-        seq=case.seq,
-    )
+    return _case_plan(case, _title(step, new), "current")

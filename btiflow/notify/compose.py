@@ -72,21 +72,17 @@ def decode(data: bytes) -> Recipe:
 
 def subject(recipe: Recipe) -> str:
     """The message's subject (also stored in the outbox row, for listing)."""
+    return m.text(recipe.language, f"{recipe.kind}.subject", **_values(recipe))
+
+
+def _values(recipe: Recipe) -> dict[str, str]:
+    """What the kind's subject and body name: the meeting's kind and time, or the day."""
     lang = recipe.language
     if recipe.meeting is not None:
-        words, when = _meeting_words(recipe.meeting, lang)
-        return m.text(lang, f"{recipe.kind}.subject", kind=words, when=when)
+        at = dt.datetime.fromisoformat(recipe.meeting.at)
+        return {"kind": m.meeting_kind(lang, recipe.meeting.kind), "when": m.when(lang, at)}
     assert recipe.day is not None
-    return m.text(lang, f"{recipe.kind}.subject", day=_day(recipe, lang))
-
-
-def _meeting_words(meeting: MeetingFacts, lang: str) -> tuple[str, str]:
-    return m.meeting_kind(lang, meeting.kind), m.when(lang, dt.datetime.fromisoformat(meeting.at))
-
-
-def _day(recipe: Recipe, lang: str) -> str:
-    assert recipe.day is not None
-    return m.day_text(dt.date.fromisoformat(recipe.day), lang)
+    return {"day": m.day_text(dt.date.fromisoformat(recipe.day), lang)}
 
 
 def build(recipe: Recipe) -> EmailMessage:
@@ -97,10 +93,11 @@ def build(recipe: Recipe) -> EmailMessage:
     )
     calendar: bytes | None = None
     method: Method | None = None
+    values = _values(recipe)  # worded once, for the subject and the body
+    lines = [m.text(lang, f"{recipe.kind}.body", **values)]
     if recipe.meeting is not None:
         meeting = recipe.meeting
-        words, when = _meeting_words(meeting, lang)
-        lines = [m.text(lang, f"{recipe.kind}.body", kind=words, when=when)]
+        words = values["kind"]
         if meeting.place:
             lines.append(m.text(lang, "place", place=meeting.place))
         method = "CANCEL" if recipe.kind == "cancellation" else "REQUEST"
@@ -119,13 +116,11 @@ def build(recipe: Recipe) -> EmailMessage:
             attendee=recipe.to,
             language=m.mail_language(lang),
         )
-    else:
-        lines = [m.text(lang, f"{recipe.kind}.body", day=_day(recipe, lang))]
     return m.compose(
         config=config,
         key=recipe.key,
         to=recipe.to,
-        subject=subject(recipe),
+        subject=m.text(lang, f"{recipe.kind}.subject", **values),
         body=m.body_text(lang, *lines, login_url=recipe.login_url),
         date=dt.datetime.fromisoformat(recipe.date),
         language=lang,

@@ -195,7 +195,7 @@ def relations(workflow: Workflow, case: Case, actor: Actor, today: dt.date) -> f
         and any(g.id == actor.id for g in case.guardians)
     ):
         found.add("guardian")
-    if actor.role == "child" and actor.id == case.subject:
+    if actor.role == "child" and case.is_subject(actor.id):
         found.add("child")
         if consents_alone(workflow, case, today):
             found.add("young_person")
@@ -252,7 +252,7 @@ def log_shown(case: Case, seen: Access, rows: list[AccessRecord]) -> list[Access
     hidden = set(seen.hidden)
 
     def shown(row: AccessRecord) -> bool:
-        if row.role == "child" and row.actor == case.subject:
+        if row.role == "child" and case.is_subject(row.actor):
             return False
         if _PART_OF_ACTION.get(row.what.removeprefix("action:")) in hidden:
             return False

@@ -91,7 +91,7 @@ class InsightExport:
 
 
 def _relation(case: Case, person_id: str) -> str | None:
-    if case.subject == person_id:
+    if case.is_subject(person_id):
         return "child"
     if any(g.id == person_id for g in case.guardians):
         return "guardian"

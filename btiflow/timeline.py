@@ -234,6 +234,11 @@ def _(body: k.GuardianRegistered, workflow: Workflow | None, lang: str) -> dict[
 
 
 @_more.register
+def _(body: k.YoungPersonRegistered, workflow: Workflow | None, lang: str) -> dict[str, Any]:
+    return {"person": body.person.label()}
+
+
+@_more.register
 def _(body: k.CloseRequested, workflow: Workflow | None, lang: str) -> dict[str, Any]:
     return {"why": _part(lang, "why", reason=body.reason) if body.reason else ""}
 

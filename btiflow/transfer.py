@@ -159,7 +159,7 @@ def consent_to_transfer(
     family = {g.id for g in case.guardians}
     if not (
         (by.role == "guardian" and by.id in family)
-        or (by.role == "child" and by.id == case.subject)
+        or (by.role == "child" and case.is_subject(by.id))
     ):
         raise TransferError(
             f"{by.id!r} may not consent to moving case {case.id}: a guardian the case names, "

@@ -569,6 +569,7 @@ GOOD_PARAMS: dict[str, Callable[[_Ask], dict[str, Any]]] = {
     "inform_leader": lambda ask: {"leader": "rektor"},
     "inform_guardians": _inform_guardians,
     "register_guardian": lambda ask: {"person": ACTORS["guardian"].as_person()},
+    "register_young_person": lambda ask: {"person": {"id": "nid:elev-17-innlogging"}},
     "ask_to_close": lambda ask: ask.dict_of([{}, {"reason": ask.text()}]),
     "inform_child": lambda ask: ask.dict_of([{}, {"note": ask.text()}]),
     "decline_baton": lambda ask: ask.dict_of([{}, {"reason": ask.text()}]),

@@ -35,6 +35,7 @@ ADDED_AFTER_0_1_0 |= {"transfer_consented", "case_transferred", "case_received"}
 ADDED_AFTER_0_1_0 |= {"goal_set", "measure_revised", "measure_ended"}  # the measure plan
 ADDED_AFTER_0_1_0 |= {"responsibility_group_formed", "individual_plan_started"}
 ADDED_AFTER_0_1_0 |= {"child_coordinator_applied"}  # level 3 step 3
+ADDED_AFTER_0_1_0 |= {"young_person_registered"}  # the young person's login (issue 16)
 
 
 @pytest.fixture

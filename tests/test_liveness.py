@@ -67,6 +67,7 @@ STANDING_STILL = {
     "add_document",
     "ask_to_close",
     "register_guardian",
+    "register_young_person",
     "move_meeting",
     "cancel_meeting",
     "decline_baton",

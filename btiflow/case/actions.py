@@ -307,6 +307,11 @@ ACTIONS: dict[str, ActionSpec] = {
             "register_guardian", {"person": (guardian, _T)}, _simple(kinds.GuardianRegistered)
         ),
         ActionSpec(
+            "register_young_person",
+            {"person": (guardian, _T)},
+            _simple(kinds.YoungPersonRegistered),
+        ),
+        ActionSpec(
             "ask_to_close", {"reason": (text, _F)}, _simple(kinds.CloseRequested), staff_only=False
         ),
         ActionSpec(

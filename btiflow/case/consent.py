@@ -165,7 +165,7 @@ def young_person_decides(ctx: Context, units: tuple[str, ...]) -> list[Reason]:
     Only the subject can have made such a decision (the child consents only from the guide's
     age), so the latest decision being theirs is enough; a later one of theirs may change it.
     """
-    if ctx.actor.id == ctx.case.subject:
+    if ctx.case.is_subject(ctx.actor.id):
         return []
     decided = [u for u in units if ctx.case.young_person_decided(u)]
     if not decided:
@@ -174,15 +174,27 @@ def young_person_decides(ctx: Context, units: tuple[str, ...]) -> list[Reason]:
     return [ctx.reason("young_person_decides", units=", ".join(decided), age=age)]
 
 
+def unknown_services(ctx: Context, units: tuple[str, ...]) -> list[Reason]:
+    """A guide that names its services (``consent.services``) takes consent for those and for
+    the relay log itself only: a name typed wrong would share the log with no one, or with a
+    unit nobody meant."""
+    named = {s.unit for s in ctx.workflow.consent.services}
+    unknown = [u for u in units if named and u != RELAY_LOG and u not in named]
+    if not unknown:
+        return []
+    known = ", ".join(s.unit for s in ctx.workflow.consent.services)
+    return [ctx.reason("unknown_service", units=", ".join(unknown), known=known)]
+
+
 def give(ctx: Context, p: dict[str, Any]) -> list[Draft]:
-    reasons = young_person_decides(ctx, p["units"])
+    reasons = unknown_services(ctx, p["units"]) + young_person_decides(ctx, p["units"])
     if reasons:
         raise Refused(reasons)
     return [Draft(ConsentGiven(**p))]
 
 
 def refuse(ctx: Context, p: dict[str, Any]) -> list[Draft]:
-    reasons = young_person_decides(ctx, p["units"])
+    reasons = unknown_services(ctx, p["units"]) + young_person_decides(ctx, p["units"])
     if reasons:
         raise Refused(reasons)
     return _closing_the_log(ctx, p["units"], ConsentRefused(**p))

@@ -123,6 +123,11 @@ def _guardian(body: kinds.GuardianRegistered, case: Case, e: Entry) -> Case:
 
 
 @_change.register
+def _young_person(body: kinds.YoungPersonRegistered, case: Case, e: Entry) -> Case:
+    return attrs.evolve(case, young_person=body.person.id)
+
+
+@_change.register
 def _child_informed(body: kinds.ChildInformed, case: Case, e: Entry) -> Case:
     return attrs.evolve(case, child_informed=True)
 
@@ -533,6 +538,7 @@ _LATER_FIELDS = (
     "individual_plan",
     "coordinator",
     "child_coordinator_applied",
+    "young_person",
 )
 """Fields added after state rows were first written: left out of the data while empty, so a
 row written before they existed still equals the replay of its log."""

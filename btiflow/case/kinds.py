@@ -553,6 +553,16 @@ class ChildCoordinatorApplied(EntryBody):
     note: str | None = attrs.field(default=None, metadata=_OMIT)
 
 
+@attrs.frozen(kw_only=True)
+class YoungPersonRegistered(EntryBody):
+    """The young person the case is about, as they log in: by the keyed hash of their national
+    id (``btiflow.national_id_key``), never the number. From the guide's self-consent age they
+    see their case in the web pages under it."""
+
+    entry_kind: ClassVar[str] = "young_person_registered"
+    person: Person
+
+
 BODY_TYPES: dict[str, type[EntryBody]] = {
     cls.entry_kind: cls
     for cls in (
@@ -606,6 +616,7 @@ BODY_TYPES: dict[str, type[EntryBody]] = {
         ResponsibilityGroupFormed,
         IndividualPlanStarted,
         ChildCoordinatorApplied,
+        YoungPersonRegistered,
     )
 }
 """Every entry kind and its body class, in the order the kinds were introduced."""

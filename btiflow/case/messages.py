@@ -59,6 +59,7 @@ RULES: dict[str, str] = {
     "log_consent_missing": "11 consent",
     "log_is_no_unit": "11 consent",
     "young_person_decides": "11 consent",
+    "unknown_service": "11 consent",
     "own_unit": "11 consent",
     "rights_assessment_required": "13 level-3-rights",
     "group_without_members": "13 level-3-rights",

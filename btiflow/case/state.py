@@ -152,6 +152,7 @@ class Case:
     individual_plan: bool = False  # an individual plan was started (level 3)
     coordinator: Person | None = None  # the individual plan's coordinator
     child_coordinator_applied: bool = False  # a child coordinator was applied for
+    young_person: str | None = None  # the subject's login id (a national-id key), if registered
     seq: int = 0
     head_hash: str = GENESIS
 
@@ -175,10 +176,17 @@ class Case:
         state = self.consent_for(unit)
         return state is not None and state.status == "given"
 
+    def is_subject(self, person_id: str) -> bool:
+        """``person_id`` is the young person the case is about: the subject id, or the login id
+        registered for them (``register_young_person``)."""
+        return person_id == self.subject or (
+            self.young_person is not None and person_id == self.young_person
+        )
+
     def young_person_decided(self, unit: str) -> bool:
         """The latest consent decision for ``unit`` is the young person's own (the subject's)."""
         state = self.consent_for(unit)
-        return state is not None and state.by == self.subject
+        return state is not None and self.is_subject(state.by)
 
     @property
     def baton_stranded(self) -> bool:

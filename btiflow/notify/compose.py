@@ -51,10 +51,14 @@ class Recipe:
     meeting_minutes: int
     meeting: MeetingFacts | None = None
     day: str | None = None
+    case_pages: bool = False
+    """The login address serves btiflow's web pages: a meeting's message links to its case."""
 
     def encode(self) -> bytes:
         """The recipe as the outbox stores it."""
         data = attrs.asdict(self)
+        if not self.case_pages:
+            del data["case_pages"]  # added later: a recipe without it reads as before
         return MARK + json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -85,12 +89,21 @@ def _values(recipe: Recipe) -> dict[str, str]:
     return {"day": m.day_text(dt.date.fromisoformat(recipe.day), lang)}
 
 
+def link(recipe: Recipe) -> str:
+    """The one link the message carries: the case's page for a meeting's message when the
+    login address serves btiflow's pages, else the login address."""
+    if recipe.case_pages and recipe.meeting is not None:
+        return m.case_link(recipe.login_url, recipe.meeting.case_id)
+    return recipe.login_url
+
+
 def build(recipe: Recipe) -> EmailMessage:
     """The message the recipe describes."""
     lang = recipe.language
     config = m.NotifyConfig(
         recipe.login_url, recipe.sender, recipe.sender_name, recipe.meeting_minutes
     )
+    url = link(recipe)
     calendar: bytes | None = None
     method: Method | None = None
     values = _values(recipe)  # worded once, for the subject and the body
@@ -111,7 +124,7 @@ def build(recipe: Recipe) -> EmailMessage:
             stamp=dt.datetime.fromisoformat(recipe.date),
             summary=words[:1].upper() + words[1:],
             location=meeting.place,
-            description=m.text(lang, "login", url=recipe.login_url),
+            description=m.text(lang, "login", url=url),
             organizer=recipe.sender,
             attendee=recipe.to,
             language=m.mail_language(lang),
@@ -121,7 +134,7 @@ def build(recipe: Recipe) -> EmailMessage:
         key=recipe.key,
         to=recipe.to,
         subject=m.text(lang, f"{recipe.kind}.subject", **values),
-        body=m.body_text(lang, *lines, login_url=recipe.login_url),
+        body=m.body_text(lang, *lines, login_url=url),
         date=dt.datetime.fromisoformat(recipe.date),
         language=lang,
         calendar=calendar,

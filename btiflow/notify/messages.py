@@ -38,13 +38,22 @@ class NotifyConfig:
 
     ``login_url`` is the only link a message carries (e.g. ``https://bti.kommune.example.org``);
     ``sender`` is the From address and the calendar's organizer; ``meeting_minutes`` is the
-    length a calendar entry gets.
+    length a calendar entry gets. ``case_pages``: ``login_url`` serves btiflow's web pages
+    (``btiflow serve``), so a message about a meeting links to its case's page there
+    (``case_link``: the case's opaque id only), where the person lands after logging in.
     """
 
     login_url: str = attrs.field(validator=_check_url)
     sender: str = attrs.field(validator=_check_sender)
     sender_name: str = ""
     meeting_minutes: int = 60
+    case_pages: bool = False
+
+
+def case_link(login_url: str, case_id: str) -> str:
+    """The case's page in btiflow's web pages: ``<login_url>/saker/<case id>``. The id is
+    opaque (random hex); nothing else about the case is in the address."""
+    return f"{login_url.rstrip('/')}/saker/{case_id}"
 
 
 def parse_address(text: str) -> Address:

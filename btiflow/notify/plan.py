@@ -99,6 +99,7 @@ def _recipe(
         sender_name=config.sender_name,
         login_url=config.login_url,
         meeting_minutes=config.meeting_minutes,
+        case_pages=config.case_pages,
     )
 
 

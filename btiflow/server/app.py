@@ -18,6 +18,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from btiflow import ActionRefused, CaseNotFound, ConflictError, Workflow, load_workflow
+from btiflow.notify.messages import NotifyConfig
 from btiflow.server.auth import BearerAuth, TokenVerifier
 from btiflow.server.engines import Engines
 from btiflow.server.headers import security_headers
@@ -87,10 +88,18 @@ def _crash(request: Request[Any, Any, Any], exc: Exception) -> Response[ProblemD
     return problem("server_error", _language(request))
 
 
+def _notify(settings: Settings) -> NotifyConfig | None:
+    """Mail from the pages' actions, linking to the case's page under the public URL."""
+    login = settings.login
+    if login is None or not login.mail_sender:
+        return None
+    return NotifyConfig(login.public_url, login.mail_sender, case_pages=True)
+
+
 def create_app(settings: Settings, workflow: Workflow | None = None) -> Litestar:
     """The service for one deployment: one guide, one store (the tenant), one identity provider."""
     guide = workflow if workflow is not None else load_workflow(settings.workflow)
-    engines = Engines(guide, settings.store)
+    engines = Engines(guide, settings.store, _notify(settings))
     engines.get()  # open the store (and create its schema) before the first request
     verifier = TokenVerifier(settings)
     handlers: list[Any] = [*ROUTES, *HOOK_ROUTES]

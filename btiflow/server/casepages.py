@@ -123,11 +123,12 @@ def _case_response(
             raise PageError(404, "not_found") from exc
     lang = pages.language
     case = engine.case(case_id)
+    workflow = engine.workflow_of(case)
     forms: list[ActionForm] = []
     not_now: list[tuple[str, tuple[str, ...]]] = []
     for option in engine.options(case_id, actor):
         if option.allowed:
-            form = action_form(lang, option, case)
+            form = action_form(lang, option, case, workflow)
             if refused is not None and refused[0] == form.key:
                 form = attrs.evolve(form, reasons=refused[1])
                 refused = None
@@ -216,9 +217,13 @@ def _what(what: str, lang: str) -> str:
 
 @get("/saker/{case_id:str}", sync_to_thread=True)
 def case_page(request: Request[Any, Any, Any], case_id: CaseId) -> Response[str]:
-    """One case, as the person may see it, through ``Engine.view`` (the read is logged)."""
+    """One case, as the person may see it, through ``Engine.view`` (the read is logged). A
+    visitor not logged in (from the link in an invitation) logs in first and lands here."""
     pages = _pages(request)
-    _, session, actor = pages.person(request)
+    try:
+        _, session, actor = pages.person(request)
+    except PageError:
+        return pages.to_login(request, f"/saker/{case_id}")
     return _case_response(pages, session, actor, case_id)
 
 

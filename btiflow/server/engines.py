@@ -9,16 +9,20 @@ from __future__ import annotations
 import threading
 
 from btiflow import Engine, Workflow, open_store
+from btiflow.notify.messages import NotifyConfig
 from btiflow.store.url import open_webhooks
 from btiflow.webhooks.queue import WebhookQueue
 
 
 class Engines:
-    """The deployment's engines: the same guide and store URL in every thread."""
+    """The deployment's engines: the same guide, store URL and mail settings in every thread."""
 
-    def __init__(self, workflow: Workflow, store_url: str) -> None:
+    def __init__(
+        self, workflow: Workflow, store_url: str, notify: NotifyConfig | None = None
+    ) -> None:
         self.workflow = workflow
         self.store_url = store_url
+        self.notify = notify
         self._local = threading.local()
         self._lock = threading.Lock()
         self._all: list[Engine] = []
@@ -27,7 +31,7 @@ class Engines:
     def get(self) -> Engine:
         engine: Engine | None = getattr(self._local, "engine", None)
         if engine is None:
-            engine = Engine(self.workflow, open_store(self.store_url))
+            engine = Engine(self.workflow, open_store(self.store_url), notify=self.notify)
             self._local.engine = engine
             with self._lock:
                 self._all.append(engine)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 from typing import Annotated, Any
 
 from anyio import to_thread
@@ -32,6 +33,8 @@ from btiflow.server.settings import Login
 from btiflow.words import say
 
 LOG = logging.getLogger(__name__)
+CASE_PATH = re.compile(r"/saker/[A-Za-z0-9_-]{1,100}")
+"""A case page, the only place a login leads on to besides "Mine saker" (no open redirect)."""
 Form = URLEncodedBody[dict[str, str]]
 HTML = "text/html; charset=utf-8"
 
@@ -91,6 +94,13 @@ class Pages:
         if session is None or session.actor is None:
             raise PageError(401, "login_needed")
         return session_id, session, session.actor
+
+    def to_login(self, request: Request[Any, Any, Any], after: str) -> Response[Any]:
+        """To the login page, remembering (in a new session) the case page to land on after."""
+        old_id, _ = self.current(request)
+        self.sessions.end(old_id)
+        session_id, _ = self.sessions.new(after=after if CASE_PATH.fullmatch(after) else "")
+        return Redirect("/", status_code=303, cookies=[self.set_cookie(session_id)])
 
     def set_cookie(self, session_id: str) -> Cookie:
         return Cookie(
@@ -214,13 +224,14 @@ def login_start(request: Request[Any, Any, Any], issuer: FromPath[str]) -> Respo
     client = pages.clients.get(issuer)
     if client is None:
         raise PageError(404, "not_found")
-    old_id, _ = pages.current(request)
+    old_id, old = pages.current(request)
     pages.sessions.end(old_id)
     try:
         url, pending = client.start()
     except LoginFailed as exc:
         raise PageError(502, "login_failed") from exc
-    session_id, _ = pages.sessions.new(pending=pending)
+    after = old.after if old is not None and old.actor is None else ""
+    session_id, _ = pages.sessions.new(pending=pending, after=after)
     return Redirect(url, status_code=303, cookies=[pages.set_cookie(session_id)])
 
 
@@ -254,7 +265,7 @@ def login_callback(
         LOG.warning("login through %s failed: %s", issuer, exc)
         raise PageError(401, "login_failed") from exc
     session_id, _ = pages.sessions.new(actor=actor, issuer=issuer, id_token=id_token)
-    return Redirect("/saker", status_code=303, cookies=[pages.set_cookie(session_id)])
+    return Redirect(_landing(session), status_code=303, cookies=[pages.set_cookie(session_id)])
 
 
 @post("/demo/login", sync_to_thread=True, status_code=303)
@@ -264,10 +275,16 @@ def demo_login(request: Request[Any, Any, Any], data: Form) -> Response[Any]:
     person = next((p for p in pages.demo_people if p.id == data.get("person")), None)
     if person is None or not _loopback(request):
         raise PageError(403, "not_permitted")
-    old_id, _ = pages.current(request)
+    old_id, old = pages.current(request)
     pages.sessions.end(old_id)
     session_id, _ = pages.sessions.new(actor=person, issuer="demo")
-    return Redirect("/saker", status_code=303, cookies=[pages.set_cookie(session_id)])
+    return Redirect(_landing(old), status_code=303, cookies=[pages.set_cookie(session_id)])
+
+
+def _landing(before: Session | None) -> str:
+    """Where a login leads: the case page the visitor came for, else "Mine saker"."""
+    after = before.after if before is not None else ""
+    return after if CASE_PATH.fullmatch(after) else "/saker"
 
 
 @post("/logout", sync_to_thread=True, status_code=303)

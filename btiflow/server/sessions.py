@@ -3,7 +3,8 @@
 The cookie holds only a random id (256 bits); the store keeps the session under the SHA-256 of
 that id, so a copy of the database holds no live cookie. A session has a CSRF token for its
 forms, and, once someone has logged in, the acting person (``Actor``) and the issuer. Before
-login it holds the login under way (state, nonce, PKCE verifier). Logging in always starts a
+login it holds the login under way (state, nonce, PKCE verifier), and the case page a link (the
+invitation mail's) led to, so the person lands there once logged in. Logging in always starts a
 new session with a new id and ends the old one, so an id planted before login is worth
 nothing after it (no session fixation). A session unused for ``idle`` is ended. Logout deletes
 the row: the cookie is then worth nothing, whoever holds it.
@@ -59,6 +60,8 @@ class Session:
     pending: Pending | None = None
     hint: str = ""
     """The sealed ID token (for the provider's logout), empty when there is none."""
+    after: str = ""
+    """Where to go once logged in: the case page a link led to (``/saker/<id>``), or ""."""
 
 
 def _key(session_id: str) -> str:

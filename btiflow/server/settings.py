@@ -72,6 +72,9 @@ class Login:
     """A session unused this long is ended."""
     demo: bool = False
     """The development login of ``btiflow serve --demo`` (loopback only; no password)."""
+    mail_sender: str = ""
+    """The From address of the mail the pages' actions send (meeting invitations, with a link
+    to the case's page under ``public_url``); empty: the service writes no mail."""
     theme: str = ""
     """A theme file (``btiflow.render.theme``): the municipality's name in the pages' header,
     its colours, its template overrides; empty for the plain look."""

@@ -104,6 +104,9 @@ class Semantics:
         for li, level in enumerate(self.wf.levels):
             for si, step in enumerate(level.steps):
                 self._unique(seen, step.id, f"levels[{li}].steps[{si}].id")
+        units: dict[str, str] = {}
+        for i, service in enumerate(self.wf.consent.services):
+            self._unique(units, service.unit, f"consent.services[{i}].unit")
 
     def _unique(self, seen: dict[str, str], ident: str, path: str) -> None:
         if ident in seen:

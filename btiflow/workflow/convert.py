@@ -30,7 +30,7 @@ converter.register_unstructure_hook(Period, lambda p: p.iso)
 
 # Keys added to the format later are left out while unset, so every guide written before they
 # existed keeps its content hash (a case pins it; ``verify`` compares a stored version with it).
-_LATER_KEYS: dict[type, tuple[str, ...]] = {Consent: ("valid_for", "renewal_reminder")}
+_LATER_KEYS: dict[type, tuple[str, ...]] = {Consent: ("valid_for", "renewal_reminder", "services")}
 
 
 def _omitting_later_keys(cls: type) -> None:
@@ -40,7 +40,7 @@ def _omitting_later_keys(cls: type) -> None:
     def unstructure(value: Any) -> Any:
         data = plain(value)
         for key in later:
-            if data.get(key) is None:
+            if data.get(key) in (None, [], ()):
                 data.pop(key, None)
         return data
 

@@ -121,6 +121,22 @@ class Deadlines:
 
 
 @attrs.frozen
+class Service:
+    """A service the family may consent to share the relay log with (a checkbox on the web
+    pages' consent forms)."""
+
+    unit: str = attrs.field(
+        metadata=_doc(
+            "The unit as consent records it and as its staff's logins name their unit "
+            "(e.g. 'Helsestasjonen')."
+        )
+    )
+    title: Text | None = attrs.field(
+        default=None, metadata=_doc("The name the family is shown, when not the unit's own.")
+    )
+
+
+@attrs.frozen
 class Consent:
     """Who may consent to sharing information with other units and agencies."""
 
@@ -157,6 +173,13 @@ class Consent:
     renewal_reminder: Duration | None = attrs.field(
         default=None,
         metadata=_doc("With valid_for: remind this long before a consent ends (P14D)."),
+    )
+    services: tuple[Service, ...] = attrs.field(
+        default=(),
+        metadata=_doc(
+            "The services the family may consent to share the relay log with; consent for any "
+            "other is refused. Empty: any unit, typed by name."
+        ),
     )
 
 

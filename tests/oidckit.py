@@ -25,7 +25,8 @@ import httpx
 import pytest
 from serverkit import AUDIENCE, ISSUER, free_port, running
 
-from btiflow import Engine, Person, national_id_key, open_store
+from btiflow import Actor, Engine, Person, load_workflow, national_id_key, open_store
+from btiflow.case.consent import RELAY_LOG
 from btiflow.server import Settings
 from btiflow.server.settings import Claims, Issuer, Login
 
@@ -36,12 +37,24 @@ IN_CI = os.environ.get("CI") == "true"
 SECRET = "kommunens-hemmelighet-for-fodselsnummer-0123456789"
 PID_A = "24817599531"  # synthetic: month 81
 PID_B = "03856712345"  # synthetic: month 85
+PID_C = "14831012345"  # synthetic: month 83; the young person of case c, born 2010 (16)
+PID_D = "05851398765"  # synthetic: month 85; the child of case d, born 2013 (13)
 KEY_A = national_id_key(PID_A, SECRET)
 KEY_B = national_id_key(PID_B, SECRET)
+KEY_C = national_id_key(PID_C, SECRET)
+KEY_D = national_id_key(PID_D, SECRET)
+GUIDE = k.REPO / "examples" / "nordvik" / "veileder.yaml"
+"""Nordvik's guide: the standard one, and the services a family may consent to (checkboxes)."""
+MAIL_SENDER = "bti@nordvik.kommune.example.org"
 CLIENT_SECRET = "en-lang-klienthemmelighet-bare-for-testene"
 ACR = ("idporten-loa-substantial", "idporten-loa-high")
 
-ID_PORTEN_ACCOUNTS = {"foresatt-a": {"pid": PID_A}, "foresatt-b": {"pid": PID_B}}
+ID_PORTEN_ACCOUNTS = {
+    "foresatt-a": {"pid": PID_A},
+    "foresatt-b": {"pid": PID_B},
+    "ungdom-c": {"pid": PID_C},
+    "barn-d": {"pid": PID_D},
+}
 STAFF_ACCOUNTS = {
     "laerer-a": {
         "oid": k.TEACHER.id,
@@ -122,6 +135,9 @@ class Site:
     engine: Engine
     a: str  # guardian A was told (by her national id's key); the teacher opened it
     b: str  # guardian B's case, opened by the teacher too
+    c: str  # the young person C's own case (16, their login id registered)
+    d: str  # the child D's case (13, their login id registered: below the self-consent age)
+    e: str  # guardian A's second case, at level 1 with the teacher holding the baton
 
     def client(self) -> httpx.Client:
         return httpx.Client(base_url=self.url, timeout=30)
@@ -141,12 +157,14 @@ def login_settings(store: str, app_url: str, idporten: str, kommune: str) -> Set
             claims=Claims(id="oid", unit="department", role="bti_role"),
         ),
     )  # fmt: skip
-    login = Login(app_url, issuers, SECRET, cookie_secure=False)
-    return Settings(store, "bti", ISSUER, AUDIENCE, "", login=login)
+    login = Login(app_url, issuers, SECRET, cookie_secure=False, mail_sender=MAIL_SENDER)
+    return Settings(store, str(GUIDE), ISSUER, AUDIENCE, "", login=login)
 
 
-def _family_case(engine: Engine, subject: str, guardian: Person) -> str:
-    case = k.open_case(engine, subject=subject)
+def _family_case(
+    engine: Engine, subject: str, guardian: Person, birth_date: str | None = None
+) -> str:
+    case = k.open_case(engine, subject=subject, birth_date=birth_date)
     engine.act(case.id, "complete_step", k.TEACHER)
     engine.act(case.id, "inform_leader", k.TEACHER, leader=k.LEADER.id)
     engine.act(case.id, "complete_step", k.TEACHER)
@@ -154,13 +172,40 @@ def _family_case(engine: Engine, subject: str, guardian: Person) -> str:
     return case.id
 
 
+def _young_persons_case(engine: Engine, subject: str, born: str, login: Person) -> str:
+    """A case about a young person, their guardian told, and their login id registered."""
+    case_id = _family_case(engine, subject, Person("foresatt-uten-innlogging"), born)
+    engine.act(case_id, "register_young_person", k.TEACHER, person=login)
+    return case_id
+
+
+def _at_level_1(engine: Engine, subject: str, guardian: Person) -> str:
+    """A case at level 1 (the relay log consented to), the teacher its baton holder and
+    contact person, at the step where meetings are planned."""
+    case_id = _family_case(engine, subject, guardian)
+    engine.act(case_id, "complete_step", k.TEACHER)
+    engine.act(case_id, "complete_step", k.TEACHER)
+    family = Actor(guardian.id, "guardian")
+    engine.act(case_id, "give_consent", family, units=[RELAY_LOG])
+    engine.act(
+        case_id, "decide", k.TEACHER, outcome="expand", to_level=1, family_wish=k.WISH,
+        baton_holder=k.TEACHER,
+    )  # fmt: skip
+    engine.act(case_id, "appoint_contact_person", k.TEACHER, person=k.TEACHER)
+    engine.act(case_id, "complete_step", k.TEACHER)
+    return case_id
+
+
 @contextmanager
 def site(tmp: Path) -> Iterator[Site]:
     """Two cases, two providers, the service: all on loopback."""
     store = str(tmp / "relay.db")
-    engine = Engine(k.workflow("bti"), open_store(store), clock=k.Clock())
+    engine = Engine(load_workflow(GUIDE), open_store(store), clock=k.Clock())
     a = _family_case(engine, "elev-0101", Person(KEY_A, "Foresatt A"))
     b = _family_case(engine, "elev-0102", Person(KEY_B, "Foresatt B"))
+    c = _young_persons_case(engine, "elev-0103", "2010-03-14", Person(KEY_C, "Ungdom C"))
+    d = _young_persons_case(engine, "elev-0104", "2013-05-05", Person(KEY_D, "Barn D"))
+    e = _at_level_1(engine, "elev-0105", Person(KEY_A, "Foresatt A"))
     port = free_port()
     app_url = f"http://127.0.0.1:{port}"
     with ExitStack() as stack:
@@ -169,7 +214,7 @@ def site(tmp: Path) -> Iterator[Site]:
         kommune = stack.enter_context(provider(tmp, "kommune", STAFF_ACCOUNTS, app_url))
         settings = login_settings(store, app_url, idporten, kommune)
         stack.enter_context(running(settings, port))
-        yield Site(app_url, idporten, kommune, store, engine, a, b)
+        yield Site(app_url, idporten, kommune, store, engine, a, b, c, d, e)
 
 
 def log_in(

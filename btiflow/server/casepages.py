@@ -29,6 +29,7 @@ from btiflow import (
     ActionRefused,
     Actor,
     CaseNotFound,
+    CaseSummary,
     ConflictError,
     Engine,
     FamilyView,
@@ -61,7 +62,7 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
     pages = _pages(request)
     _, session, actor = pages.person(request)
     engine = pages.engines.get()
-    listed = engine.cases(actor)
+    listed = engine.cases(actor) + _own_cases(engine, actor)
     mine = {s.case_id: s for s in listed if s.status == "open"}
     everything = [_row(engine, s.case_id, s.subject) for s in listed]
     # an offer may come before the person may see the case: its row names no subject
@@ -92,6 +93,35 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
     )
 
 
+def _young_person(actor: Actor) -> Actor | None:
+    """A family login (ID-porten's, a guardian's role) as the young person a case is about."""
+    return attrs.evolve(actor, role="child") if actor.role == "guardian" else None
+
+
+def _own_cases(engine: Engine, actor: Actor) -> list[CaseSummary]:
+    """The cases about the person logged in, from the guide's self-consent age: a family login
+    is matched to the login id registered for the young person (``register_young_person``)."""
+    child = _young_person(actor)
+    if child is None:
+        return []
+    return [s for s in engine.cases(child) if "young_person" in engine.relations(s.case_id, child)]
+
+
+def _acting(engine: Engine, case_id: str, actor: Actor) -> Actor:
+    """Who the person logged in is in this case: a family login is a guardian the case names,
+    or else, from the guide's self-consent age, the young person it is about; a younger one
+    is not matched (the pages are theirs from that age). Anyone else is who they are."""
+    child = _young_person(actor)
+    try:
+        if child is None or engine.relations(case_id, actor):
+            return actor
+        if "young_person" in engine.relations(case_id, child):
+            return child
+    except CaseNotFound:
+        pass
+    return actor
+
+
 def _tied(engine: Engine, case_id: str, actor: Actor) -> None:
     try:
         if not engine.relations(case_id, actor):
@@ -113,6 +143,7 @@ def _case_response(
     """The case page, as ``actor`` may see it; ``refused`` is the form just refused (its key)
     with the reasons, shown next to it."""
     engine = pages.engines.get()
+    actor = _acting(engine, case_id, actor)
     _tied(engine, case_id, actor)
     shown: StaffView | FamilyView | None = None
     try:
@@ -235,6 +266,7 @@ def act(
     pages = _pages(request)
     _, session, actor = pages.person(request)
     engine = pages.engines.get()
+    actor = _acting(engine, case_id, actor)
     _tied(engine, case_id, actor)
     params = params_of(action, data)
     try:

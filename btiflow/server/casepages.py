@@ -10,7 +10,11 @@ allowed one as a form (``btiflow.server.actionforms``), a refused one with its r
 ``POST /saker/<id>/handling/<action>`` does it (``Engine.act_with`` at the position the page
 showed): done, back to the case (303); refused, the page again with the reasons at the form
 (422) and nothing written; the case moved on meanwhile, the page again with a warning (409).
-A case the person is not tied to is answered exactly as one that does not exist (404).
+A case the person is not tied to is answered exactly as one that does not exist (404). A
+family login (ID-porten's) is, in each case, a guardian the case names, or else the young
+person it is about, from the guide's self-consent age (``register_young_person`` records their
+key); a younger child is not matched. A visitor not logged in who opens a case (the link in an
+invitation) is sent to log in and lands on that case after.
 """
 
 from __future__ import annotations

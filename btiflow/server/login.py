@@ -8,7 +8,8 @@ algorithms only), then issuer, audience, authorized party, nonce, expiry and iss
 ID-porten the level of assurance (``acr``). Only then does it become an ``Actor``:
 
 - family (ID-porten): a guardian whose id is the keyed hash of the ``pid`` claim
-  (``btiflow.national_id_key``), so the number itself goes no further than this function;
+  (``btiflow.national_id_key``), so the number itself goes no further than this function (the
+  pages match the same key to a case's young person, ``btiflow.server.casepages``);
 - staff: the id, name, unit and role claims the settings name; a staff role only.
 
 Anything wrong is ``LoginFailed``; its reason is for the service's log, never for the person.

@@ -38,11 +38,11 @@ class Claims:
 class Issuer:
     """One OpenID provider people log in through, at ``/login/<name>``.
 
-    ``kind`` "family" is ID-porten: the person is a guardian, known by the national id in the
-    ``national_id_claim`` (matched to cases by its keyed hash, ``btiflow.national_id_key``),
-    and the ID token's ``acr`` must be one of ``acr_values``. ``kind`` "staff" is the
-    municipality's provider: ``claims`` name the claims with the person's id, name, unit and
-    role (a staff role only)."""
+    ``kind`` "family" is ID-porten: the person is a guardian (or a case's young person, from the
+    self-consent age), known by the national id in the ``national_id_claim`` (matched to cases
+    by its keyed hash, ``btiflow.national_id_key``), and the ID token's ``acr`` must be one of
+    ``acr_values``. ``kind`` "staff" is the municipality's provider: ``claims`` name the claims
+    with the person's id, name, unit and role (a staff role only)."""
 
     name: str
     kind: str

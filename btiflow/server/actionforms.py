@@ -190,11 +190,15 @@ def _parts(
         Field(
             f"{name}.{part}",
             _part_word(language, word),
-            "email" if part == "email" else "text",
+            _PART_KINDS.get(part, "text"),
             needed and required,
         )
         for part, word, needed in parts
     )
+
+
+_PART_KINDS = {"email": "email"} | dict.fromkeys(RIGHTS, "textarea")
+"""A group's parts are one-line texts, but an address and a rights assessment's answers."""
 
 
 def _part_word(language: str, word: str) -> str:

@@ -85,6 +85,11 @@ def test_a_guide_naming_its_services_gives_a_checkbox_for_each(tmp_path: Path) -
     unit = _field(involve.fields, "unit")
     assert unit.kind == "select"
     assert [v for v, _ in unit.choices] == [s.unit for s in workflow.consent.services]
+    k.to_level_0_decision(engine, case.id)
+    case = engine.act(case.id, "give_consent", k.GUARDIAN, units=["PPT", RELAY_LOG])
+    withdraw = action_form("nb", Option("withdraw_consent", True), case, workflow)
+    given = [v for v, _ in _field(withdraw.fields, "units").choices]
+    assert sorted(given) == sorted(["PPT", RELAY_LOG])  # only what stands may be withdrawn
     typed = action_form("nb", Option("give_consent", True), case, k.workflow("bti"))
     assert _field(typed.fields, "units").kind == "text"
     ticked = {"units.0": RELAY_LOG, "units.2": "PPT", "units.4": " "}

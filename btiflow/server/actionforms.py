@@ -91,8 +91,20 @@ def action_form(language: str, option: Option, case: Case, workflow: Workflow) -
             found = _field(language, name, parser, required, case, workflow)
             if found is not None:
                 fields.append(found)
+    if option.action == "withdraw_consent":
+        fields = [_given_only(f, case) if f.kind == "checkboxes" else f for f in fields]
     said = label(language, option)
     return ActionForm(key(option), option.action, said, tuple(fields), option.notes)
+
+
+def _given_only(field: Field, case: Case) -> Field:
+    """Withdrawing: a checkbox for each consent that stands (a unit the guide no longer names
+    included), when there is any."""
+    given = [c.unit for c in case.consents if c.status == "given"]
+    if not given:
+        return field
+    titles = dict(field.choices)
+    return attrs.evolve(field, choices=tuple((u, titles.get(u, u)) for u in given))
 
 
 def _word(language: str, name: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import attrs
 import pytest
 from click.testing import CliRunner
 from helpers.variants import (
@@ -159,3 +160,15 @@ def test_cli_exit_codes_and_output(tmp_path: Path) -> None:
     bad = runner.invoke(main, ["diff", str(KAFJORD), str(broken)])
     assert bad.exit_code == 2
     assert f"{broken}:" in bad.output
+
+
+def test_the_services_named_for_consent_are_a_change_of_their_own() -> None:
+    """A version naming its services differs from the one before in them, not in the age."""
+    guide = Path(__file__).resolve().parent.parent / "examples" / "nordvik" / "veileder.yaml"
+    nordvik = load_workflow(guide)
+    before = attrs.evolve(nordvik, consent=attrs.evolve(nordvik.consent, services=()))
+    found = [c for c in diff(before, nordvik) if c.kind == "consent_changed"]
+    assert [c.field for c in found] == ["services"]
+    assert found[0].old == []
+    assert "Helsestasjonen" in found[0].new
+    assert found[0].message.startswith("Tjenester det kan gis samtykke for: ingen → Helsestasjonen")

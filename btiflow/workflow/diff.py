@@ -222,7 +222,7 @@ class _Diff:
                     self.w("principle_removed", title=_t(p.title, lang), id=pid),
                     old=pid,
                 )
-        if old.consent != new.consent:
+        if attrs.evolve(old.consent, services=()) != attrs.evolve(new.consent, services=()):
             yield Change(
                 "consent_changed",
                 self.w(
@@ -233,6 +233,20 @@ class _Diff:
                 field="self_consent_age",
                 old=old.consent.self_consent_age,
                 new=new.consent.self_consent_age,
+            )
+        if old.consent.services != new.consent.services:
+            before = [service.unit for service in old.consent.services]
+            after = [service.unit for service in new.consent.services]
+            yield Change(
+                "consent_changed",
+                self.w(
+                    "consent_services",
+                    old=_names(before, self.words),
+                    new=_names(after, self.words),
+                ),
+                field="services",
+                old=before,
+                new=after,
             )
 
     def _deadlines(self) -> Iterable[Change]:

@@ -72,6 +72,9 @@ def test_a_guardian_gives_consent_for_the_health_station_by_ticking_it(site: o.S
         data = _form(page, "give_consent") | {box: "Helsestasjonen"}
         done = client.post(f"/saker/{site.a}/handling/give_consent", data=data)
         assert done.status_code == 303, done.text
+        shown = client.get(f"/saker/{site.a}").text
+        assert "Foresatt A" in shown  # who has looked: the name the case records for her
+        assert "nid:" not in shown
     consent = site.engine.case(site.a).consent_for("Helsestasjonen")
     assert consent is not None
     assert consent.status == "given"
@@ -112,6 +115,9 @@ def test_the_young_person_logs_in_and_sees_their_own_case(site: o.Site) -> None:
         assert "Hvem har sett saken" in page.text  # the family's view, and their right of insight
         assert "Trekker seg unna" not in page.text  # the concern is the staff's
         assert 'id="give_consent"' in page.text  # from 15 they consent themselves
+        assert "Innlogget med ID-porten" in page.text  # the header: no key for a name
+        assert "nid:" not in page.text  # nor in who has looked: their own look is theirs
+        assert "Ungdommen selv" in page.text
         assert client.get(f"/saker/{site.a}").status_code == 404
     seen = site.engine.store.access_log(site.c)
     assert (o.KEY_C, "child", "view:family") in [(r.actor, r.role, r.what) for r in seen]

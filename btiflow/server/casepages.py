@@ -39,7 +39,9 @@ from btiflow import (
     FamilyView,
     StaffView,
 )
+from btiflow.access import AccessRecord
 from btiflow.case.actions import ACTIONS
+from btiflow.case.national_id import PREFIX as NATIONAL_ID_PREFIX
 from btiflow.server.actionforms import ActionForm, action_form, label, params_of
 from btiflow.server.pages import LOGIN_ROUTES, Form, PageError, Pages, _pages, router, show
 from btiflow.server.pages import title as word
@@ -234,9 +236,25 @@ def _access(
         seen = engine.access_log(case_id, actor)
     except AccessDenied:
         return None
+    names = {g.id: g.name for g in engine.case(case_id).guardians if g.name}
     return [
-        (dates.short_moment(r.time, lang), r.name or r.actor, _what(r.what, lang)) for r in seen
+        (dates.short_moment(r.time, lang), _reader(r, names, lang), _what(r.what, lang))
+        for r in seen
     ]
+
+
+def _reader(row: AccessRecord, names: dict[str, str], lang: str) -> str:
+    """Who read or acted, for the family: the name logged or recorded in the case; a login by
+    national id (its key says nothing to a person) as a guardian or the young person."""
+    if row.name:
+        return row.name
+    if row.actor in names:
+        return names[row.actor]
+    if row.actor.startswith(NATIONAL_ID_PREFIX):
+        return say(
+            lang, "pages.access.young_person" if row.role == "child" else "pages.access.guardian"
+        )
+    return row.actor
 
 
 def _what(what: str, lang: str) -> str:

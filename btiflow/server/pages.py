@@ -24,6 +24,7 @@ from litestar.params import FromPath, FromQuery, QueryParameter, URLEncodedBody
 from litestar.response import Redirect
 
 from btiflow import Actor
+from btiflow.case.national_id import PREFIX as NATIONAL_ID_PREFIX
 from btiflow.render.templating import render
 from btiflow.render.theme import Theme, theme_of
 from btiflow.server.engines import Engines
@@ -145,11 +146,23 @@ def show(
         pages.language,
         pages.theme,
         title=title,
-        person=(actor.name or actor.id) if actor is not None else "",
+        person=_shown(actor, pages.language),
         csrf=session.csrf if session is not None else "",
         **values,
     )
     return Response(html, status_code=status, media_type=HTML)
+
+
+def _shown(actor: Actor | None, lang: str) -> str:
+    """Who is logged in, for the header: the name, or for a login by national id (whose key
+    says nothing to a person) that it was through ID-porten."""
+    if actor is None:
+        return ""
+    if actor.name:
+        return actor.name
+    return (
+        say(lang, "pages.person.id_porten") if actor.id.startswith(NATIONAL_ID_PREFIX) else actor.id
+    )
 
 
 def title(pages: Pages, key: str, **values: Any) -> str:

@@ -124,10 +124,11 @@ class _Worded(click.Command):
             self.format_commands(ctx, formatter)
 
     def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
-        items = super().shell_complete(ctx, incomplete)
-        for item in items:
-            if item.help is not None:
-                item.help = worded(item.help)
+        with ctx.scope(cleanup=False):  # in the language of a --lang typed before
+            items = super().shell_complete(ctx, incomplete)
+            for item in items:
+                if item.help is not None:
+                    item.help = worded(item.help)
         return items
 
 

@@ -76,11 +76,8 @@ class _Day(_DayType):
             return value
         try:
             return dates.parse_day(str(value), _lang())
-        except ValueError as exc:
-            option = f"'{param.opts[0]}'" if param is not None and param.opts else "DATE"
-            raise click.UsageError(
-                _say("cli.invalid_value", option=option, message=str(exc)), ctx
-            ) from exc
+        except ValueError as exc:  # "Ugyldig verdi for '--at': ...", in click's words
+            self.fail(str(exc), param, ctx)
 
 
 DAY = _Day()

@@ -8,6 +8,10 @@ modules translating functions for as long as the command line runs, then gives b
 standard library's: only ``btiflow``'s entry point binds them, never ``import btiflow``, and a
 program that uses click itself is untouched outside it. The language is the one the command
 line speaks at the moment a message is worded (:func:`btiflow.cli.language.spoken`).
+
+Only click's modules loaded when the command line starts are bound (every one that words help,
+usage and errors); those click loads later keep its English: shell completion's message about
+a Bash older than 4.4, and the progress bar and editor, which btiflow does not use.
 """
 
 from __future__ import annotations

@@ -13,6 +13,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -114,3 +115,46 @@ def test_the_pages_speak_only_the_guides_language(
         _run("case-page", str(db), case_id, "--as", who, "-o", str(page))
         texts.append(_visible(page.read_text(encoding="utf-8")))
     assert "\n".join(_leaks("\n".join(texts))) == ""
+
+
+def _commands(group: click.Group, path: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command's path below ``btiflow`` (the group itself first), subgroups included."""
+    found = [path]
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            found += _commands(command, (*path, name))
+        else:
+            found.append((*path, name))
+    return found
+
+
+COMMANDS = _commands(main)
+TYPED = re.compile(r"«[^»]*»|(?<![\w-])--?[\w-]+")
+
+
+def _prose(help_text: str) -> str:
+    """What a help page says in words, without what a person types, which is code: the usage
+    line (program, command names, metavars), the first column of the lists of options and
+    commands (option names, choices, metavars, command names), and in the texts, options
+    (``--due-before``) and what is quoted to be typed («btiflow case-page»)."""
+    kept = []
+    in_list = False
+    for line in help_text.splitlines()[1:]:  # the first line is the usage line
+        if re.match(r"^\S.*:$", line):  # a list's heading: "Valg:", "Kommandoer:"
+            in_list = True
+            kept.append(line)
+        elif in_list and re.match(r"^  \S", line):  # a row: its first column is code
+            columns = re.split(r"\s{2,}", line.strip(), maxsplit=1)
+            kept.append(columns[1] if len(columns) > 1 else "")
+        else:
+            kept.append(line)
+    return TYPED.sub(" ", "\n".join(kept))
+
+
+@pytest.mark.parametrize("language", ["nb", "nn"])
+@pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) or "btiflow" for p in COMMANDS])
+def test_every_help_page_speaks_only_norwegian(language: str, path: tuple[str, ...]) -> None:
+    """Each command's --help, click's own words included, has no English word or code word."""
+    output = _run("--lang", language, *path, "--help")
+    assert output.startswith("Bruk: ")
+    assert "\n".join(_leaks(_prose(output))) == ""

@@ -155,7 +155,7 @@ def test_version_has_one_source() -> None:
     assert importlib.metadata.version("btiflow") == btiflow.__version__
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0
-    assert result.output == f"btiflow, version {btiflow.__version__}\n"
+    assert result.output == f"btiflow {btiflow.__version__}\n"  # no word to translate
     ran = subprocess.run(
         [sys.executable, "-m", "btiflow", "--version"],
         capture_output=True,

@@ -76,3 +76,27 @@ def test_the_lazy_table_matches_what_type_checkers_read() -> None:
     }
     assert typed == btiflow._HOMES
     assert sorted(typed) == sorted(btiflow.__all__)
+
+
+def test_validate_reads_only_the_catalogue_files_it_needs() -> None:
+    """The catalogue is read by area, when a text is needed: `btiflow validate` reads the
+    loader's words and click's own, not the help's texts nor the rest of the catalogue."""
+    code = (
+        "import sys\n"
+        "opened = []\n"
+        "def hook(event, args):\n"
+        "    if event == 'open' and str(args[0]).endswith('.mo'):\n"
+        "        opened.append(str(args[0]).rsplit('/', 1)[-1])\n"
+        "sys.addaudithook(hook)\n"
+        "from btiflow.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'workflows/kafjord.yaml'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "print(json.dumps(opened))"
+    )
+    script = f"import json\n{code}"
+    ran = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert set(json.loads(ran.stdout.splitlines()[-1])) <= {"loader.mo", "click.mo"}

@@ -15,62 +15,47 @@ from btiflow.cli.group import (
     _store,
     main,
 )
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
 
-@main.command()
-@click.argument("db")
-@click.argument("case_id", metavar="[CASE]", required=False)
-@click.option(
+@main.command(help="clihelp.command.archive")
+@argument("db", metavar="clihelp.metavar.db")
+@argument("case_id", metavar="clihelp.metavar.case", required=False)
+@option(
     "--closed-before",
     type=DAY,
     default=None,
-    metavar="DATE",
-    help="Archive every case closed before this day (2026-11-10 or 10.11.2026) that is not "
-    "archived yet (instead of CASE).",
+    metavar="clihelp.metavar.date",
+    help="clihelp.option.archive.closed_before",
 )
-@click.option(
+@option(
     "-o",
     "--output",
     "out_dir",
     required=True,
     type=click.Path(file_okay=False),
-    help="The directory to write the packages in (one directory per case).",
+    help="clihelp.option.archive.out_dir",
 )
-@click.option(
+@option(
     "--by",
     "by",
     required=True,
-    metavar="ADMIN_ID",
-    help="The administrator who archives (written in each case's log and access log).",
+    metavar="clihelp.metavar.admin_id",
+    help="clihelp.option.archive.by",
 )
-@click.option(
+@option(
     "--class",
     "classification",
     default="BTI=stafettlogg",
     show_default=True,
-    metavar="SYSTEM=CLASS",
-    help="The archive's classification of BTI cases (klassifikasjonssystem=klasse).",
+    metavar="clihelp.metavar.system_class",
+    help="clihelp.option.archive.classification",
 )
 def archive(
     db: str, case_id: str | None, closed_before: dt.date | None, out_dir: str, by: str,
     classification: str,
 ) -> None:  # fmt: skip
-    """Write the archive package of a case: the relay log as PDF/A and its Fiks Arkiv messages.
-
-    Each package is a directory DIR/CASE-N (N: the entries it holds) with stafettlogg.pdf (the
-    timeline and the family's view, PDF/A-3b), arkivmelding.xml (KS Fiks Arkiv V1: the case
-    folder and the document's registry entry, with its SHA-256), for a closed case
-    arkivmelding-avslutning.xml (the closing summary's registry entry), and manifest.json (every
-    file's checksum; the package's checksum is the manifest's). The case's log records the
-    package (a case_archived entry). Sending the messages through Fiks IO is the
-    municipality's integration's job (docs/archive.md).
-
-    Give CASE for one case (open or closed), or --closed-before DATE for every case closed
-    before that day and not archived yet: each is archived once, so a second run writes
-    nothing. Wrong input (an unknown case, a directory that cannot be written) writes nothing
-    and exits 1; a date that is no date exits 2.
-    """
     from btiflow.archive import Classification, archive_case, archive_closed
     from btiflow.case.people import Actor
 
@@ -109,40 +94,31 @@ def archive(
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@click.argument("db")
-@click.option(
+@main.command(help="clihelp.command.insight")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--person",
     "person_id",
     required=True,
-    metavar="ID",
-    help="The guardian's or young person's id, as the cases name them.",
+    metavar="clihelp.metavar.id",
+    help="clihelp.option.insight.person_id",
 )
-@click.option(
+@option(
     "-o",
     "--output",
     "out_dir",
     required=True,
     type=click.Path(file_okay=False),
-    help="The directory to write innsyn.json and innsyn.pdf in.",
+    help="clihelp.option.insight.out_dir",
 )
-@click.option(
+@option(
     "--by",
     "by",
     required=True,
-    metavar="ADMIN_ID",
-    help="The administrator who answers the request (written in each case's access log).",
+    metavar="clihelp.metavar.admin_id",
+    help="clihelp.option.insight.by",
 )
 def insight(db: str, person_id: str, out_dir: str, by: str) -> None:
-    """Write everything DB holds about a guardian or young person (GDPR art. 15, innsyn).
-
-    For each case that names the person (as a guardian, or as the child the case is about):
-    the family's view of the case as they may see it, what they wrote (notes, consents,
-    requests to close), their consent decisions, and the access log of who has read the case
-    and acted in it. Written as innsyn.json (for programs) and innsyn.pdf (PDF/A, for the
-    person); each case's access log records the export. Check who is asking before you run
-    it. A person no case names, or a directory that cannot be written, writes nothing (exit 1).
-    """
     from btiflow.case.people import Actor
     from btiflow.insight import write_insight
 

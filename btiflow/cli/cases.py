@@ -23,43 +23,41 @@ from btiflow.cli.group import (
     _store,
     main,
 )
+from btiflow.cli.helptext import argument, option
 from btiflow.cli.mail import _print_mail
 from btiflow.errors import BtiflowError, CaseNotFound, MigrationError
 
 
-@main.command("case-page")
-@click.argument("db")
-@click.argument("case_id", metavar="CASE")
-@click.option(
+@main.command("case-page", help="clihelp.command.case-page")
+@argument("db", metavar="clihelp.metavar.db")
+@argument("case_id", metavar="clihelp.metavar.case")
+@option(
     "--as",
     "viewer_id",
     required=True,
-    metavar="VIEWER",
-    help="The id of a person named in the case (a guardian, the young person, or staff), "
-    "whose right to see the case is checked and logged.",
+    metavar="clihelp.metavar.viewer",
+    help="clihelp.option.case-page.viewer_id",
 )
-@click.option(
+@option(
     "-o",
     "--output",
     required=True,
     type=click.Path(dir_okay=False, writable=True),
-    help="The HTML file to write.",
+    help="clihelp.option.case-page.output",
 )
-@click.option(
+@option(
     "--by",
     "operator",
-    metavar="OPERATOR",
+    metavar="clihelp.metavar.operator",
     default=None,
-    help="Who prints the page, recorded with the read in the access log (default: the login "
-    "name of the user running btiflow).",
+    help="clihelp.option.case-page.operator",
 )
-@click.option(
+@option(
     "--theme",
     "theme_file",
-    metavar="FILE",
+    metavar="clihelp.metavar.file",
     default=None,
-    help="A theme file: the municipality's name, logo and colours on the page, and a folder "
-    "of templates overriding the shipped ones (see docs/for-municipalities.md).",
+    help="clihelp.option.case-page.theme_file",
 )
 def case_page_command(
     db: str,
@@ -69,13 +67,6 @@ def case_page_command(
     operator: str | None,
     theme_file: str | None,
 ) -> None:
-    """Write the family's page of a case: one HTML page to read on screen or print on A4.
-
-    It shows where the case is in the guide, who holds the baton, the next meeting and
-    evaluation, who is involved and what they do, the measures and the minutes shared: what
-    the guardians and the young person may see, never the concern or internal notes. Printed,
-    it is the paper relay log. The read is recorded in the case's access log.
-    """
     from btiflow.engine import Engine
     from btiflow.errors import WorkflowError
     from btiflow.render.casepage import actor_in_case, case_page, people_in_case
@@ -114,31 +105,21 @@ def case_page_command(
     click.echo(_say("cli.wrote", path=output), err=True)
 
 
-@main.command()
-@click.option(
+@main.command(help="clihelp.command.demo")
+@option(
     "--db",
     default="btiflow-demo.db",
     show_default=True,
-    help="The demo's own relay log: a SQLite file, or postgresql://…?tenant=MUNICIPALITY. "
-    "It may hold earlier demo cases, never other cases.",
+    help="clihelp.option.demo.db",
 )
-@click.option(
+@option(
     "--workflow",
     "workflow_name",
     default="kafjord",
     show_default=True,
-    help="Workflow file or shipped name to run the demo on.",
+    help="clihelp.option.demo.workflow_name",
 )
 def demo(db: str, workflow_name: str) -> None:
-    """Run a realistic, invented case through a guide and print its relay log.
-
-    A teacher's concern at level 0, measures in the school at level 1, an evaluation after four
-    weeks, level 2 with the guardians' consent, the baton passed to the public health nurse,
-    a later evaluation, and closing; plus a second case with an evaluation coming up. The log
-    is written to --db (its own file, btiflow-demo.db, by default) and printed as a timeline,
-    then what is due. A log that holds any case the demo did not make is refused (exit 1,
-    nothing written): the invented cases never mix with real ones.
-    """
     from btiflow.demo import family_text, foreign_cases, refusal, run_demo
     from btiflow.store.url import open_store
     from btiflow.words import dates
@@ -177,24 +158,22 @@ def demo(db: str, workflow_name: str) -> None:
     )
 
 
-@main.command("cases")
-@click.argument("db")
-@click.option("--subject", metavar="ID", help="Only the cases of this subject (the child's id).")
-@click.option(
+@main.command("cases", help="clihelp.command.cases")
+@argument("db", metavar="clihelp.metavar.db")
+@option("--subject", metavar="clihelp.metavar.id", help="clihelp.option.cases.subject")
+@option(
     "--holder",
-    metavar="ID_OR_NAME",
-    help="Only the cases whose baton holder has this id, or a name containing this text.",
+    metavar="clihelp.metavar.id_or_name",
+    help="clihelp.option.cases.holder",
 )
-@click.option("--level", type=click.IntRange(0, 3), help="Only the cases at this level.")
-@click.option(
-    "--status", type=click.Choice(["open", "closed"]), help="Only open or only closed cases."
-)
-@click.option(
+@option("--level", type=click.IntRange(0, 3), help="clihelp.option.cases.level")
+@option("--status", type=click.Choice(["open", "closed"]), help="clihelp.option.cases.status")
+@option(
     "--due-before",
     type=DAY,
     default=None,
-    metavar="DATE",
-    help="Only the cases with an evaluation due on or before this day (2026-11-10 or 10.11.2026).",
+    metavar="clihelp.metavar.date",
+    help="clihelp.option.cases.due_before",
 )
 def cases_command(
     db: str,
@@ -204,12 +183,6 @@ def cases_command(
     status: str | None,
     due_before: dt.date | None,
 ) -> None:
-    """Find cases in DB: by subject, baton holder, level, status or evaluation due.
-
-    Prints a table a caseworker reads: the case's id (for 'btiflow log' and 'case-page'), the
-    subject, the level, the baton holder's name, the status and the next evaluation. Like
-    'log', it reads the whole log as the holder of the file; nothing is written.
-    """
     from btiflow.engine import Engine
     from btiflow.words import dates
 
@@ -261,11 +234,10 @@ def _print_table(header: list[str], rows: list[tuple[str, ...]]) -> None:
         click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
 
 
-@main.command()
-@click.argument("db")
-@click.argument("case_id", metavar="CASE")
+@main.command(help="clihelp.command.log")
+@argument("db", metavar="clihelp.metavar.db")
+@argument("case_id", metavar="clihelp.metavar.case")
 def log(db: str, case_id: str) -> None:
-    """Print a case's relay log as a timeline (staff view: it includes the concern)."""
     store = _store(db)
     try:
         _print_log(store, case_id)
@@ -275,24 +247,23 @@ def log(db: str, case_id: str) -> None:
         raise click.ClickException(_said(exc)) from exc
 
 
-@main.command()
-@click.argument("db")
-@click.option(
+@main.command(help="clihelp.command.due")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--at",
     "at",
     type=DAY,
     default=None,
-    help="The day to look from, 2026-11-10 or 10.11.2026 (default: today).",
+    help="clihelp.option.due.at",
 )
-@click.option(
+@option(
     "--within",
     type=click.IntRange(0, 365),
     default=7,
     show_default=True,
-    help="Days ahead to list evaluations falling due.",
+    help="clihelp.option.due.within",
 )
 def due(db: str, at: dt.date | None, within: int) -> None:
-    """List evaluations falling due, and those overdue, across every case in DB."""
     store = _store(db)
     from btiflow.localtime import OSLO
     from btiflow.words import dates
@@ -325,55 +296,34 @@ def _mapping(pairs: tuple[str, ...]) -> dict[str, str]:
     return mapping
 
 
-@main.command()
-@click.argument("db")
-@click.option("--to", "to", required=True, help="The new version of the guide (file or name).")
-@click.option(
+@main.command(help="clihelp.command.migrate")
+@argument("db", metavar="clihelp.metavar.db")
+@option("--to", "to", required=True, help="clihelp.option.migrate.to")
+@option(
     "--map",
     "pairs",
     multiple=True,
-    metavar="OLD_STEP=NEW_STEP",
-    help="Where cases standing in OLD_STEP go (a removed or renamed step); repeatable. "
-    "--map X=X confirms that a renamed step X is still the same step.",
+    metavar="clihelp.metavar.old_step_new_step",
+    help="clihelp.option.migrate.pairs",
 )
-@click.option("--dry-run", is_flag=True, help="Print the plan for every case; write nothing.")
-@click.option(
+@option("--dry-run", is_flag=True, help="clihelp.option.migrate.dry_run")
+@option(
     "--deadlines",
     type=_ChoiceOf("btiflow.migrate", "DEADLINE_MODES"),
     default="keep",
     show_default=True,
-    help="keep: due evaluations keep their dates. recompute: a date later than the new "
-    "version's limit allows (counted from the day it was set) is brought forward to it.",
+    help="clihelp.option.migrate.deadlines",
 )
-@click.option(
+@option(
     "--by",
     "by",
-    metavar="ACTOR_ID",
+    metavar="clihelp.metavar.actor_id",
     default=None,
-    help="Who migrates (written in each case's log); required unless --dry-run.",
+    help="clihelp.option.migrate.by",
 )
 def migrate(
     db: str, to: str, pairs: tuple[str, ...], dry_run: bool, deadlines: str, by: str | None
 ) -> None:
-    """Move the open cases in DB to a new version of their guide, each as a logged entry.
-
-    Every open case on an older version of the same guide (same id) is planned: it moves
-    automatically when its step exists unchanged (same id, level and title), needs --map when
-    its step was removed, renamed or moved to another level, and is refused (stays on its
-    version, with the reason) when the move would break a rule: the target step must be in the
-    case's level, a case at level 1 or above keeps its baton holder, and the case must have
-    done what the steps it would be placed past ask for. Cases on another guide are skipped.
-    --dry-run prints the plan for every case. The real run prints the same plan, then moves
-    each case in its own transaction ("workflow_migrated" in its log: who, from which version
-    to which, with which mapping, new step, evaluation date) and saves the new version in DB.
-
-    Nothing is written when the input is wrong: a new version that does not load, a mapping to
-    a step it lacks, no case on this guide, a version label reused for other content.
-
-    Exit codes: 0 every case on an older version moved (or would move, with --dry-run);
-    1 wrong input, nothing written; 2 wrong usage; 3 some cases stay on their version
-    (listed with the reason: needs a mapping, refused, or changed while migrating).
-    """
     from btiflow.case.people import Actor
     from btiflow.migrate import apply_migration, plan_migration, plan_text
 

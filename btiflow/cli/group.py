@@ -14,12 +14,14 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from btiflow._version import __version__
-from btiflow.cli.language import cli_language
+from btiflow.cli import clickwords
+from btiflow.cli.helptext import WordedGroup, WordedOption, option
+from btiflow.cli.language import GUIDE, speaking, spoken
 from btiflow.errors import BtiflowError, Problem, WorkflowError
 from btiflow.words import LANGUAGES, say
 from btiflow.workflow.load import load_workflow
@@ -32,9 +34,6 @@ if TYPE_CHECKING:
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
-
-_ASKED = "btiflow.lang"  # ctx.meta: the --lang the user gave (None: not given)
-_GUIDE = "btiflow.guide_language"  # ctx.meta: the language of the guide the command acts on
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -77,24 +76,29 @@ class _Day(_DayType):
             return value
         try:
             return dates.parse_day(str(value), _lang())
-        except ValueError as exc:
-            option = f"'{param.opts[0]}'" if param is not None and param.opts else "DATE"
-            raise click.UsageError(
-                _say("cli.invalid_value", option=option, message=str(exc)), ctx
-            ) from exc
+        except ValueError as exc:  # "Ugyldig verdi for '--at': ...", in click's words
+            self.fail(str(exc), param, ctx)
 
 
 DAY = _Day()
 
 
-class _Commands(click.Group):
-    """The command group: an error no command turned into a message becomes one line and exit
-    code 1, never a traceback (a path that is a folder, a database that is not one, a URL no
-    store knows, a certificate that is not one...). BTIFLOW_TRACEBACK=1 shows the traceback."""
+class _Commands(WordedGroup):
+    """The command group: its help and click's own words in the user's language, and an error
+    no command turned into a message becomes one line and exit code 1, never a traceback (a path
+    that is a folder, a database that is not one, a URL no store knows, a certificate that is
+    not one...). BTIFLOW_TRACEBACK=1 shows the traceback."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """The entry point: click's words are bound to btiflow's translations while it runs."""
+        with clickwords.bound():
+            return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except _InLanguage:
+            raise
         except click.ClickException as exc:
             raise _InLanguage(exc, _lang()) from exc
         except (click.exceptions.Exit, click.Abort):
@@ -106,8 +110,8 @@ class _Commands(click.Group):
 
 
 class _InLanguage(click.ClickException):
-    """A command's error shown in the user's language: click's "Error:", "Usage:" and "Try ...
-    for help." words in it are the catalogue's."""
+    """A command's error shown in the language the command line spoke when it happened (click's
+    "Error:", "Usage:" and "Try ... for help." words in it too), after its command has ended."""
 
     def __init__(self, error: click.ClickException, language: str) -> None:
         super().__init__(error.message)
@@ -119,38 +123,8 @@ class _InLanguage(click.ClickException):
         return self.error.format_message()
 
     def show(self, file: IO[str] | None = None) -> None:
-        import io
-        import re
-
-        shown = io.StringIO()
-        self.error.show(shown)
-        text = shown.getvalue()
-        if self.language != "en":
-            for pattern, key in _CLICK_WORDS:
-
-                def words(match: re.Match[str], key: str = key) -> str:
-                    return say(self.language, key, message="", **match.groupdict())
-
-                text = re.sub(pattern, words, text, flags=re.M)
-        click.echo(text, file=file, err=True, nl=False)
-
-
-# click's own words (it speaks English) and the catalogue's key for each; the first match of a
-# line wins, so the messages come before the "Error:" prefix
-_CLICK_WORDS = (
-    (r"(?<=^Error: )Invalid value for (?P<option>[^:\n]+): ", "cli.invalid_value"),
-    (r"(?<=^Error: )Missing option (?P<option>.+)\.$", "cli.click.missing_option"),
-    (r"(?<=^Error: )Missing argument (?P<argument>.+)\.$", "cli.click.missing_argument"),
-    (
-        r"(?<=^Error: )No such option:? (?P<option>'[^']*'|\S+?)\.?(?= |$)",
-        "cli.click.no_such_option",
-    ),
-    (r"\(?Did you mean (?:one of: )?(?P<option>[^?]+)\?\)?", "cli.click.did_you_mean"),
-    (r"(?<=^Error: )No such command (?P<command>.+)\.$", "cli.click.no_such_command"),
-    (r"^Error:", "cli.error"),
-    (r"^Usage:", "cli.usage"),
-    (r"^Try '(?P<command>[^']*)' for help\.$", "cli.try_help"),
-)
+        with speaking(self.language):
+            self.error.show(file)
 
 
 def _said(exc: BtiflowError) -> str:
@@ -165,9 +139,7 @@ def _said(exc: BtiflowError) -> str:
 def _lang(guide: str | None = None) -> str:
     """The language the command line speaks now: --lang, else the environment's, else the
     guide's (``guide``, or the one the command acts on), else bokmål."""
-    ctx = click.get_current_context(silent=True)
-    meta = ctx.meta if ctx is not None else {}
-    return cli_language(meta.get(_ASKED), guide or meta.get(_GUIDE))
+    return spoken(guide)
 
 
 def _say(key: str, /, **values: object) -> str:
@@ -180,7 +152,7 @@ def _guide_language(language: str | None) -> None:
     --lang or the environment says otherwise)."""
     ctx = click.get_current_context(silent=True)
     if ctx is not None and language:
-        ctx.meta[_GUIDE] = language
+        ctx.meta[GUIDE] = language
 
 
 def _one_line(exc: BaseException) -> str:
@@ -190,28 +162,30 @@ def _one_line(exc: BaseException) -> str:
     return words.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
-@click.group(cls=_Commands, context_settings=_CONTEXT)
-@click.version_option(__version__, "--version", prog_name="btiflow")
-@click.option(
+@click.group(cls=_Commands, context_settings=_CONTEXT, help="clihelp.command.btiflow")
+@click.version_option(
+    __version__,
+    "--version",
+    prog_name="btiflow",
+    message="%(prog)s %(version)s",
+    help="clihelp.option.btiflow.version",
+    cls=WordedOption,
+)
+@option(
     "-v",
     "--verbose",
     count=True,
-    help="Log what btiflow does to stderr: -v what happened, -vv every step.",
+    help="clihelp.option.btiflow.verbose",
 )
-@click.option(
+@option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="The language of the output: nb, nn, se (North Sámi where certain, else bokmål) or en. "
-    "Default: LANGUAGE/LC_ALL/LC_MESSAGES/LANG when they name one, else the guide's language.",
+    is_eager=True,  # before --help: 'btiflow --lang nn --help' is nynorsk
+    help="clihelp.option.btiflow.lang",
 )
 def main(verbose: int, lang: str | None) -> None:
-    """btiflow: a municipality's BTI action guide (handlingsveileder) as an enforced workflow.
-
-    A guide is a YAML file (format: btiflow/1). Shipped guides can be named instead of a path:
-    bti (the standard guide) and the municipalities that extend it, e.g. kafjord.
-    """
-    click.get_current_context().meta[_ASKED] = lang
+    """The group every command is on (``lang`` is read where words are chosen: ``spoken``)."""
     if verbose:
         _log_to_stderr(click.get_current_context(), logging.DEBUG if verbose > 1 else logging.INFO)
 

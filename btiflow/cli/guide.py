@@ -17,28 +17,21 @@ from btiflow.cli.group import (
     _steps,
     main,
 )
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import MigrationError, Problem, WorkflowError
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import LANGUAGES, Workflow
 
 
-@main.command()
-@click.argument("files", nargs=-1, required=True, metavar="FILE...")
-@click.option(
+@main.command(help="clihelp.command.validate")
+@argument("files", nargs=-1, required=True, metavar="clihelp.metavar.file")
+@option(
     "--lang",
     type=click.Choice(("nb", "nn", "en")),
     default=None,
-    help="Language of the problems: nb, nn or en (default: LANG/LC_MESSAGES if it names one, "
-    "else nb).",
+    help="clihelp.option.validate.lang",
 )
 def validate(files: tuple[str, ...], lang: str | None) -> None:
-    """Check workflow files and print every problem found.
-
-    Each problem is printed as FILE:LINE:COLUMN: MESSAGE (HINT), so editors and CI can jump to
-    it; a valid file prints "FILE: ok (id version, N steps)". Exits 0 when every file is valid,
-    1 otherwise. The problems are in bokmål unless --lang (or the environment) asks for
-    nynorsk or English.
-    """
     from btiflow.cli.language import cli_language
 
     language = cli_language(lang)
@@ -79,34 +72,27 @@ def _load_in(file: str, language: str) -> tuple[Workflow | None, tuple[Problem, 
         return None, exc.problems
 
 
-@main.command()
-@click.argument("file")
-@click.option(
+@main.command(help="clihelp.command.show")
+@argument("file", metavar="clihelp.metavar.file")
+@option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of the texts (default: the guide's first language).",
+    help="clihelp.option.show.lang",
 )
-@click.option(
+@option(
     "--width",
     type=click.IntRange(40, 200),
     default=None,
-    help="Wrap text at this width (default: the terminal's, at most 100).",
+    help="clihelp.option.show.width",
 )
-@click.option(
+@option(
     "--yaml",
     "as_yaml",
     is_flag=True,
-    help="Print the guide's YAML file exactly as it is, e.g. to copy a shipped guide.",
+    help="clihelp.option.show.as_yaml",
 )
 def show(file: str, lang: str | None, width: int | None, as_yaml: bool) -> None:
-    """Print a workflow as a readable outline: levels, numbered steps, questions, outcomes.
-
-    FILE is a workflow file or the name of a shipped guide (btiflow show bti). A text missing in
-    the chosen language is shown in the guide's first language. When the file has problems they
-    are printed (to stderr) as by validate, and the exit code is 1. With --yaml the file itself
-    is printed (btiflow show --yaml bti > bti.yaml copies the standard guide).
-    """
     from btiflow.workflow.outline import outline
 
     workflow, problems = _load(file)
@@ -131,20 +117,15 @@ def show(file: str, lang: str | None, width: int | None, as_yaml: bool) -> None:
     click.echo(outline(workflow, lang, width), nl=False)
 
 
-@main.command()
-@click.option(
+@main.command(help="clihelp.command.schema")
+@option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Write the schema to this file instead of printing it.",
+    help="clihelp.option.schema.output",
 )
 def schema(output: str | None) -> None:
-    """Print the JSON Schema of the workflow format, for editors that check YAML as you type.
-
-    In VS Code (YAML extension), save it with -o btiflow.schema.json and put
-    "# yaml-language-server: $schema=btiflow.schema.json" at the top of a workflow file.
-    """
     from btiflow.workflow.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
@@ -156,36 +137,30 @@ def schema(output: str | None) -> None:
     click.echo(_say("cli.wrote", path=output), err=True)
 
 
-@main.command("diagram")
-@click.argument("file")
-@click.option(
+@main.command("diagram", help="clihelp.command.diagram")
+@argument("file", metavar="clihelp.metavar.file")
+@option(
     "--format",
     "fmt",
     type=_ChoiceOf("btiflow.render.diagram", "FORMATS"),
     default="mermaid",
     show_default=True,
-    help="mermaid (for Markdown pages, GitHub, GitLab) or dot (Graphviz).",
+    help="clihelp.option.diagram.fmt",
 )
-@click.option(
+@option(
     "--lang",
     type=click.Choice(LANGUAGES),
     default=None,
-    help="Language of the texts (default: the guide's first language).",
+    help="clihelp.option.diagram.lang",
 )
-@click.option(
+@option(
     "-o",
     "--output",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Write the diagram to this file instead of printing it.",
+    help="clihelp.option.diagram.output",
 )
 def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -> None:
-    """Print the workflow as a diagram: levels as groups, numbered steps, decisions as arrows.
-
-    Decisions are diamonds; their close, continue and expand outcomes are labelled arrows
-    (close is dashed and leads to the end). Paste Mermaid into a Markdown page, or draw DOT
-    with Graphviz: btiflow diagram kafjord --format dot | dot -Tsvg > guide.svg
-    """
     from btiflow.render.diagram import diagram
 
     workflow, problems = _load(file)
@@ -200,39 +175,30 @@ def diagram_command(file: str, fmt: str, lang: str | None, output: str | None) -
     click.echo(_say("cli.wrote", path=output), err=True)
 
 
-@main.command()
-@click.argument("file")
-@click.option(
+@main.command(help="clihelp.command.render")
+@argument("file", metavar="clihelp.metavar.file")
+@option(
     "-o",
     "--output",
     required=True,
     type=click.Path(file_okay=False, writable=True),
-    help="The folder to write the site into (created if needed).",
+    help="clihelp.option.render.output",
 )
-@click.option(
+@option(
     "--lang",
     "extra",
     multiple=True,
     type=click.Choice(LANGUAGES),
-    help="Also render this language, though the guide does not declare it (repeatable); "
-    "texts it lacks are shown in the guide's language, marked as such.",
+    help="clihelp.option.render.extra",
 )
-@click.option(
+@option(
     "--theme",
     "theme_file",
-    metavar="FILE",
+    metavar="clihelp.metavar.file",
     default=None,
-    help="A theme file: the municipality's name, logo and colours on every page, and a folder "
-    "of templates overriding the shipped ones (see docs/for-municipalities.md).",
+    help="clihelp.option.render.theme_file",
 )
 def render(file: str, output: str, extra: tuple[str, ...], theme_file: str | None) -> None:
-    """Write the guide as a static web site: start page, a page per level, a diagram.
-
-    One folder per language the guide declares (nb/, nn/, ...) with a language switch between
-    them, one stylesheet (screen, phone, print on A4), no JavaScript, nothing fetched from
-    another host. Tool files named in the guide are copied from beside the workflow file;
-    those not found are listed. Publish the folder on any web server.
-    """
     from btiflow.render.site import render_site, site_languages
     from btiflow.render.theme import theme_of
 
@@ -257,21 +223,11 @@ EXIT_DIFFERENT = 1
 EXIT_TROUBLE = 2
 
 
-@main.command()
-@click.argument("old")
-@click.argument("new")
-@click.option("--json", "as_json", is_flag=True, help="Print the changes as JSON, for programs.")
+@main.command(help="clihelp.command.diff")
+@argument("old", metavar="clihelp.metavar.old")
+@argument("new", metavar="clihelp.metavar.new")
+@option("--json", "as_json", is_flag=True, help="clihelp.option.diff.as_json")
 def diff(old: str, new: str, as_json: bool) -> None:
-    """Show what changed between two versions of a guide, in words a guide editor understands.
-
-    OLD and NEW are workflow files (or shipped names) of the same guide (same id). Steps are
-    matched by id: levels and steps added, removed, renamed (same id, new title) or moved;
-    changed texts, deadlines (per level too), records, requires and outcomes. Each line starts
-    with a stable change kind in brackets, e.g. [step_renamed]; --json prints the same as data.
-
-    Exit codes (like diff(1)): 0 no differences, 1 differences, 2 trouble: a file that does not
-    load (problems printed as FILE:LINE:COLUMN: MESSAGE) or two different guides.
-    """
     from btiflow.workflow.diff import diff as diff_workflows
     from btiflow.workflow.diff import report as diff_report
 

@@ -9,7 +9,9 @@ server's bare locale never turns a Norwegian guide's output English.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from btiflow.words import LANGUAGES
 
@@ -40,3 +42,40 @@ def cli_language(
     if asked:
         return asked
     return from_environment(environ) or guide or "nb"
+
+
+_SPEAKING: ContextVar[str | None] = ContextVar("btiflow_cli_speaking", default=None)
+
+GUIDE = "btiflow.guide_language"
+"""``click.Context.meta`` key: the language of the guide the command acts on."""
+
+
+def spoken(guide: str | None = None) -> str:
+    """The language the command line speaks now: the ``--lang`` given to ``btiflow``, else the
+    environment's, else the guide's (``guide``, or the one the command acts on), else bokmål.
+
+    Read from click's current context, so it holds while arguments are parsed (``--lang`` is
+    eager: ``btiflow --lang nn --help`` is nynorsk), while a command runs, and while help and
+    errors are worded; with no context (an error before any) it is the environment's, or bokmål.
+    Inside :func:`speaking` it is the language that names.
+    """
+    import click
+
+    if (named := _SPEAKING.get()) is not None:
+        return named
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return cli_language(None, guide)
+    asked = ctx.find_root().params.get("lang")
+    return cli_language(asked if isinstance(asked, str) else None, guide or ctx.meta.get(GUIDE))
+
+
+@contextmanager
+def speaking(language: str) -> Iterator[None]:
+    """The command line speaks ``language`` inside the block: an error shown after its command
+    ended is worded in the language the command spoke."""
+    token = _SPEAKING.set(language)
+    try:
+        yield
+    finally:
+        _SPEAKING.reset(token)

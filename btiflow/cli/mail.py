@@ -19,6 +19,7 @@ from btiflow.cli.group import (
     _store,
     main,
 )
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
 if TYPE_CHECKING:
@@ -85,17 +86,15 @@ def _counts(outbox: MailQueue) -> str:
     )
 
 
-@main.command("outbox")
-@click.argument("db")
-@click.option(
+@main.command("outbox", help="clihelp.command.outbox")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--status",
     type=_ChoiceOf("btiflow.notify.outbox", "STATUSES"),
     default=None,
-    help="Only these.",
+    help="clihelp.option.outbox.status",
 )
 def outbox_command(db: str, status: str | None) -> None:
-    """List the mail in DB's outbox: pending, sent, failed (with the server's reply) and
-    skipped (an invitee without an e-mail address: not sent, and why)."""
     from btiflow.store.url import open_outbox
 
     _store(db).close()
@@ -111,25 +110,31 @@ def outbox_command(db: str, status: str | None) -> None:
         click.echo(_counts(outbox) or _say("cli.outbox.empty"))
 
 
-@main.command()
-@click.argument("db")
-@click.option("--smtp", "server", required=True, metavar="HOST:PORT", help="The mail server.")
-@click.option("--starttls", is_flag=True, help="Switch to TLS (STARTTLS) before sending.")
-@click.option("--user", default=None, help="Log in as this user (needs --password-env).")
-@click.option(
+@main.command(help="clihelp.command.send")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
+    "--smtp",
+    "server",
+    required=True,
+    metavar="clihelp.metavar.host_port",
+    help="clihelp.option.send.server",
+)
+@option("--starttls", is_flag=True, help="clihelp.option.send.starttls")
+@option("--user", default=None, help="clihelp.option.send.user")
+@option(
     "--password-env",
     default=None,
-    metavar="VAR",
-    help="The environment variable with the password.",
+    metavar="clihelp.metavar.var",
+    help="clihelp.option.send.password_env",
 )
-@click.option("--from", "sender", default=None, help="Send as this address (From and envelope).")
-@click.option(
+@option("--from", "sender", default=None, help="clihelp.option.send.sender")
+@option(
     "--cafile",
     type=click.Path(exists=True, dir_okay=False),
     default=None,
-    help="Trust the server's certificate from this file (else the system's).",
+    help="clihelp.option.send.cafile",
 )
-@click.option("--limit", type=click.IntRange(1, None), default=None, help="Send at most this many.")
+@option("--limit", type=click.IntRange(1, None), default=None, help="clihelp.option.send.limit")
 def send(
     db: str,
     server: str,
@@ -140,12 +145,6 @@ def send(
     cafile: str | None,
     limit: int | None,
 ) -> None:
-    """Send the mail waiting in DB's outbox through an SMTP server, each message once.
-
-    A recipient the server refuses is marked failed with its reply; when the server cannot be
-    reached the mail stays pending and is tried again later (1, 2, 4 ... minutes). Exit 1 when
-    the server could not be reached or a message failed.
-    """
     import ssl
 
     from btiflow.notify.dispatch import Dispatcher, SmtpSettings
@@ -192,31 +191,28 @@ def send(
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@click.argument("db")
-@click.option(
+@main.command(help="clihelp.command.remind")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--login-url",
     envvar="BTIFLOW_LOGIN_URL",
     required=True,
-    help="Where people log in (the only link in a message) [env BTIFLOW_LOGIN_URL].",
+    help="clihelp.option.remind.login_url",
 )
-@click.option(
+@option(
     "--sender",
     envvar="BTIFLOW_MAIL_FROM",
     required=True,
-    help="The From address of the reminders [env BTIFLOW_MAIL_FROM].",
+    help="clihelp.option.remind.sender",
 )
-@click.option(
+@option(
     "--at",
     "at",
     type=DAY,
     default=None,
-    help="Plan as on this day, 2026-11-10 or 10.11.2026 (default: now).",
+    help="clihelp.option.remind.at",
 )
 def remind(db: str, login_url: str, sender: str, at: dt.date | None) -> None:
-    """Put the reminders due in DB's outbox: evaluations soon due or overdue, and offers of the
-    baton left unanswered. Each is enqueued once, so run it as often as you like (e.g. daily,
-    before 'btiflow send')."""
     from btiflow.engine import Engine
     from btiflow.localtime import OSLO
     from btiflow.notify.messages import NotifyConfig

@@ -7,56 +7,46 @@ import datetime as dt
 import click
 
 from btiflow.cli.group import _store, main
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
-_BY = click.option(
+_BY = option(
     "--by",
     "by",
     required=True,
-    metavar="ADMIN_ID",
-    help="The administrator who does it (written in the case's log).",
+    metavar="clihelp.metavar.admin_id",
+    help="clihelp.option.admin_by",
 )
 
 
-@main.command()
-@click.argument("db")
-@click.option(
+@main.command(help="clihelp.command.purge")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--at",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    metavar="YYYY-MM-DD",
-    help="Purge what is due on this day (default: today); a later day than today is refused.",
+    metavar="clihelp.metavar.yyyy_mm_dd",
+    help="clihelp.option.purge.at",
 )
-@click.option("--dry-run", is_flag=True, help="Only list what would be erased; write nothing.")
-@click.option(
+@option("--dry-run", is_flag=True, help="clihelp.option.purge.dry_run")
+@option(
     "--case",
     "case_ids",
     multiple=True,
-    metavar="CASE",
-    help="Only this case (repeatable); refused unless it is archived, due and not held.",
+    metavar="clihelp.metavar.case",
+    help="clihelp.option.purge.case_ids",
 )
-@click.option(
+@option(
     "--reference",
     required=True,
-    metavar="TEXT",
-    help="The decision or rule the erasure follows (e.g. the archive plan's reference).",
+    metavar="clihelp.metavar.text",
+    help="clihelp.option.purge.reference",
 )
 @_BY
 def purge(
     db: str, at: dt.datetime | None, dry_run: bool, case_ids: tuple[str, ...], reference: str,
     by: str,
 ) -> None:  # fmt: skip
-    """Erase the contents of cases past their retention period, and old access-log rows.
-
-    A closed case whose archive package was written longer ago than its guide's
-    retention.after_archive is purged: every entry's content (who, as what, and what it says)
-    and the case's state are erased, its access log removed; seq, time, kind and the hashes
-    stay, so btiflow verify still passes and exported chain heads still match. A case_purged
-    entry records it. Of other cases, access-log rows older than retention.access_log are
-    removed (an access_log_erased entry). Cases under a legal hold are never touched.
-    With --case, a case that is not archived, not yet due, held or already purged is refused
-    (exit 1) and nothing is written.
-    """
     from btiflow.case.people import Actor
     from btiflow.localtime import OSLO
     from btiflow.retention import purge as run_purge
@@ -96,13 +86,14 @@ def purge(
     )
 
 
-@main.command()
-@click.argument("db")
-@click.argument("case_id", metavar="CASE")
-@click.option("--reason", required=True, metavar="TEXT", help="Why (recorded in the log).")
+@main.command(help="clihelp.command.hold")
+@argument("db", metavar="clihelp.metavar.db")
+@argument("case_id", metavar="clihelp.metavar.case")
+@option(
+    "--reason", required=True, metavar="clihelp.metavar.text", help="clihelp.option.hold.reason"
+)
 @_BY
 def hold(db: str, case_id: str, reason: str, by: str) -> None:
-    """Put a case under a legal hold: no purge touches it until it is released."""
     from btiflow.case.people import Actor
     from btiflow.retention import place_hold
 
@@ -113,13 +104,14 @@ def hold(db: str, case_id: str, reason: str, by: str) -> None:
     click.echo(f"{case_id}: under a legal hold")
 
 
-@main.command()
-@click.argument("db")
-@click.argument("case_id", metavar="CASE")
-@click.option("--reason", required=True, metavar="TEXT", help="Why (recorded in the log).")
+@main.command(help="clihelp.command.release")
+@argument("db", metavar="clihelp.metavar.db")
+@argument("case_id", metavar="clihelp.metavar.case")
+@option(
+    "--reason", required=True, metavar="clihelp.metavar.text", help="clihelp.option.release.reason"
+)
 @_BY
 def release(db: str, case_id: str, reason: str, by: str) -> None:
-    """Release a case's legal hold: its retention period applies again."""
     from btiflow.case.people import Actor
     from btiflow.retention import release_hold
 

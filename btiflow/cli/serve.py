@@ -20,58 +20,63 @@ from btiflow.cli.group import (
     _store,
     main,
 )
+from btiflow.cli.helptext import argument, option
 
 
-@main.command()
-@click.argument("db", required=False)
-@click.option(
+@main.command(help="clihelp.command.serve")
+@argument("db", metavar="clihelp.metavar.db", required=False)
+@option(
     "--workflow",
     "guide",
-    help="The guide new cases open on (a file or a name; kafjord with --demo).",
+    help="clihelp.option.serve.guide",
 )
-@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
-@click.option(
-    "--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="The port."
+@option("--host", default="127.0.0.1", show_default=True, help="clihelp.option.serve.host")
+@option(
+    "--port",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="clihelp.option.serve.port",
 )
-@click.option(
+@option(
     "--workers",
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Processes serving requests (the service keeps no state: all of it is in DB).",
+    help="clihelp.option.serve.workers",
 )
-@click.option(
+@option(
     "--issuer",
     envvar="BTIFLOW_ISSUER",
-    help="The tokens' issuer (iss) [env BTIFLOW_ISSUER].",
+    help="clihelp.option.serve.issuer",
 )
-@click.option(
+@option(
     "--audience",
     envvar="BTIFLOW_AUDIENCE",
-    help="This service's audience (aud) [env BTIFLOW_AUDIENCE].",
+    help="clihelp.option.serve.audience",
 )
-@click.option(
+@option(
     "--jwks-url",
     envvar="BTIFLOW_JWKS_URL",
-    help="Where the identity provider publishes its signing keys (JWKS) [env BTIFLOW_JWKS_URL].",
+    help="clihelp.option.serve.jwks_url",
 )
-@click.option("--claim-id", default="sub", show_default=True, help="The claim with a person's id.")
-@click.option("--claim-name", default="name", show_default=True, help="The claim with the name.")
-@click.option("--claim-unit", default="unit", show_default=True, help="The claim with the unit.")
-@click.option("--claim-role", default="role", show_default=True, help="The claim with the role.")
-@click.option(
-    "--claim-scope", default="scope", show_default=True, help="The claim with a system's scopes."
+@option("--claim-id", default="sub", show_default=True, help="clihelp.option.serve.claim_id")
+@option("--claim-name", default="name", show_default=True, help="clihelp.option.serve.claim_name")
+@option("--claim-unit", default="unit", show_default=True, help="clihelp.option.serve.claim_unit")
+@option("--claim-role", default="role", show_default=True, help="clihelp.option.serve.claim_role")
+@option(
+    "--claim-scope", default="scope", show_default=True, help="clihelp.option.serve.claim_scope"
 )
-@click.option(
+@option(
     "--login",
     "login_file",
     type=click.Path(exists=True, dir_okay=False),
-    help="The web pages' login: a JSON file naming the two issuers (docs/web-login.md).",
+    help="clihelp.option.serve.login_file",
 )
-@click.option(
+@option(
     "--demo",
     is_flag=True,
-    help="The demo's cases with a development login (no password); loopback only.",
+    help="clihelp.option.serve.demo",
 )
 def serve(
     db: str | None,
@@ -90,19 +95,6 @@ def serve(
     login_file: str | None,
     demo: bool,
 ) -> None:
-    """Serve the HTTP API over DB for one guide, with OpenAPI 3.1 (needs btiflow[server]).
-
-    DB is the deployment's one relay log (its tenant): a SQLite file or a PostgreSQL URL.
-    Every request needs a bearer JWT from ISSUER for AUDIENCE, signed with a key published at
-    JWKS_URL; the claims name the person (id, name, unit, role) or, without a role, a system
-    with scopes. See docs/http-api.md.
-
-    With --login, the same service serves the web pages, and people log in through OpenID
-    Connect: families through ID-porten, staff through the municipality's provider (see
-    docs/web-login.md). With --demo (and no DB, or a DB of its own), it serves the demo's
-    invented cases with a development login: pick a person, no password. --demo listens on
-    loopback only and refuses any other address.
-    """
     try:
         import uvicorn
 

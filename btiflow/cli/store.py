@@ -15,36 +15,26 @@ from btiflow.cli.group import (
     _store,
     main,
 )
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError, ConflictError
 
 
-@main.command()
-@click.argument("db")
-@click.option(
+@main.command(help="clihelp.command.verify")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
     "--heads",
     type=click.Path(dir_okay=False, writable=True),
     default=None,
-    help="Also write each case's chain head (seq, hash) as JSON to this file, to keep "
-    "elsewhere as a witness.",
+    help="clihelp.option.verify.heads",
 )
-@click.option(
+@option(
     "--against",
     type=click.Path(dir_okay=False),
     default=None,
-    metavar="HEADS",
-    help="Compare with chain heads written earlier by --heads: a case missing, a chain shorter "
-    "than it was, or one that differs at its old head is named.",
+    metavar="clihelp.metavar.heads",
+    help="clihelp.option.verify.against",
 )
 def verify(db: str, heads: str | None, against: str | None) -> None:
-    """Check the relay log: the file's integrity (SQLite), every case's hash chain, every state
-    row column by column against its log, every access log's hash chain and every stored guide
-    version against its hash. Each problem is named (a broken case does not stop the rest);
-    exit 1 if there is any.
-
-    A database changed consistently (entries cut and the case row rewritten, a forged entry
-    sealed with a correct hash, a whole case removed) can only be seen against a witness:
-    keep --heads elsewhere, and check later with --against.
-    """
     from btiflow.store.check import check_heads, read_heads
 
     witness = None
@@ -74,18 +64,10 @@ def verify(db: str, heads: str | None, against: str | None) -> None:
         sys.exit(EXIT_PROBLEMS)
 
 
-@main.command()
-@click.argument("source", metavar="SRC")
-@click.argument("target", metavar="DST")
+@main.command(help="clihelp.command.copy")
+@argument("source", metavar="clihelp.metavar.src")
+@argument("target", metavar="clihelp.metavar.dst")
 def copy(source: str, target: str) -> None:
-    """Copy a municipality's relay log to another store, verifying the hash chain on both sides.
-
-    SRC and DST are a SQLite file (a path or sqlite:///path) or a PostgreSQL URL
-    (postgresql://user@host/db?tenant=MUNICIPALITY), so a municipality can start on SQLite and
-    move to PostgreSQL. Every case (its log, state and access log) and guide version is copied;
-    mail in the outbox is not. SRC must verify, DST must not hold its cases yet, and DST is
-    verified afterwards (each copied chain head equal to SRC's).
-    """
     from btiflow.store.copy import copy_log
 
     src, dst = _store(source), _store(target, create=True)

@@ -8,38 +8,35 @@ from contextlib import closing
 import click
 
 from btiflow.cli.group import EXIT_PROBLEMS, _store, main
+from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
 
-@main.group()
+@main.group(help="clihelp.command.webhooks")
 def webhooks() -> None:
-    """Webhooks: tell subscribers of every new entry (metadata only), signed."""
+    """The webhooks group (its help, as every command's, is in the catalogue)."""
 
 
-@webhooks.command("send")
-@click.argument("db")
-@click.option("--limit", type=click.IntRange(1, None), default=None, help="Send at most this many.")
-@click.option(
+@webhooks.command("send", help="clihelp.command.webhooks.send")
+@argument("db", metavar="clihelp.metavar.db")
+@option(
+    "--limit", type=click.IntRange(1, None), default=None, help="clihelp.option.webhooks.send.limit"
+)
+@option(
     "--every",
     type=click.FloatRange(0.1, None),
     default=None,
-    metavar="SECONDS",
-    help="Keep going: look for due deliveries again every SECONDS (until stopped).",
+    metavar="clihelp.metavar.seconds",
+    help="clihelp.option.webhooks.send.every",
 )
-@click.option(
+@option(
     "--timeout",
     type=click.FloatRange(0.1, 120),
     default=10.0,
     show_default=True,
-    help="Seconds to wait for a subscriber's answer.",
+    help="clihelp.option.webhooks.send.timeout",
 )
 def send(db: str, limit: int | None, every: float | None, timeout: float) -> None:
-    """Send the webhook deliveries due in DB, each signed per Standard Webhooks.
-
-    A subscriber that answers 2xx has it; any other answer, or none, is tried again later
-    (30 s, 1 min, 2 min, ... up to 6 hours apart; failed after 12 attempts). Exit 1 when a
-    delivery failed for good.
-    """
     from btiflow.store.url import open_webhooks
     from btiflow.webhooks.dispatch import WebhookDispatcher
 

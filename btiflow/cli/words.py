@@ -7,14 +7,8 @@ import click
 from btiflow.cli.group import _say, main
 
 
-@main.command("words")
+@main.command("words", help="clihelp.command.words")
 def words_command() -> None:
-    """Print how much of the text catalogue each language covers.
-
-    Each line is a language and how many of bokmål's texts it has, e.g. "nb 412/412 (100 %)".
-    Bokmål holds every text; nynorsk and English are complete (a test fails otherwise); North
-    Sámi holds the texts that are certain, and the rest is shown in bokmål.
-    """
     from btiflow.words import coverage
 
     for language, (done, total) in coverage().items():

@@ -1,8 +1,10 @@
 """The compiled message catalogues, looked up by key, with North Sámi falling back to bokmål.
 
-Each language's ``.mo`` files (one per area: refusals, timeline, mail, site...) are read once
-with the standard library's gettext reader; areas keep their own files so they can be edited
-apart, and a key belongs to exactly one area (its first dotted part).
+Each language's ``.mo`` files (one per area: refusals, timeline, mail, site...) are read with
+the standard library's gettext reader, each once and only when needed: a key whose first dotted
+part names its area's file (``cli.wrote`` in ``cli.mo``, ``clihelp.*`` in ``clihelp.mo``) reads
+that file alone, any other key the language's whole catalogue. Areas keep their own files so they
+can be edited apart, and a key belongs to exactly one of them.
 """
 
 from __future__ import annotations
@@ -42,6 +44,17 @@ def language_of(language: str | None) -> str:
 
 
 @functools.cache
+def _area(language: str, area: str) -> dict[str, str]:
+    """The texts of one area's file (empty when the language has no such file)."""
+    item = resources.files("btiflow.words").joinpath("locale", language, f"{area}.mo")
+    if not item.is_file():
+        return {}
+    with item.open("rb") as fp:
+        catalog = gettext.GNUTranslations(fp)._catalog  # type: ignore[attr-defined]
+    return {k: v for k, v in catalog.items() if isinstance(k, str) and k}
+
+
+@functools.cache
 def _catalogue(language: str) -> dict[str, str]:
     texts: dict[str, str] = {}
     folder = resources.files("btiflow.words").joinpath("locale", language)
@@ -49,10 +62,15 @@ def _catalogue(language: str) -> dict[str, str]:
         return texts
     for item in sorted(folder.iterdir(), key=lambda i: i.name):
         if item.name.endswith(".mo"):
-            with item.open("rb") as fp:
-                catalog = gettext.GNUTranslations(fp)._catalog  # type: ignore[attr-defined]
-            texts.update({k: v for k, v in catalog.items() if isinstance(k, str) and k})
+            texts.update(_area(language, item.name.removesuffix(".mo")))
     return texts
+
+
+def _text(language: str, key: str) -> str | None:
+    """The text for ``key`` in ``language`` itself: from the file its first part names when
+    that holds it, else from the whole catalogue."""
+    text = _area(language, key.partition(".")[0]).get(key)
+    return text if text is not None else _catalogue(language).get(key)
 
 
 def said(language: str | None, key: str, /, **values: object) -> Said:
@@ -63,7 +81,7 @@ def said(language: str | None, key: str, /, **values: object) -> Said:
     """
     lang = language_of(language)
     for candidate in (lang, *_FALLBACK[lang]):
-        template = _catalogue(candidate).get(key)
+        template = _text(candidate, key)
         if template is not None:
             return Said(template.format(**values) if values else template, candidate)
     raise KeyError(f"no text for {key!r} in the catalogue")

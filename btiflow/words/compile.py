@@ -1,5 +1,8 @@
 """Compile the catalogues: each ``locale/<lang>/<area>.po`` to the ``.mo`` beside it.
 
+Also click's own words for the command line, ``locale/<lang>/LC_MESSAGES/click.po`` (gettext's
+layout: :mod:`btiflow.cli.clickwords` reads them with the standard library's ``gettext``).
+
 Run ``python -m btiflow.words.compile`` after editing a ``.po`` file; ``--check`` only reports
 the ``.mo`` files that are out of date (the tests hold them equal). Needs Babel.
 """
@@ -18,8 +21,9 @@ def compiled(po: Path) -> bytes:
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
+    language = po.parent.parent.name if po.parent.name == "LC_MESSAGES" else po.parent.name
     with po.open("rb") as fp:
-        catalog = read_po(fp, locale=po.parent.name, abort_invalid=True)
+        catalog = read_po(fp, locale=language, abort_invalid=True)
     out = io.BytesIO()
     write_mo(out, catalog, use_fuzzy=False)
     return out.getvalue()
@@ -37,7 +41,7 @@ def _texts(data: bytes) -> dict[object, object]:
 def stale(locale: Path = LOCALE) -> list[Path]:
     """The ``.mo`` files whose texts differ from what their ``.po`` compiles to (or missing)."""
     result = []
-    for po in sorted(locale.glob("*/*.po")):
+    for po in sorted([*locale.glob("*/*.po"), *locale.glob("*/LC_MESSAGES/*.po")]):
         mo = po.with_suffix(".mo")
         if not mo.exists() or _texts(mo.read_bytes()) != _texts(compiled(po)):
             result.append(mo)

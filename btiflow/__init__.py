@@ -63,11 +63,11 @@ if TYPE_CHECKING:
     from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
     from btiflow.notify.messages import NotifyConfig
     from btiflow.notify.outbox import OutboxMessage
+    from btiflow.overview import Overview
     from btiflow.render.casepage import case_page
     from btiflow.render.diagram import diagram
     from btiflow.render.site import Site, render_site
     from btiflow.retention import PurgeItem, PurgeRun, place_hold, purge, release_hold
-    from btiflow.overview import Overview
     from btiflow.store.base import CaseCount, ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
     from btiflow.store.copy import copy_log
     from btiflow.store.outbox import Outbox

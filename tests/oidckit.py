@@ -25,7 +25,7 @@ import httpx
 import pytest
 from serverkit import AUDIENCE, ISSUER, free_port, running
 
-from btiflow import Engine, Person, national_id_key, open_store
+from btiflow import Actor, Engine, Person, national_id_key, open_store
 from btiflow.server import Settings
 from btiflow.server.settings import Claims, Issuer, Login
 
@@ -41,6 +41,7 @@ KEY_B = national_id_key(PID_B, SECRET)
 CLIENT_SECRET = "en-lang-klienthemmelighet-bare-for-testene"
 ACR = ("idporten-loa-substantial", "idporten-loa-high")
 
+COORDINATOR = Actor("bti-koord-h", "coordinator", "Kommunen", "BTI-koordinator H")
 ID_PORTEN_ACCOUNTS = {"foresatt-a": {"pid": PID_A}, "foresatt-b": {"pid": PID_B}}
 STAFF_ACCOUNTS = {
     "laerer-a": {
@@ -54,6 +55,18 @@ STAFF_ACCOUNTS = {
         "name": k.NURSE.name,
         "department": k.NURSE.unit,
         "bti_role": k.NURSE.role,
+    },
+    "rektor-b": {
+        "oid": k.LEADER.id,
+        "name": k.LEADER.name,
+        "department": k.LEADER.unit,
+        "bti_role": k.LEADER.role,
+    },
+    "bti-koordinator": {
+        "oid": COORDINATOR.id,
+        "name": COORDINATOR.name,
+        "department": COORDINATOR.unit,
+        "bti_role": COORDINATOR.role,
     },
     # the municipality's provider cannot make anyone a guardian
     "falsk-foresatt": {"oid": KEY_A, "name": "X", "department": "", "bti_role": "guardian"},

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from storekit import Backend
 
 from btiflow import AccessDenied, Actor, Engine
-from btiflow.access import access
+from btiflow.access import access, may_see_any
 from btiflow.case.state import Case
 from btiflow.overview import Overview, scope_of
 from btiflow.store.base import CaseCount
@@ -280,3 +280,17 @@ def test_an_offer_to_a_person_is_found_without_reading_every_case(tmp_path: Path
             )
         )
         assert f"USING COVERING INDEX cases_by_{column}" in plan, plan
+
+
+@given(actor=actors, ahead=st.integers(min_value=0, max_value=60))
+def test_a_role_that_sees_no_case_sees_none_of_these(
+    shared: tuple[Engine, Clock, list[Case]], actor: Actor, ahead: int
+) -> None:
+    """access.may_see_any (which spares the coordinator's overview every case's state) says no
+    only to a role that none of the cases lets see it, on any day."""
+    engine, clock, cases = shared
+    if may_see_any(actor):
+        return
+    now = clock.now + dt.timedelta(days=ahead)
+    for case in cases:
+        assert access(engine.workflow_of(case), case, actor, now).sees is None

@@ -5,6 +5,9 @@ case listed that the person may not see (btiflow.overview, docs/permissions.md).
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
+from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 
 import casekit as k
@@ -294,3 +297,51 @@ def test_a_role_that_sees_no_case_sees_none_of_these(
     now = clock.now + dt.timedelta(days=ahead)
     for case in cases:
         assert access(engine.workflow_of(case), case, actor, now).sees is None
+
+
+def _undo_m011(run: Callable[[str], object]) -> None:
+    """The schema as it was before m011: its columns and indexes gone, not recorded."""
+    for index in ("cases_offer", "cases_tally", *(f"cases_by_{c}" for c in TIES)):
+        run(f"DROP INDEX IF EXISTS {index}")
+    for column in ("opened_unit", "offer_to", "offer_unit"):
+        run(f"ALTER TABLE cases DROP COLUMN {column}")
+
+
+TIES = ("opened_unit", "baton_unit", "offer_unit")
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgres"])
+def test_m011_fills_in_the_cases_written_before(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """A log written before m011 (its columns dropped, the migration not recorded) gets them
+    filled in from each case's state on open: verify agrees, and so do the counts and offers."""
+    clock = Clock()
+    url = str(tmp_path / "relay.db")
+    tenant = None
+    if kind == "postgres":
+        url = request.getfixturevalue("pg_url")
+        tenant = f"m011-{tmp_path.name}"[-40:]
+    engine = k.engine_on(url, clock, tenant)
+    made = varied(engine, clock)
+    engine.store.close()
+    if kind == "sqlite":
+        with closing(sqlite3.connect(url)) as conn, conn:
+            _undo_m011(conn.execute)
+            conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm011_case_ties'")
+    else:
+        import psycopg  # the postgres extra, as pg_url needs
+
+        with psycopg.connect(url, autocommit=True) as pg:
+            _undo_m011(pg.execute)
+            pg.execute("DELETE FROM btiflow_migrations WHERE name = 'm011_case_ties'")
+    engine = k.engine_on(url, clock, tenant)
+    try:
+        assert engine.verify().ok
+        every = [engine.case(c) for c in engine.store.case_ids()]
+        for unit in (None, SCHOOL, HEALTH):
+            shown = engine.overview(COORDINATOR if unit is None else Actor("l", "leader", unit))
+            assert list(shown.counts) == reference_counts(every, unit, clock.today)
+        assert engine.offers(NURSE) == [made["offered"].id]
+    finally:
+        engine.store.close()

@@ -14,6 +14,7 @@ import casekit as k
 import httpx
 import oidckit as o
 import pytest
+from markupsafe import escape
 from serverkit import AUDIENCE, ISSUER, free_port, running
 
 from btiflow import Engine, load_workflow, open_store
@@ -119,6 +120,24 @@ def test_a_teacher_has_no_overview_and_no_link_to_one(
         refused = client.get("/oversikt")
     assert refused.status_code == 403
     assert "Nivå" not in refused.text
+
+
+def test_a_unit_name_that_is_markup_comes_back_as_text(
+    site: tuple[o.Site, dict[str, str]],
+) -> None:
+    """A leader whose unit (from the provider's claims) is markup: the link, the heading and
+    the sentence on the overview give it escaped, never as markup."""
+    running_site, _ = site
+    with _staff(running_site, "leder-fiendtlig") as client:
+        mine = client.get("/saker").text
+        page = client.get("/oversikt").text
+    escaped = str(escape(o.HOSTILE_UNIT))  # as Jinja's autoescape writes it
+    assert f'<a href="/oversikt">Oversikt for {escaped}</a>' in mine
+    assert f"<h1>Oversikt for {escaped}</h1>" in page
+    assert page.count(escaped) >= 3  # the title, the heading, the sentence
+    for text in (mine, page):
+        assert "<script>" not in text
+        assert "<b>" not in text
 
 
 def test_the_overview_needs_a_login(site: tuple[o.Site, dict[str, str]]) -> None:

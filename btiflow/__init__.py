@@ -63,11 +63,12 @@ if TYPE_CHECKING:
     from btiflow.notify.dispatch import Dispatcher, DispatchReport, SmtpSettings
     from btiflow.notify.messages import NotifyConfig
     from btiflow.notify.outbox import OutboxMessage
+    from btiflow.overview import Overview
     from btiflow.render.casepage import case_page
     from btiflow.render.diagram import diagram
     from btiflow.render.site import Site, render_site
     from btiflow.retention import PurgeItem, PurgeRun, place_hold, purge, release_hold
-    from btiflow.store.base import ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
+    from btiflow.store.base import CaseCount, ChainHead, DueCase, FeedEvent, Receipt, VerifyReport
     from btiflow.store.copy import copy_log
     from btiflow.store.outbox import Outbox
     from btiflow.store.sqlite import SqliteStore
@@ -109,6 +110,7 @@ _HOMES = {
     "ArchiveRun": "btiflow.archive",
     "BtiflowError": "btiflow.errors",
     "Case": "btiflow.case.state",
+    "CaseCount": "btiflow.store.base",
     "CaseNotFound": "btiflow.errors",
     "CasePlan": "btiflow.migrate",
     "CaseSummary": "btiflow.views",
@@ -139,6 +141,7 @@ _HOMES = {
     "Outbox": "btiflow.store.outbox",
     "OutboxMessage": "btiflow.notify.outbox",
     "Outcome": "btiflow.workflow.model",
+    "Overview": "btiflow.overview",
     "Period": "btiflow.workflow.model",
     "Person": "btiflow.case.people",
     "Principle": "btiflow.workflow.model",
@@ -201,6 +204,7 @@ __all__ = [
     "ArchiveRun",
     "BtiflowError",
     "Case",
+    "CaseCount",
     "CaseNotFound",
     "CasePlan",
     "CaseSummary",
@@ -231,6 +235,7 @@ __all__ = [
     "Outbox",
     "OutboxMessage",
     "Outcome",
+    "Overview",
     "Period",
     "Person",
     "Principle",

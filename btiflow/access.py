@@ -222,6 +222,13 @@ def may_see(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> b
     return access(workflow, case, actor, now).sees is not None
 
 
+def may_see_any(actor: Actor) -> bool:
+    """Whether ``actor``'s role could give them sight of any case at all: staff who work cases
+    (``employee``, ``leader``), guardians and the child. The BTI coordinator and the
+    administrator never see a case's contents (``relations`` gives them no seeing tie)."""
+    return _is_case_staff(actor) or actor.role in ("guardian", "child")
+
+
 def may_read_access_log(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> bool:
     """Guardians and the young person who may see the case, and administrators."""
     seen = access(workflow, case, actor, now)

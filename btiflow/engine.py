@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from btiflow import access
+from btiflow import overview as overviews
 from btiflow.case import consent, params
 from btiflow.case.actions import ACTIONS, Option, decide, options
 from btiflow.case.concern import ORIGINS
@@ -31,7 +32,7 @@ from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow
 from btiflow.store.base import DueCase, FeedEvent, Receipt, Store, VerifyReport
-from btiflow.views import CaseSummary, FamilyView, StaffView, family_view, staff_view
+from btiflow.views import CaseSummary, FamilyView, StaffView, family_view, staff_view, summary
 from btiflow.workflow.model import Workflow
 
 Clock = Callable[[], dt.datetime]
@@ -193,14 +194,40 @@ class Engine:
                 if seen.sees is None:
                     continue
                 sees = seen.sees
-            held = case.baton_holder.id if case.baton_holder else None
-            due = case.next_evaluation_due
-            found.append(
-                CaseSummary(
-                    case.id, case.subject, case.status, case.level, case.step, due, held, sees
-                )
-            )
+            found.append(summary(case, sees))
         return found
+
+    def offers(self, to: Actor) -> list[str]:
+        """The open cases whose baton is offered to ``to`` and awaits their answer, oldest
+        first: found by the store's index of offers, each confirmed by ``btiflow.access``."""
+        _check_actor(to, "to")
+        if not to.is_staff or not to.unit:
+            return []
+        now = self._now()
+        found = []
+        for case_id in self.store.offers_to(to.id, to.unit):
+            case = self.case(case_id)
+            if "offered" in access.relations(self.workflow_of(case), case, to, self._day(now)):
+                found.append(case_id)
+        return found
+
+    def overview(
+        self, viewer: Actor, *, within: dt.timedelta = overviews.SOON
+    ) -> overviews.Overview:
+        """The figures a line manager (their unit's cases) or the BTI coordinator (the
+        municipality's) may see, and the cases among the overdue, soon-due and offered that
+        ``viewer`` may already see (``btiflow.overview``). Anyone else: ``AccessDenied``. Not
+        logged: it holds no case's contents."""
+        _check_actor(viewer, "viewer")
+        if not isinstance(within, dt.timedelta):
+            raise TypeError("within must be a datetime.timedelta, e.g. timedelta(days=7)")
+        now = self._now()
+        shown = overviews.overview(
+            self.store, self.workflow_of, viewer, now, self._day(now), within
+        )
+        if shown is None:
+            raise AccessDenied("", viewer.id, "an overview of cases")
+        return shown
 
     def relations(self, case_id: str, actor: Actor) -> frozenset[str]:
         """How ``actor`` is tied to the case now (``btiflow.access``'s relations); empty when

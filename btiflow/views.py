@@ -216,6 +216,21 @@ class CaseSummary:
     sees: str
 
 
+def summary(case: Case, sees: str) -> CaseSummary:
+    """The list line of ``case`` for a person who gets the ``sees`` view of it."""
+    held = case.baton_holder.id if case.baton_holder else None
+    return CaseSummary(
+        case.id,
+        case.subject,
+        case.status,
+        case.level,
+        case.step,
+        case.next_evaluation_due,
+        held,
+        sees,
+    )
+
+
 def _contact(p: Person | None) -> Contact | None:
     return None if p is None else Contact(p.name or p.id, p.unit, p.email)
 

@@ -49,6 +49,8 @@ MAIL_SENDER = "bti@nordvik.kommune.example.org"
 CLIENT_SECRET = "en-lang-klienthemmelighet-bare-for-testene"
 ACR = ("idporten-loa-substantial", "idporten-loa-high")
 
+HOSTILE_UNIT = '<script>alert("x")</script>&<b>skole'
+COORDINATOR = Actor("bti-koord-h", "coordinator", "Kommunen", "BTI-koordinator H")
 ID_PORTEN_ACCOUNTS = {
     "foresatt-a": {"pid": PID_A},
     "foresatt-b": {"pid": PID_B},
@@ -67,6 +69,24 @@ STAFF_ACCOUNTS = {
         "name": k.NURSE.name,
         "department": k.NURSE.unit,
         "bti_role": k.NURSE.role,
+    },
+    "rektor-b": {
+        "oid": k.LEADER.id,
+        "name": k.LEADER.name,
+        "department": k.LEADER.unit,
+        "bti_role": k.LEADER.role,
+    },
+    "bti-koordinator": {
+        "oid": COORDINATOR.id,
+        "name": COORDINATOR.name,
+        "department": COORDINATOR.unit,
+        "bti_role": COORDINATOR.role,
+    },
+    "leder-fiendtlig": {  # a unit whose name is markup: it must come back as text
+        "oid": "leder-x",
+        "name": "Leder X",
+        "department": HOSTILE_UNIT,
+        "bti_role": "leader",
     },
     # the municipality's provider cannot make anyone a guardian
     "falsk-foresatt": {"oid": KEY_A, "name": "X", "department": "", "bti_role": "guardian"},

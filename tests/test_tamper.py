@@ -60,6 +60,9 @@ EDITS = {
     "workflow_version": "9.9",
     "opened_at": "2020-01-01T00:00:00+00:00",
     "closed_at": "2026-01-01T00:00:00+00:00",
+    "opened_unit": "Et annet sted",  # the overview would count the case for another unit
+    "offer_to": "en-annen",  # "Mine saker" would offer someone else the baton
+    "offer_unit": "Et annet sted",
 }
 
 

@@ -1,17 +1,19 @@
 """The pages of the cases: "Mine saker", a case for staff and for the family, its actions.
 
 ``/saker``: the cases the person is tied to (``Engine.cases``), offers of the baton awaiting
-their answer first, then evaluations overdue and due within a week; each a link by the case's
-opaque id only. ``/saker/<id>``: the case as the person may see it, through ``Engine.view`` (so
-the read is in the access log): staff get the guide's current step (guidance, questions,
-tools) and the timeline, the family who has looked at the case (``Engine.access_log``, their
-right of insight); both get "what I can do now", every option of ``Engine.options``, an
-allowed one as a form (``btiflow.server.actionforms``), a refused one with its reasons.
-``POST /saker/<id>/handling/<action>`` does it (``Engine.act_with`` at the position the page
-showed): done, back to the case (303); refused, the page again with the reasons at the form
-(422) and nothing written; the case moved on meanwhile, the page again with a warning (409).
-A case the person is not tied to is answered exactly as one that does not exist (404). A
-family login (ID-porten's) is, in each case, a guardian the case names, or else the young
+their answer first (``Engine.offers``: the store's index of offers, not a read of every case),
+then evaluations overdue and due within a week; each a link by the case's opaque id only; for a
+line manager or the BTI coordinator, a link to their overview (``/oversikt``,
+``btiflow.server.overviewpage``). ``/saker/<id>``: the case as the person may see it, through
+``Engine.view`` (so the read is in the access log): staff get the guide's current step
+(guidance, questions, tools) and the timeline, the family who has looked at the case
+(``Engine.access_log``, their right of insight); both get "what I can do now", every option of
+``Engine.options``, an allowed one as a form (``btiflow.server.actionforms``), a refused one
+with its reasons. ``POST /saker/<id>/handling/<action>`` does it (``Engine.act_with`` at the
+position the page showed): done, back to the case (303); refused, the page again with the
+reasons at the form (422) and nothing written; the case moved on meanwhile, the page again with
+a warning (409). A case the person is not tied to is answered exactly as one that does not exist
+(404). A family login (ID-porten's) is, in each case, a guardian the case names, or else the young
 person it is about, from the guide's self-consent age (``register_young_person`` records their
 key); a younger child is not matched. A visitor not logged in who opens a case (the link in an
 invitation) is sent to log in and lands on that case after.
@@ -43,6 +45,7 @@ from btiflow.access import AccessRecord
 from btiflow.case.actions import ACTIONS
 from btiflow.case.national_id import PREFIX as NATIONAL_ID_PREFIX
 from btiflow.server.actionforms import ActionForm, action_form, label, params_of
+from btiflow.server.overviewpage import overview_page, overview_title
 from btiflow.server.pages import LOGIN_ROUTES, Form, PageError, Pages, _pages, router, show
 from btiflow.server.pages import title as word
 from btiflow.server.routes import CaseId
@@ -72,11 +75,7 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
     mine = {s.case_id: s for s in listed if s.status == "open"}
     everything = [_row(engine, s.case_id, s.subject) for s in listed]
     # an offer may come before the person may see the case: its row names no subject
-    offers = [
-        _row(engine, i, "")
-        for i in engine.store.case_ids()
-        if "offered" in engine.relations(i, actor)
-    ]
+    offers = [_row(engine, i, "") for i in engine.offers(actor)]
     overdue = [
         _row(engine, d.case_id, mine[d.case_id].subject, d.due)
         for d in engine.overdue()
@@ -96,6 +95,7 @@ def my_cases(request: Request[Any, Any, Any]) -> Response[str]:
         overdue=overdue,
         soon=soon,
         everything=everything,
+        overview=overview_title(pages, actor),
     )
 
 
@@ -316,5 +316,5 @@ def stylesheet(request: Request[Any, Any, Any]) -> str:
 
 
 def pages_router() -> Router:
-    """The login's routes and the cases' pages."""
-    return router([*LOGIN_ROUTES, my_cases, case_page, act, stylesheet])
+    """The login's routes, the cases' pages and the overview."""
+    return router([*LOGIN_ROUTES, my_cases, case_page, act, overview_page, stylesheet])

@@ -28,6 +28,20 @@ class DueCase:
 
 
 @attrs.frozen
+class CaseCount:
+    """How many cases stand at one level with one status, and of them how many have an
+    evaluation overdue, one due soon, and an offer of the baton not yet answered. Figures
+    only: never which cases (``Store.case_counts``)."""
+
+    level: int
+    status: str
+    cases: int
+    overdue: int = 0
+    due_soon: int = 0
+    offers: int = 0
+
+
+@attrs.frozen
 class ChainProblem:
     """What ``verify`` found wrong: in a case (``case_id``, at entry ``seq``, or 0 for the
     case as a whole or its access log), or in the file or a guide version (``case_id`` "")."""
@@ -164,6 +178,16 @@ class Store(Protocol):
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]: ...
 
     def overdue(self, today: dt.date) -> list[DueCase]: ...
+
+    def offers_to(self, person: str, unit: str) -> list[str]: ...
+
+    def case_counts(
+        self, unit: str | None, today: dt.date, soon_until: dt.date
+    ) -> list[CaseCount]: ...
+
+    def needing_attention(
+        self, unit: str | None, today: dt.date, soon_until: dt.date
+    ) -> list[str]: ...
 
     def verify(self) -> VerifyReport: ...
 

@@ -43,6 +43,7 @@ from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store import logs
 from btiflow.store.base import (
     KEPT_ON_PURGE,
+    CaseCount,
     ChainHead,
     DueCase,
     Erasure,
@@ -71,6 +72,7 @@ from btiflow.store.rows import (
     receipt_from_row,
     receipt_values,
     state_values,
+    ties_values,
     workflow_from_row,
 )
 from btiflow.workflow.convert import unstructure
@@ -330,6 +332,35 @@ CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
 """Hash form 2, tombstones and the access log's retention cut (as SQLite's m010): a purge
 sets ``btiflow.erasing`` to its tenant/case for its own transaction only."""
 
+_M011 = """
+ALTER TABLE cases ADD COLUMN opened_unit text, ADD COLUMN offer_to text,
+    ADD COLUMN offer_unit text;
+"""
+
+
+def _m011_case_ties(conn: psycopg.Connection[Any]) -> None:
+    """Which unit opened each case and who is offered its baton (as SQLite's m011), filled in
+    from each case's state; indexes for "Mine saker"'s offers and the overview's counts."""
+    conn.execute(_M011.encode())
+    rows = conn.execute("SELECT tenant, case_id, state FROM cases").fetchall()
+    for tenant, case_id, state in rows:
+        conn.execute(
+            "UPDATE cases SET opened_unit = %s, offer_to = %s, offer_unit = %s "
+            "WHERE tenant = %s AND case_id = %s",
+            (*ties_values(from_data(json.loads(state))), tenant, case_id),
+        )
+    conn.execute(
+        b"CREATE INDEX cases_offer ON cases (tenant, offer_to, offer_unit) "
+        b"WHERE offer_to IS NOT NULL"
+    )
+    for column in ("opened_unit", "baton_unit", "offer_unit"):
+        conn.execute(
+            f"CREATE INDEX cases_by_{column} ON cases (tenant, {column}) "
+            f"INCLUDE (level, status, next_evaluation_due, offer_to) "
+            f"WHERE {column} IS NOT NULL".encode()
+        )
+
+
 MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], ...] = (
     ("m001_relay_log", _M001),
     ("m002_covering_due_index", _M002),
@@ -341,6 +372,7 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], .
     ("m008_webhooks", _M008),
     ("m009_sessions", _M009),
     ("m010_retention", _M010),
+    ("m011_case_ties", _m011_case_ties),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -572,6 +604,45 @@ class PostgresStore:
     def overdue(self, today: dt.date) -> list[DueCase]:
         """Open cases whose next evaluation was due before ``today``."""
         return self._due("next_evaluation_due < %s", (today,))
+
+    def offers_to(self, person: str, unit: str) -> list[str]:
+        """The open cases whose baton is offered to ``person`` of ``unit``, oldest first."""
+        rows = self._read(
+            "SELECT case_id FROM cases WHERE tenant = %s AND offer_to = %s AND offer_unit = %s "
+            "ORDER BY opened_at, case_id",
+            (self.tenant, person, unit),
+        )
+        return [r[0] for r in rows]
+
+    def case_counts(self, unit: str | None, today: dt.date, soon_until: dt.date) -> list[CaseCount]:
+        """The cases counted by level and status, as ``SqliteStore.case_counts``."""
+        where, args = self._scoped(unit)
+        rows = self._read(
+            "SELECT level, status, count(*), "
+            "count(*) FILTER (WHERE next_evaluation_due < %s), "
+            "count(*) FILTER (WHERE next_evaluation_due BETWEEN %s AND %s), count(offer_to) "
+            f"FROM cases WHERE {where} GROUP BY level, status ORDER BY level, status",
+            (today, today, soon_until, *args),
+        )
+        return [CaseCount(*r) for r in rows]
+
+    def needing_attention(self, unit: str | None, today: dt.date, soon_until: dt.date) -> list[str]:
+        """As ``SqliteStore.needing_attention``."""
+        where, args = self._scoped(unit)
+        rows = self._read(
+            f"SELECT case_id FROM cases WHERE {where} "
+            "AND (next_evaluation_due <= %s OR offer_to IS NOT NULL) "
+            "ORDER BY next_evaluation_due NULLS LAST, opened_at, case_id",
+            (*args, soon_until),
+        )
+        return [r[0] for r in rows]
+
+    def _scoped(self, unit: str | None) -> tuple[str, tuple[str, ...]]:
+        """Every case of the tenant, or ``unit``'s: opened in it, its baton held or offered."""
+        if unit is None:
+            return "tenant = %s", (self.tenant,)
+        where = "tenant = %s AND (opened_unit = %s OR baton_unit = %s OR offer_unit = %s)"
+        return where, (self.tenant, unit, unit, unit)
 
     # --- writing ---
 

@@ -51,8 +51,13 @@ STATE_COLUMNS = (
     "opened_at",
     "closed_at",
     "state",
+    "opened_unit",
+    "offer_to",
+    "offer_unit",
 )
-"""The columns of a case's state row, in the order ``state_values`` gives them."""
+"""The columns of a case's state row, in the order ``state_values`` gives them. The last three
+(m011) let the store answer who is offered a case's baton and which unit a case belongs to
+(``Store.offers_to``, ``Store.case_counts``) without reading every case's state."""
 
 ACCESS_COLUMNS = "case_id, time, actor, name, role, unit, relation, what, seq"
 
@@ -155,7 +160,19 @@ def state_values(case: Case) -> list[Any]:
         case.opened_at,
         case.closed_at,
         state_json(case),
+        *ties_values(case),
     ]
+
+
+def ties_values(case: Case) -> tuple[str | None, str | None, str | None]:
+    """The opening unit, and who is offered the baton and in which unit (only while the case is
+    open: closing ends an offer), as the state row's last three columns hold them."""
+    offer = case.baton_offer if case.is_open else None
+    return (
+        case.opened_by.unit or None,
+        offer.id if offer else None,
+        (offer.unit or None) if offer else None,
+    )
 
 
 DUE_INDEX = STATE_COLUMNS.index("next_evaluation_due")

@@ -33,6 +33,7 @@ from btiflow.notify.rows import OutboxRow, stamp
 from btiflow.store import logs
 from btiflow.store.base import (
     KEPT_ON_PURGE,
+    CaseCount,
     ChainHead,
     ChainProblem,
     DueCase,
@@ -60,6 +61,7 @@ from btiflow.store.rows import (
     receipt_from_row,
     receipt_values,
     state_values,
+    ties_values,
     workflow_from_row,
 )
 from btiflow.workflow.convert import unstructure
@@ -330,6 +332,51 @@ def m010_retention(db: sqlite_utils.Database) -> None:
     )
 
 
+_TALLY = "level, status, next_evaluation_due, offer_to"
+"""The columns ``case_counts`` reads (all in the m011 indexes)."""
+_COUNTS = (
+    "SELECT level, status, count(*), coalesce(sum(next_evaluation_due < ?), 0), "
+    "coalesce(sum(next_evaluation_due BETWEEN ? AND ?), 0), count(offer_to) "
+    "FROM {source} GROUP BY level, status ORDER BY level, status"
+)
+
+
+def _scoped(unit: str | None) -> tuple[str, tuple[str, ...]]:
+    """The rows (rowid and ``_TALLY``) of every case, or of ``unit``'s: those it opened, whose
+    baton it holds or is offered; each from its own covering index, each case once."""
+    if unit is None:
+        return f"(SELECT rowid, {_TALLY} FROM cases)", ()
+    branches = " UNION ".join(
+        f"SELECT rowid, {_TALLY} FROM cases WHERE {column} = ?"
+        for column in ("opened_unit", "baton_unit", "offer_unit")
+    )
+    return f"({branches})", (unit, unit, unit)
+
+
+@migrations()
+def m011_case_ties(db: sqlite_utils.Database) -> None:
+    """Which unit opened each case and who is offered its baton (``rows.ties_values``), kept in
+    the state row, so "Mine saker" finds the offers awaiting a person and the overview counts
+    a unit's cases from indexes, without reading every case's state. Cases written before are
+    filled in here from their state. The indexes hold every column the counts read: a row's
+    later columns sit behind its large state, which the counts never need to read."""
+    for column in ("opened_unit", "offer_to", "offer_unit"):
+        db.execute(f"ALTER TABLE cases ADD COLUMN {column} TEXT")
+    for case_id, state in db.execute("SELECT case_id, state FROM cases").fetchall():
+        ties = ties_values(from_data(json.loads(state)))
+        db.execute(
+            "UPDATE cases SET opened_unit = ?, offer_to = ?, offer_unit = ? WHERE case_id = ?",
+            (*ties, case_id),
+        )
+    db.execute("CREATE INDEX cases_offer ON cases(offer_to, offer_unit) WHERE offer_to IS NOT NULL")
+    db.execute(f"CREATE INDEX cases_tally ON cases({_TALLY})")
+    for column in ("opened_unit", "baton_unit", "offer_unit"):
+        db.execute(
+            f"CREATE INDEX cases_by_{column} ON cases({column}, {_TALLY}) "
+            f"WHERE {column} IS NOT NULL"
+        )
+
+
 _INSERT_CASE = (
     f"INSERT INTO cases ({', '.join(STATE_COLUMNS)}) VALUES ({', '.join('?' * len(STATE_COLUMNS))})"
 )
@@ -558,6 +605,39 @@ class SqliteStore:
     def overdue(self, today: dt.date) -> list[DueCase]:
         """Open cases whose next evaluation was due before ``today``."""
         return self._due("next_evaluation_due < ?", (today.isoformat(),))
+
+    def offers_to(self, person: str, unit: str) -> list[str]:
+        """The open cases whose baton is offered to ``person`` of ``unit``, oldest first (an
+        offer names its person by id and unit; closing a case ends its offer)."""
+        rows = self._conn.execute(
+            "SELECT case_id FROM cases WHERE offer_to = ? AND offer_unit = ? ORDER BY opened_at",
+            (person, unit),
+        )
+        return [r[0] for r in rows]
+
+    def case_counts(self, unit: str | None, today: dt.date, soon_until: dt.date) -> list[CaseCount]:
+        """The cases counted by level and status (``CaseCount``): every case, or with ``unit``
+        those it opened, whose baton it holds, or whose baton is offered to someone in it.
+        Overdue: due before ``today``; due soon: from ``today`` to ``soon_until``."""
+        source, args = _scoped(unit)
+        rows = self._conn.execute(
+            _COUNTS.format(source=source),
+            (today.isoformat(), today.isoformat(), soon_until.isoformat(), *args),
+        )
+        return [CaseCount(*r) for r in rows]
+
+    def needing_attention(self, unit: str | None, today: dt.date, soon_until: dt.date) -> list[str]:
+        """The open cases counted by ``case_counts`` (for ``unit``, or all) with an evaluation
+        due by ``soon_until`` (overdue included) or an offer of the baton unanswered: the
+        soonest due first, then the offers."""
+        source, args = _scoped(unit)
+        rows = self._conn.execute(
+            f"SELECT c.case_id FROM {source} AS t JOIN cases AS c ON c.rowid = t.rowid "
+            "WHERE t.next_evaluation_due <= ? OR t.offer_to IS NOT NULL "
+            "ORDER BY t.next_evaluation_due IS NULL, t.next_evaluation_due, c.opened_at",
+            (*args, soon_until.isoformat()),
+        )
+        return [r[0] for r in rows]
 
     # --- writing ---
 

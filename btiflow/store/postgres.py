@@ -13,7 +13,9 @@ Concurrency: writes run at READ COMMITTED. Appending to a case updates its state
 ``WHERE last_seq = <the seq the writer read>``; a concurrent writer of the same case waits on
 that row's lock and then finds ``last_seq`` moved, so it updates nothing and gets
 ``ConflictError`` (a new case's INSERT, and every entry's INSERT, collide on the primary key
-instead). ``verify`` reads one REPEATABLE READ snapshot. See docs/design.md.
+instead). An append's writes are one call of the server function ``btiflow_append``, sent
+with BEGIN and COMMIT as one query (``btiflow.store.pgappend``). ``verify`` reads one
+REPEATABLE READ snapshot. See docs/design.md.
 """
 
 from __future__ import annotations

@@ -4,6 +4,8 @@ database made before the function existed."""
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -11,10 +13,11 @@ import casekit
 import psycopg
 import pytest
 from casekit import TEACHER, Clock
+from pgproxy import Proxy
 
 from btiflow.case.kinds import NoteAdded
 from btiflow.engine import Engine
-from btiflow.errors import ConflictError
+from btiflow.errors import CommitUnknown, ConflictError, StoreError
 from btiflow.store import postgres
 from btiflow.store.postgres import PostgresStore
 
@@ -150,3 +153,38 @@ def test_a_database_from_before_the_append_function_opens_and_goes_on(
         assert report.ok, report
     finally:
         engine.store.close()
+
+
+def test_a_request_still_waiting_on_the_server_when_the_connection_is_lost_never_lands(
+    pg_url: str,
+) -> None:
+    """The act's one query waits on the case row's lock (another transaction holds it) when
+    its connection is cut. The server process has the whole request, COMMIT included, and
+    would run it once the lock is free; the store ends that process before it looks for the
+    entry, so the answer is a plain StoreError and the entry never lands."""
+    tenant = _tenant()
+    wire = Proxy(pg_url)
+    store = PostgresStore(wire.url, tenant=tenant)
+    engine = Engine(casekit.workflow(), store, clock=Clock())
+    holder = psycopg.connect(pg_url)
+    try:
+        case = casekit.open_case(engine)
+        holder.execute(
+            "SELECT 1 FROM cases WHERE tenant = %s AND case_id = %s FOR UPDATE",
+            (tenant, case.id),
+        )
+        cut, released = threading.Timer(0.5, wire.drop_all), threading.Timer(1.5, holder.commit)
+        cut.start()
+        released.start()
+        with pytest.raises(StoreError) as raised:
+            engine.act(case.id, "add_note", TEACHER, text="Ventet")
+        assert not isinstance(raised.value, CommitUnknown)
+        released.join()
+        time.sleep(0.3)
+        assert [e for e in engine.log(case.id) if isinstance(e.body, NoteAdded)] == []
+        engine.act(case.id, "add_note", TEACHER, text="Etterpå")
+        assert engine.verify().ok
+    finally:
+        holder.close()
+        store.close()
+        wire.close()

@@ -618,7 +618,9 @@ class PostgresStore:
             if receipt is not None:
                 before.append((_INSERT_RECEIPT, [(self.tenant, *receipt_values(receipt))]))
             try:
-                self._append_in_one_trip(args, [b for b in before if b[1]], entries, expected_seq)
+                self._append_in_one_trip(
+                    state.id, args, [b for b in before if b[1]], entries, expected_seq
+                )
             except _AccessMoved:
                 chain = None  # a read was logged since the state was read: chain under the lock
             else:
@@ -653,14 +655,15 @@ class PostgresStore:
 
     def _append_in_one_trip(
         self,
+        case_id: str,
         args: Sequence[Any],
         before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
         entries: Sequence[Entry],
         expected_seq: int,
     ) -> None:
-        """BEGIN, the ``before`` rows (outbox, receipt), ``btiflow_append`` and COMMIT, sent
-        in one pipeline: one round trip (``pgappend``)."""
-        case_id = args[3]
+        """BEGIN, the ``before`` rows (outbox, receipt), ``btiflow_append(*args)`` and COMMIT
+        as one query: one round trip (``pgappend``). A lost answer is settled (``_settle``);
+        nothing is sent twice."""
         conn: psycopg.Connection[Any] | None = None
         backend = None
         try:
@@ -1088,6 +1091,9 @@ class _Link:
     def _fresh(self) -> psycopg.Connection[Any]:
         conn = self._conn
         if conn is None or _lost(conn) or _closed_by_server(conn):
+            if conn is not None:
+                with suppress(psycopg.Error, OSError):
+                    conn.close()
             self._conn = None
             try:
                 conn = psycopg.connect(self._url, **self._settings)

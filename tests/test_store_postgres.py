@@ -101,6 +101,7 @@ def test_migrations_are_recorded_and_not_reapplied(pg_url: str) -> None:
         "m009_sessions",
         "m010_retention",
         "m011_case_ties",
+        "m012_append_function",
     ]
     with psycopg.connect(pg_url) as conn:
         before = conn.execute("SELECT name, applied_at FROM btiflow_migrations").fetchall()

@@ -13,7 +13,9 @@ Concurrency: writes run at READ COMMITTED. Appending to a case updates its state
 ``WHERE last_seq = <the seq the writer read>``; a concurrent writer of the same case waits on
 that row's lock and then finds ``last_seq`` moved, so it updates nothing and gets
 ``ConflictError`` (a new case's INSERT, and every entry's INSERT, collide on the primary key
-instead). ``verify`` reads one REPEATABLE READ snapshot. See docs/design.md.
+instead). An append's writes are one call of the server function ``btiflow_append``, sent
+with BEGIN and COMMIT as one query (``btiflow.store.pgappend``). ``verify`` reads one
+REPEATABLE READ snapshot. See docs/design.md.
 """
 
 from __future__ import annotations
@@ -22,12 +24,13 @@ import datetime as dt
 import json
 import logging
 import os
+import select
 import socket
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -40,7 +43,7 @@ from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreErro
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
-from btiflow.store import logs
+from btiflow.store import logs, pgappend, watchdog
 from btiflow.store.base import (
     KEPT_ON_PURGE,
     CaseCount,
@@ -373,6 +376,7 @@ MIGRATIONS: tuple[tuple[str, str | Callable[[psycopg.Connection[Any]], None]], .
     ("m009_sessions", _M009),
     ("m010_retention", _M010),
     ("m011_case_ties", _m011_case_ties),
+    ("m012_append_function", pgappend.M012_APPEND),
 )
 """The schema, in order: (name, SQL or a function of the connection). Never edit one that
 shipped; add the next."""
@@ -435,6 +439,7 @@ class PostgresStore:
         self.tenant = tenant
         self.timeout = timeout
         self._states: OrderedDict[str, Case] = OrderedDict()
+        self._access_heads: dict[str, str | None] = {}  # as last read (a hint: pgappend)
         settings: dict[str, Any] = {
             "autocommit": True,
             "connect_timeout": max(1, round(timeout)),
@@ -546,16 +551,24 @@ class PostgresStore:
     # --- reading ---
 
     def load(self, case_id: str) -> Case:
-        """The case's current state, from its state row (see ``SqliteStore.load``)."""
+        """The case's current state, from its state row (see ``SqliteStore.load``).
+
+        The state's text is sent only when the state kept from the last read or write is not
+        the current one; the access log's head comes along, for the next append to chain on
+        (``pgappend``)."""
         case_id = checked_id(case_id)
+        cached = self._states.get(case_id)
+        seq, head = (cached.seq, cached.head_hash) if cached is not None else (-1, None)
         rows = self._read(
-            "SELECT last_seq, head_hash, state FROM cases WHERE tenant = %s AND case_id = %s",
-            (self.tenant, case_id),
+            "SELECT last_seq, head_hash, access_head, CASE WHEN last_seq = %s "
+            "AND head_hash = %s THEN NULL ELSE state END FROM cases "
+            "WHERE tenant = %s AND case_id = %s",
+            (seq, head, self.tenant, case_id),
         )
         if not rows:
             raise CaseNotFound(case_id)
-        last_seq, head_hash, state = rows[0]
-        cached = self._states.get(case_id)
+        last_seq, head_hash, access_head, state = rows[0]
+        self._access_heads[case_id] = access_head
         if cached is not None and cached.seq == last_seq and cached.head_hash == head_hash:
             self._states.move_to_end(case_id)
             return cached
@@ -567,7 +580,8 @@ class PostgresStore:
         self._states[case.id] = case
         self._states.move_to_end(case.id)
         while len(self._states) > _STATES_KEPT:
-            self._states.popitem(last=False)
+            gone, _ = self._states.popitem(last=False)
+            self._access_heads.pop(gone, None)
 
     def entries(self, case_id: str) -> list[Entry]:
         case_id = checked_id(case_id)
@@ -667,10 +681,96 @@ class PostgresStore:
         (nothing written), and only if the database cannot be asked, ``CommitUnknown``.
         """
         values = _state_values(state)
+        chain = self._chain_on(state, expected_seq, entries, access, access_cut)
+        if chain is not None:
+            rows = chained_access(chain[0] or GENESIS, access)
+            args = pgappend.call_args(self.tenant, expected_seq, chain[0], values, entries, rows)
+            before = [(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])]
+            if receipt is not None:
+                before.append((_INSERT_RECEIPT, [(self.tenant, *receipt_values(receipt))]))
+            try:
+                self._append_in_one_trip(
+                    state.id, args, [b for b in before if b[1]], entries, expected_seq
+                )
+            except _AccessMoved:
+                chain = None  # a read was logged since the state was read: chain under the lock
+            else:
+                if rows:
+                    self._access_heads[state.id] = rows[-1][-1]
+        if chain is None:
+            self._access_heads.pop(state.id, None)
+            self._append_in_steps(entries, state, values, expected_seq, access, outbox, receipt,
+                                  access_cut)  # fmt: skip
+        logs.appended(log, state.id, entries, len(outbox))
+        self._remember(state)
+
+    def _chain_on(
+        self,
+        state: Case,
+        expected_seq: int,
+        entries: Sequence[Entry],
+        access: Sequence[AccessRecord],
+        access_cut: tuple[int, str] | None,
+    ) -> tuple[str | None] | None:
+        """The access head this append's records chain on, if it can go in one round trip:
+        everything is of the state's case, the head is known (read with the state, or a new
+        case's), and no copied access log's cut comes along. Else None."""
+        ours = all(e.case_id == state.id for e in entries)
+        if not ours or any(r.case_id != state.id for r in access) or (access_cut or (0,))[0]:
+            return None
+        if expected_seq == 0 or not access:
+            return (None,)
+        if state.id not in self._access_heads:
+            return None
+        return (self._access_heads[state.id],)
+
+    def _append_in_one_trip(
+        self,
+        case_id: str,
+        args: Sequence[Any],
+        before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+        entries: Sequence[Entry],
+        expected_seq: int,
+    ) -> None:
+        """BEGIN, the ``before`` rows (outbox, receipt), ``btiflow_append(*args)`` and COMMIT
+        as one query: one round trip (``pgappend``). A lost answer is settled (``_settle``);
+        nothing is sent twice."""
+        conn: psycopg.Connection[Any] | None = None
+        backend = None
+        try:
+            with self._attempt() as (conn, _):
+                backend = self._link.backend
+                _one_trip(conn, args, before)
+        except psycopg.Error as exc:
+            if exc.sqlstate == pgappend.ACCESS_MOVED:
+                raise _AccessMoved from exc
+            if exc.sqlstate == pgappend.CONFLICT or isinstance(exc, pg_errors.UniqueViolation):
+                logs.conflict(log, case_id, expected_seq + 1)
+                raise ConflictError(case_id, expected_seq + 1) from exc
+            if isinstance(exc, psycopg.OperationalError) and conn and _lost(conn) and entries:
+                self._settle(entries[-1], expected_seq, exc, backend)
+                return
+            raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+
+    def _append_in_steps(
+        self,
+        entries: Sequence[Entry],
+        state: Case,
+        values: Sequence[Any],
+        expected_seq: int,
+        access: Sequence[AccessRecord],
+        outbox: Sequence[OutboxRow],
+        receipt: Receipt | None,
+        access_cut: tuple[int, str] | None,
+    ) -> None:
+        """``append`` statement by statement, each a round trip: for a copy's access cut, or
+        records chained on a head not known beforehand."""
         for attempt in (1, 2):
             committing = False
+            backend = None
             try:
                 with self._attempt() as (conn, watch), conn.transaction(), conn.cursor() as cur:
+                    backend = self._link.backend
                     self._write_state(cur, state, values, expected_seq, access_cut)
                     cur.executemany(
                         _INSERT_ENTRY, [(self.tenant, *entry_values(e)) for e in entries]
@@ -693,16 +793,14 @@ class PostgresStore:
                 raise ConflictError(state.id, expected_seq + 1) from exc
             except psycopg.OperationalError as exc:
                 if committing and entries:
-                    self._settle(entries[-1], expected_seq, exc)
+                    self._settle(entries[-1], expected_seq, exc, backend)
                 elif attempt == 1 and watch.again(conn):
                     continue  # lost before anything was committed: once more, reconnected
                 else:
                     raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
             except psycopg.Error as exc:
                 raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
-            break
-        logs.appended(log, state.id, entries, len(outbox))
-        self._remember(state)
+            return
 
     def _write_state(
         self,
@@ -767,14 +865,20 @@ class PostgresStore:
         )
         return [feed_event(r) for r in rows]
 
-    def _settle(self, last: Entry, expected_seq: int, lost: psycopg.Error) -> None:
+    def _settle(
+        self, last: Entry, expected_seq: int, lost: psycopg.Error, backend: _Backend | None
+    ) -> None:
         """After a commit whose answer was lost: return if ``last`` landed, else raise.
 
-        The case row is read FOR SHARE first, so a commit still under way on the server (its
-        backend has not noticed the client is gone) is waited for, not missed.
+        The lost connection's server process (``backend``) is ended first, and waited for: a
+        request it has received but not yet run (one round trip sends the whole transaction)
+        can then never commit after the answer. The case row is read FOR SHARE, so a commit
+        still under way on the server is waited for, not missed.
         """
         try:
             with self._connection() as conn, _deadline(conn, self.timeout), conn.transaction():
+                if backend is not None:
+                    _end_backend(conn, backend, self.timeout)
                 conn.execute(
                     "SELECT 1 FROM cases WHERE tenant = %s AND case_id = %s FOR SHARE",
                     (self.tenant, last.case_id),
@@ -801,6 +905,7 @@ class PostgresStore:
         """Access records chained onto each case's access head; the case row is locked first
         (FOR UPDATE), so two writers never chain onto the same head."""
         for case_id, group in group_by_case(records):
+            self._access_heads.pop(case_id, None)
             cur.execute(
                 "SELECT access_count, access_head FROM cases "
                 "WHERE tenant = %s AND case_id = %s FOR UPDATE",
@@ -861,6 +966,7 @@ class PostgresStore:
         except pg_errors.UniqueViolation as exc:
             raise ConflictError(e.case_id, e.expected_seq + 1) from exc
         self._states.pop(e.case_id, None)
+        self._access_heads.pop(e.case_id, None)
 
     def _cut_access(self, cur: psycopg.Cursor[Any], e: Erasure) -> None:
         cur.execute(
@@ -1045,6 +1151,8 @@ class _Link:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._conn: psycopg.Connection[Any] | None = None
+        self.backend: _Backend | None = None
+        """The server process of the connection, to end it if the connection is lost."""
 
     @contextmanager
     def use(self) -> Iterator[psycopg.Connection[Any]]:
@@ -1053,14 +1161,22 @@ class _Link:
 
     def _fresh(self) -> psycopg.Connection[Any]:
         conn = self._conn
-        if conn is None or _lost(conn):
+        if conn is None or _lost(conn) or _closed_by_server(conn):
+            if conn is not None:
+                with suppress(psycopg.Error, OSError):
+                    conn.close()
             self._conn = None
             try:
                 conn = psycopg.connect(self._url, **self._settings)
+                with _deadline(conn, self._timeout):
+                    row = conn.execute(
+                        "SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+                    ).fetchone()
             except psycopg.Error as exc:
                 raise StoreError(
                     f"cannot reach the relay log at {_safe(self._url)}: {_first_line(exc)}"
                 ) from exc
+            self.backend = _Backend(conn.info.backend_pid, row[0] if row else None)
             self._conn = conn
         return conn
 
@@ -1070,8 +1186,65 @@ class _Link:
                 self._conn.close()
 
 
+class _Backend(NamedTuple):
+    """A connection's server process: its pid, and when it started (a pid is used again)."""
+
+    pid: int
+    started: dt.datetime | None
+
+
+def _end_backend(conn: psycopg.Connection[Any], backend: _Backend, timeout: float) -> None:
+    """End a lost connection's server process and wait until it has gone (its transaction is
+    then committed or rolled back for good); StoreError if it does not go within ``timeout``."""
+    rows = conn.execute(
+        "SELECT pg_terminate_backend(pid, %s) FROM pg_stat_activity "
+        "WHERE pid = %s AND backend_start = %s AND pid <> pg_backend_pid()",
+        (max(1, round(timeout * 1000)), backend.pid, backend.started),
+    ).fetchall()
+    if rows and not rows[0][0]:
+        raise StoreError(f"the server process {backend.pid} did not end")
+
+
+def _closed_by_server(conn: psycopg.Connection[Any]) -> bool:
+    """An idle connection that the server has closed (a restart): its socket has something
+    to read while nothing was asked. Found without a round trip, so the call goes to a new
+    connection instead of failing on this one."""
+    try:
+        ready, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+        if ready:
+            conn.pgconn.consume_input()
+    except (OSError, psycopg.Error):
+        return True
+    return conn.pgconn.status == psycopg.pq.ConnStatus.BAD
+
+
 def _lost(conn: psycopg.Connection[Any]) -> bool:
     return conn.closed or conn.broken
+
+
+class _AccessMoved(Exception):
+    """The access head an append chained on moved on (a read was logged): nothing written."""
+
+
+def _one_trip(
+    conn: psycopg.Connection[Any],
+    args: Sequence[Any],
+    before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+) -> None:
+    """BEGIN, the ``before`` statements, the ``btiflow_append`` call and COMMIT as one query
+    (the values bound on this side): one message out, one answer back. A failed
+    transaction is rolled back."""
+    with psycopg.ClientCursor(conn) as cur:
+        parts = [cur.mogrify(sql.encode(), row) for sql, rows in before for row in rows]
+        parts.append(cur.mogrify(pgappend.CALL.encode(), args))
+        try:
+            cur.execute(f"BEGIN;{';'.join(parts)};COMMIT".encode())
+        except psycopg.Error:
+            idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+            if not _lost(conn) and not idle:
+                with suppress(psycopg.Error):
+                    conn.execute("ROLLBACK", prepare=False)
+            raise
 
 
 class _Watch:
@@ -1091,34 +1264,25 @@ def _deadline(conn: psycopg.Connection[Any], seconds: float) -> Iterator[_Watch]
 
     The server's statement_timeout cancels a slow statement, but a server that has stopped
     (frozen, or a half-dead host) cancels nothing, and the client would wait on its socket for
-    good. Shutting the socket down makes the waiting call fail at once; the pool then drops
-    the connection.
+    good. Shutting the socket down makes the waiting call fail at once; the link then drops
+    the connection. One thread keeps every deadline (``btiflow.store.watchdog``).
     """
-    state = {"done": False}
     watch = _Watch()
-    lock = threading.Lock()
 
     def cut() -> None:
-        with lock:
-            if state["done"]:
-                return
-            watch.fired = True
-            try:
-                sock = socket.socket(fileno=os.dup(conn.pgconn.socket))
-            except (OSError, psycopg.Error):
-                return
-            with sock, suppress(OSError):
-                sock.shutdown(socket.SHUT_RDWR)
+        watch.fired = True
+        try:
+            sock = socket.socket(fileno=os.dup(conn.pgconn.socket))
+        except (OSError, psycopg.Error):
+            return
+        with sock, suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
 
-    timer = threading.Timer(seconds, cut)
-    timer.daemon = True
-    timer.start()
+    token = watchdog.WATCHDOG.arm(seconds, cut)
     try:
         yield watch
     finally:
-        with lock:
-            state["done"] = True
-        timer.cancel()
+        watchdog.WATCHDOG.disarm(token)
 
 
 def _first_line(exc: BaseException) -> str:

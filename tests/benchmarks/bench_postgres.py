@@ -4,9 +4,10 @@ Run with ``python tests/benchmarks/bench_postgres.py [--runs N] [--cases N]``. I
 throwaway cluster (tests/pgserver.py; or uses ``BTIFLOW_PG_URL``). Not collected by pytest.
 Prints the median of several runs for:
 
-(a) one durable action (``Engine.act``: read the state row, decide, update the state row on
-    ``last_seq``, insert the entry and the access record, commit) against a bare insert +
-    commit of one row measured in the same run on the same server;
+(a) one durable action (``Engine.act``: read the state row, decide, then BEGIN, the state row,
+    the entry, the access record, the feed row and COMMIT in one round trip) against a bare
+    insert + commit of one row measured in the same run on the same server, with the client's
+    CPU and the round trips of each; once more with ``synchronous_commit = off``;
 (b) throughput of 8 writer processes acting at once, each on its own case;
 (c) ``engine.overdue()`` over 1,000,000 cases (80% open).
 """
@@ -18,11 +19,13 @@ import datetime as dt
 import json
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +35,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import casekit  # noqa: E402
 import psycopg  # noqa: E402
-from bench_engine import paired_us, per_op_us  # noqa: E402
+from bench_engine import per_op_us  # noqa: E402
 from pgserver import cluster  # noqa: E402
 
 from btiflow.case.entries import GENESIS, Draft, canonical_json, seal  # noqa: E402
@@ -46,13 +49,22 @@ WRITERS = 8
 
 
 def bench_act(url: str, runs: int) -> None:
+    """(a): with the server's WAL flush at each COMMIT (the target's figure), and again in a
+    database with ``synchronous_commit = off``, where what is left is the work besides the
+    flush: the act's Python, the server's statements and the round trips."""
+    _act_vs_bare(url, "on", runs)
+    sync_off = _database(url, "bench_sync_off", "synchronous_commit = off")
+    if sync_off is not None:
+        _act_vs_bare(sync_off, "off", runs)
+
+
+def _act_vs_bare(url: str, label: str, runs: int) -> None:
     store = PostgresStore(url, tenant=f"bench-{uuid.uuid4().hex[:6]}")
     eng = Engine(casekit.workflow(), store, clock=casekit.Clock())
     case = casekit.at_level_1(eng, "elev-bench")
     bare = psycopg.connect(url, autocommit=True)
     bare.execute("CREATE TABLE IF NOT EXISTS bench_bare (id bigserial PRIMARY KEY, v text)")
     value = "x" * 400  # about the size of a note entry
-    sync = bare.execute("SHOW synchronous_commit").fetchone()
 
     def insert() -> object:
         with bare.transaction():
@@ -61,13 +73,60 @@ def bench_act(url: str, runs: int) -> None:
     def act() -> object:
         return eng.act(case.id, "add_note", TEACHER, text="Kort notat etter samtale")
 
-    act_us, bare_us = paired_us(act, insert, 100, runs)
-    print(f"(a) one durable action on PostgreSQL (synchronous_commit={sync[0] if sync else '?'})")
-    print(f"    Engine.act (add_note)         {act_us:10.1f} us")
-    print(f"    bare insert + commit          {bare_us:10.1f} us")
-    print(f"    act / bare = {act_us / bare_us:.2f}x")
+    (act_us, act_cpu), (bare_us, bare_cpu) = _paired(act, insert, 100, runs)
+    trips = _round_trips(store, act), _round_trips(bare, insert)
+    print(f"(a) one durable action on PostgreSQL (synchronous_commit={label})")
+    print(f"    Engine.act (add_note)         {act_us:10.1f} us (client CPU {act_cpu:.0f} us)")
+    print(f"    bare insert + commit          {bare_us:10.1f} us (client CPU {bare_cpu:.0f} us)")
+    print(f"    act / bare = {act_us / bare_us:.2f}x; round trips: act {trips[0]}, bare {trips[1]}")
     bare.close()
     store.close()
+
+
+def _paired(
+    a: Callable[[], object], b: Callable[[], object], ops: int, runs: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """Like ``paired_us``, with each call's client CPU (median per run) beside its time."""
+    a()
+    b()
+    samples: tuple[list[tuple[float, float]], ...] = ([], [])
+    for _ in range(runs):
+        for fn, found in ((a, samples[0]), (b, samples[1])):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(ops):
+                fn()
+            wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+            found.append((wall / ops * 1e6, cpu / ops * 1e6))
+    return (
+        (statistics.median(w for w, _ in samples[0]), statistics.median(c for _, c in samples[0])),
+        (statistics.median(w for w, _ in samples[1]), statistics.median(c for _, c in samples[1])),
+    )
+
+
+def _round_trips(on: PostgresStore | psycopg.Connection[Any], call: Callable[[], object]) -> int:
+    """How many times ``call`` waits for the server: the ReadyForQuery answers in libpq's trace
+    of the connection (the store's own, read from its insides: a benchmark may)."""
+    conn = on._link._conn if isinstance(on, PostgresStore) else on
+    assert conn is not None
+    with tempfile.TemporaryFile("w+") as out:
+        conn.pgconn.trace(out.fileno())
+        conn.pgconn.set_trace_flags(psycopg.pq.Trace.SUPPRESS_TIMESTAMPS)
+        call()
+        conn.pgconn.untrace()
+        out.seek(0)
+        return sum("ReadyForQuery" in line for line in out)
+
+
+def _database(url: str, name: str, setting: str) -> str | None:
+    """A fresh database on the same server with ``setting``; None if one cannot be made."""
+    try:
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}".encode())
+            conn.execute(f"CREATE DATABASE {name}".encode())
+            conn.execute(f"ALTER DATABASE {name} SET {setting}".encode())
+    except psycopg.Error:
+        return None
+    return url.rsplit("/", 1)[0] + f"/{name}"
 
 
 def bench_writers(url: str, ops: int) -> None:
@@ -197,12 +256,15 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
     parser.add_argument("--cases", type=int, default=1_000_000, help="cases for (c)")
     parser.add_argument("--ops", type=int, default=100, help="actions per writer for (b)")
+    parser.add_argument("--only-act", action="store_true", help="(a) only")
     args = parser.parse_args()
     with cluster() as url:
         with psycopg.connect(url) as conn:
             version = conn.execute("SHOW server_version").fetchone()
         print(f"python {sys.version.split()[0]}, PostgreSQL {version[0] if version else '?'}")
         bench_act(url, args.runs)
+        if args.only_act:
+            return
         bench_writers(url, args.ops)
         bench_overdue(url, args.cases, args.runs)
 

@@ -1,8 +1,9 @@
 """Every stable code a program sees, as docs/errors.md lists them: generated from the catalogue.
 
 Every stable refusal code (``btiflow.case.messages.RULES``) with its rule and its message in
-bokmål and nynorsk (``refusal.<code>``), and every HTTP problem code of the service
-(``btiflow.server.problems``) with its status and title (``http.<code>``). A test holds the
+bokmål and nynorsk (``refusal.<code>``), every HTTP problem code of the service
+(``btiflow.server.problems``) with its status and title (``http.<code>``), and every problem
+``verify`` reports (``btiflow.store.check.PROBLEMS``, ``verify.<code>``). A test holds the
 section of docs/errors.md equal to :func:`errors_section`; after adding a code or changing a
 text, run ``python -m btiflow.codes`` to rewrite it.
 """
@@ -45,6 +46,18 @@ def problem_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def verify_table() -> str:
+    """Every code of a problem or note ``verify`` reports, with its words in bokmål and
+    nynorsk (``verify.<code>``)."""
+    from btiflow.store.check import NOTES, PROBLEMS
+
+    lines = ["| code | bokmål | nynorsk |", "|---|---|---|"]
+    for code in (*PROBLEMS, *NOTES):
+        nb, nn = (_cell(say(lang, f"verify.{code}")) for lang in ("nb", "nn"))
+        lines.append(f"| `{code}` | {nb} | {nn} |")
+    return "\n".join(lines) + "\n"
+
+
 def errors_section() -> str:
     """The generated part of docs/errors.md, from ``BEGIN`` to ``END`` inclusive."""
     return f"""\
@@ -65,6 +78,15 @@ language. A refused action (422, or 403 and 400 for who acts and malformed input
 refusal codes above in `reasons`.
 
 {problem_table()}
+## Every problem verify finds
+
+`btiflow verify` (and `engine.verify()`, `store.verify()`) reports each problem as a
+`ChainProblem` whose `code` is one of these, with the case and entry it is in and the `values`
+its words name; `problem.words(language)` and `problem.said(language)` (with where) give the
+words, `str(problem)` the English ones. The last two are notes (`VerifyReport.notes`), not
+problems: entries a purge erased. `{{reason}}` is the database's or Python's own words.
+
+{verify_table()}
 {END}
 """
 

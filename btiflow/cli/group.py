@@ -7,6 +7,7 @@ imports them); exit codes and how to add a command: ``btiflow/cli/__init__.py``.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import importlib
 import logging
 import os
@@ -162,6 +163,29 @@ def _said(exc: BtiflowError) -> str:
     return str(exc)
 
 
+# what the operating system says, by errno, in the user's words (its own words are English)
+_OS_WORDS = {
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EISDIR: "is_folder",
+    errno.ENOTDIR: "not_folder",
+    errno.ENOSPC: "no_space",
+    errno.EROFS: "read_only",
+}
+
+
+def _reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in the user's words (the system's own words
+    when it is no common reason)."""
+    key = _OS_WORDS.get(exc.errno) if isinstance(exc, OSError) and exc.errno else None
+    if key is not None:
+        return _say(f"cli.os.{key}")
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return _one_line(exc)
+
+
 def _lang(guide: str | None = None) -> str:
     """The language the command line speaks now: --lang, else the environment's, else the
     guide's (``guide``, or the one the command acts on), else bokmål."""
@@ -276,7 +300,7 @@ def _opened_for_writing(path: str) -> Iterator[IO[str]]:
         )
     except OSError as exc:
         raise click.ClickException(
-            _say("cli.cannot_write", path=path, reason=exc.strerror)
+            _say("cli.cannot_write", path=path, reason=_reason(exc))
         ) from exc
     try:
         with out:

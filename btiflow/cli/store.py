@@ -11,6 +11,8 @@ import click
 
 from btiflow.cli.group import (
     EXIT_PROBLEMS,
+    _lang,
+    _reason,
     _say,
     _store,
     main,
@@ -45,24 +47,23 @@ def verify(db: str, heads: str | None, against: str | None) -> None:
     sealed with a correct hash, a whole case removed) can only be seen against a witness:
     keep --heads elsewhere, and check later with --against.
     """
-    from btiflow.store.check import check_heads, read_heads
+    from btiflow.store.check import BadHeads, check_heads, read_heads
 
     witness = None
     if against is not None:
         try:
             witness = read_heads(Path(against).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
+            reason = exc.words(_lang()) if isinstance(exc, BadHeads) else _reason(exc)
             raise click.ClickException(
-                _say("cli.verify.bad_heads", file=against, reason=exc)
+                _say("cli.verify.bad_heads", file=against, reason=reason)
             ) from exc
     store = _store(db)
     report = store.verify()
     if witness is not None:
         report = attrs.evolve(report, problems=(*report.problems, *check_heads(store, witness)))
-    for problem in report.problems:
-        click.echo(_say("cli.verify.problem", db=db, problem=problem))
-    for note in report.notes:
-        click.echo(_say("cli.verify.problem", db=db, problem=note))
+    for problem in (*report.problems, *report.notes):
+        click.echo(_say("cli.verify.problem", db=db, problem=problem.said(_lang())))
     if heads:
         data = [{"case_id": h.case_id, "seq": h.seq, "hash": h.hash} for h in store.heads()]
         Path(heads).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")

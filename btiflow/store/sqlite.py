@@ -792,7 +792,7 @@ class SqliteStore:
             found = [str(exc)]
         if found == ["ok"]:
             return []
-        return [ChainProblem("", 0, f"the file is damaged (SQLite: {'; '.join(found)})")]
+        return [ChainProblem("", 0, "file_damaged", {"reason": "; ".join(found)})]
 
 
 _VERIFY = Queries(

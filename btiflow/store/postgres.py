@@ -39,6 +39,7 @@ from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreError
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
+from btiflow.notify.problems import text as dispatch_text
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store import logs
 from btiflow.store.base import (
@@ -1133,7 +1134,7 @@ class PostgresOutbox:
     def claim(self, now: dt.datetime, lease: dt.timedelta, worker: str) -> OutboxMessage | None:
         """Take the next message due (pending, or held by a dispatcher whose lease ran out)."""
         at = stamp(now)
-        note = "an earlier attempt was interrupted; sent again with the same Message-ID"
+        note = dispatch_text("interrupted")
         rows = self._run(
             "UPDATE outbox SET status = 'sending', claimed_by = %s, claimed_until = %s, "
             "attempts = attempts + 1, "

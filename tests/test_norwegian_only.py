@@ -197,3 +197,23 @@ def test_send_and_outbox_speak_only_the_guides_language(
     shown = re.sub(r"\S+@\S+", "ADDRESS", output.replace(str(tmp_path), "FOLDER"))
     shown = shown.replace(str(db.parent), "FOLDER")
     assert "\n".join(_leaks(shown)) == ""
+
+
+@pytest.mark.parametrize("language", sorted(GUIDES))
+def test_the_command_lines_errors_speak_norwegian(language: str, tmp_path: Path) -> None:
+    """A library error the command line shows ("Feil: ...") is worded by its code: an empty
+    file, another program's database, a file that is no database, a case that is not there."""
+    (tmp_path / "tom.db").touch()
+    with closing(sqlite3.connect(tmp_path / "annen.db")) as conn, conn:
+        conn.execute("CREATE TABLE kunder (navn TEXT)")
+    (tmp_path / "rot.db").write_text("ikke en database " * 100, encoding="utf-8")
+    output = ""
+    for name in ("tom.db", "annen.db", "rot.db"):
+        output += _run("--lang", language, "verify", str(tmp_path / name), code=1)
+    db = tmp_path / "demo.db"
+    _run("demo", "--db", str(db), "--workflow", GUIDES[language])
+    output += _run("--lang", language, "log", str(db), "finnes-ikke", code=1)
+    assert output.count("Feil: ") == 4, output
+    # the commands a message names («btiflow cases DB») are no words
+    shown = re.sub(r"«btiflow [^»]*»", "COMMAND", output.replace(str(tmp_path), "FOLDER"))
+    assert "\n".join(_leaks(shown)) == ""

@@ -103,7 +103,7 @@ class _Commands(click.Group):
         except Exception as exc:
             if os.environ.get("BTIFLOW_TRACEBACK"):
                 raise
-            raise _InLanguage(click.ClickException(_one_line(exc)), _lang()) from exc
+            raise _InLanguage(click.ClickException(_said(exc)), _lang()) from exc
 
 
 class _InLanguage(click.ClickException):
@@ -154,13 +154,14 @@ _CLICK_WORDS = (
 )
 
 
-def _said(exc: BtiflowError) -> str:
-    """A library error in the user's words (a case not found; other errors say their own)."""
-    from btiflow.errors import CaseNotFound
-
-    if isinstance(exc, CaseNotFound):
-        return _say("cli.no_case", case=exc.case_id)
-    return str(exc)
+def _said(exc: BaseException) -> str:
+    """An error in the user's words: a library error by its code (``BtiflowError.words``),
+    a file the system could not open by its reason, anything else in its own words."""
+    if isinstance(exc, BtiflowError):
+        return " ".join(exc.words(_lang()).split())
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {_reason(exc)}"
+    return _one_line(exc)
 
 
 # what the operating system says, by errno, in the user's words (its own words are English)
@@ -320,7 +321,7 @@ def _store(db: str, *, create: bool = False) -> Store:
     try:
         store = open_store(db, create=create)  # only 'copy' may make a new log here
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.get_current_context().call_on_close(store.close)
     _guide_language(_store_language(store))
     return store

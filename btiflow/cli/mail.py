@@ -15,6 +15,7 @@ from btiflow.cli.group import (
     EXIT_PROBLEMS,
     _ChoiceOf,
     _lang,
+    _said,
     _say,
     _store,
     main,
@@ -184,7 +185,7 @@ def send(
                 )
             )
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if report.problem:
         click.echo(_words(report.problem), err=True)
     if report.problem or report.failed:
@@ -230,7 +231,7 @@ def remind(db: str, login_url: str, sender: str, at: dt.date | None) -> None:
         moment = dt.datetime.combine(at, dt.time(12), OSLO) if at else None
         added = engine.plan_reminders(moment)
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if added == 1:
         click.echo(_say("cli.remind.added_one", db=db))
     else:

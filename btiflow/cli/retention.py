@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from btiflow.cli.group import _store, main
+from btiflow.cli.group import _said, _store, main
 from btiflow.errors import BtiflowError
 
 _BY = click.option(
@@ -74,7 +74,7 @@ def purge(
             case_ids=list(case_ids) or None, dry_run=dry_run,
         )  # fmt: skip
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     verb = "would erase" if dry_run else "erased"
     for item in run.items:
         if item.what == "case":
@@ -109,7 +109,7 @@ def hold(db: str, case_id: str, reason: str, by: str) -> None:
     try:
         place_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(f"{case_id}: under a legal hold")
 
 
@@ -126,5 +126,5 @@ def release(db: str, case_id: str, reason: str, by: str) -> None:
     try:
         release_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(f"{case_id}: legal hold released")

@@ -13,6 +13,7 @@ from btiflow.cli.group import (
     EXIT_PROBLEMS,
     _lang,
     _reason,
+    _said,
     _say,
     _store,
     main,
@@ -95,7 +96,7 @@ def copy(source: str, target: str) -> None:
     except ConflictError as exc:
         raise click.ClickException(_say("cli.copy.holds", target=target, case=exc.case_id)) from exc
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
         _say(
             "cli.copy.done",

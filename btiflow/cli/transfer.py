@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from btiflow.cli.group import _store, main
+from btiflow.cli.group import _said, _store, main
 from btiflow.errors import BtiflowError
 
 _BY = click.option(
@@ -54,7 +54,7 @@ def export(db: str, case_id: str, out_file: str, key_file: str, source: str, by:
             _store(db), case_id, out_file, key=key, source=source, by=Actor(by, "admin")
         )
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
         f"wrote {out_file}: case {done.case_id} to {done.to} (entries 1-{done.head_seq}, "
         f"bundle sha256 {done.checksum}); closed here"
@@ -98,7 +98,7 @@ def import_(db: str, bundle_file: str, sender_key: str, by: str) -> None:
                     leftover.unlink(missing_ok=True)
             raise
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
         f"imported case {done.case_id} from {done.source} (entries 1-{done.head_seq}, "
         f"bundle sha256 {done.checksum})"
@@ -119,5 +119,5 @@ def transfer_key(key_file: str) -> None:
     try:
         public = generate_key(key_file)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(f"wrote {key_file} and {key_file}.pub (public key {public})")

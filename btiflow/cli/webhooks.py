@@ -7,7 +7,7 @@ from contextlib import closing
 
 import click
 
-from btiflow.cli.group import EXIT_PROBLEMS, _store, main
+from btiflow.cli.group import EXIT_PROBLEMS, _said, _store, main
 from btiflow.errors import BtiflowError
 
 
@@ -54,6 +54,6 @@ def send(db: str, limit: int | None, every: float | None, timeout: float) -> Non
                 f" ({counts or 'nothing queued'})"
             )
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if report.failed:
         sys.exit(EXIT_PROBLEMS)

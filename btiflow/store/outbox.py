@@ -39,7 +39,9 @@ class Outbox:
             )
             self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the outbox in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_open", path=self.path, reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -56,7 +58,9 @@ class Outbox:
             with write_transaction(self._conn) as conn:
                 yield conn
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write the outbox in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_write", path=self.path, reason=str(exc)
+            ) from exc
 
     # --- reading ---
 

@@ -412,12 +412,16 @@ class PostgresStore:
         try:
             first = psycopg.connect(url, **settings)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to the relay log at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_connect", path=_safe(url), reason=str(exc)
+            ) from exc
         try:
             with first:
                 self._migrate(first, create=create)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot migrate the relay log at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_migrate", path=_safe(url), reason=str(exc)
+            ) from exc
         self._link = _Link(url, settings, timeout)
 
     def _migrate(self, conn: psycopg.Connection[Any], *, create: bool) -> None:
@@ -425,9 +429,7 @@ class PostgresStore:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             found = conn.execute("SELECT to_regclass('btiflow_migrations')").fetchone()
             if (found is None or found[0] is None) and not create:
-                raise StoreError(
-                    f"{_safe(self.url)} is not a btiflow relay log (no btiflow tables)"
-                )
+                raise StoreError.coded("store.not_a_log", path=_safe(self.url))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS btiflow_migrations "
                 "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
@@ -435,9 +437,8 @@ class PostgresStore:
             done = {r[0] for r in conn.execute("SELECT name FROM btiflow_migrations")}
             unknown = sorted(done - {name for name, _ in MIGRATIONS})
             if unknown:
-                raise StoreError(
-                    f"{_safe(self.url)} was written by a newer btiflow (schema "
-                    f"{', '.join(unknown)}); upgrade btiflow to open it"
+                raise StoreError.coded(
+                    "store.newer", path=_safe(self.url), schema=", ".join(unknown)
                 )
             applied = []
             for name, step in MIGRATIONS:
@@ -487,9 +488,13 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 if attempt == 1 and watch.again(conn):
                     continue
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             return done
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -507,9 +512,13 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 if attempt == 1 and watch.again(conn):
                     continue
-                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- reading ---
@@ -627,9 +636,13 @@ class PostgresStore:
                 elif attempt == 1 and watch.again(conn):
                     continue  # lost before anything was committed: once more, reconnected
                 else:
-                    raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                    raise StoreError.coded(
+                        "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                    ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             break
         logs.appended(log, state.id, entries, len(outbox))
         self._remember(state)
@@ -716,9 +729,8 @@ class PostgresStore:
         except (psycopg.Error, StoreError) as exc:
             raise CommitUnknown(last.case_id, last.seq, _first_line(lost)) from exc
         if row is None:
-            raise StoreError(
-                f"could not write to {_safe(self.url)} (the connection was lost; nothing was "
-                f"written): {_first_line(lost)}"
+            raise StoreError.coded(
+                "store.connection_lost", path=_safe(self.url), reason=_first_line(lost)
             ) from lost
         if row[0] != last.hash:  # another writer's entry took this seq
             raise ConflictError(last.case_id, expected_seq + 1) from lost
@@ -867,7 +879,7 @@ class PostgresStore:
             (self.tenant, content_hash),
         )
         if not rows:
-            raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
+            raise StoreError.coded("store.no_version", version=content_hash[:12])
         return workflow_from_row(content_hash, rows[0][0])
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
@@ -943,11 +955,15 @@ class PostgresStore:
                         with _deadline(conn, self.timeout):
                             return conn.execute(sql, args).fetchall()
                     except psycopg.Error as exc:
-                        raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                        raise StoreError.coded(
+                            "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                        ) from exc
 
                 return self._verify(read)
         except psycopg.Error as exc:
-            raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_read", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     def _verify(self, read: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]) -> VerifyReport:
         tenant = "WHERE tenant = %s"
@@ -988,8 +1004,8 @@ class _Link:
             try:
                 conn = psycopg.connect(self._url, **self._settings)
             except psycopg.Error as exc:
-                raise StoreError(
-                    f"cannot reach the relay log at {_safe(self._url)}: {_first_line(exc)}"
+                raise StoreError.coded(
+                    "store.cannot_connect", path=_safe(self._url), reason=_first_line(exc)
                 ) from exc
             self._conn = conn
         return conn
@@ -1082,7 +1098,9 @@ class PostgresOutbox:
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to the outbox at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_open", path=_safe(url), reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -1098,7 +1116,9 @@ class PostgresOutbox:
             cur = self._conn.execute(sql.encode(), args)
             return cur.fetchall() if cur.description else []
         except psycopg.Error as exc:
-            raise StoreError(f"could not use the outbox at {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     def messages(
         self, status: str | None = None, case_id: str | None = None

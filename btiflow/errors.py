@@ -21,6 +21,7 @@ translated here with ``raise ... from exc`` so the cause stays visible to a debu
 
 from __future__ import annotations
 
+import errno
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, Self
@@ -72,9 +73,66 @@ def worded(values: Mapping[str, object], language: str) -> dict[str, object]:
     return out
 
 
-REASONS = ("locked", "readonly", "not_database", "malformed", "cannot_open", "io", "full")
+@attrs.frozen
+class InWords:
+    """A value an error names that a person reads in words: a day (``kind`` "day") or a
+    period (``kind`` "period", ISO 8601 such as ``P5Y``). ``str()`` is its code form, as in
+    the English message (``2031-11-02``, ``P5Y``); :meth:`words` "søndag 2. november 2031",
+    "fem år"."""
+
+    value: Any
+    kind: str
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def words(self, language: str) -> str:
+        """The value in ``language`` (English keeps the code form, as the message has it)."""
+        from btiflow.words import dates
+
+        if language == "en":
+            return str(self)
+        if self.kind == "day":
+            return dates.day(self.value, language)
+        return dates.duration(str(self.value), language)
+
+
+REASONS = (
+    "locked",
+    "readonly",
+    "not_database",
+    "malformed",
+    "cannot_open",
+    "io",
+    "full",
+    "not_found",
+    "permission",
+    "is_folder",
+    "not_folder",
+    "no_space",
+    "read_only",
+)
 """The reasons a database or the system gives that btiflow words (``error.reason.<code>``): a
 ``reason`` value equal to one's English text is shown in the reader's language."""
+
+_OS_REASONS = {
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EISDIR: "is_folder",
+    errno.ENOTDIR: "not_folder",
+    errno.ENOSPC: "no_space",
+    errno.EROFS: "read_only",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, as an error's ``reason`` value: a common reason in the
+    catalogue's English (worded again for a reader by :func:`reason_in`), else its own words."""
+    code = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if code is not None:
+        return say("en", f"error.reason.{code}")
+    return exc.strerror or str(exc) or type(exc).__name__
 
 
 def reason_in(reason: str, language: str) -> str:

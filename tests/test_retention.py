@@ -380,18 +380,25 @@ def test_the_commands_hold_release_and_purge(tmp_path: Path) -> None:
     ref = ["--reference", REFERENCE]
     result = runner.invoke(main, ["hold", str(db), case_id, "--reason", "Klagesak", *admin])
     assert result.exit_code == 0, result.output
+    assert result.output == f"{case_id}: har nå bevaringsplikt\n"
     result = runner.invoke(main, ["purge", str(db), "--case", case_id, *ref, *admin])
     assert result.exit_code == 1
-    assert "legal hold" in result.output
+    assert f"Feil: saken {case_id} har bevaringsplikt; opphev den først" in result.output
     result = runner.invoke(main, ["release", str(db), case_id, "--reason", "Avgjort", *admin])
     assert result.exit_code == 0, result.output
     before = casekit.snapshot(Engine(retained(), SqliteStore(db), clock=Clock()))
     result = runner.invoke(main, ["purge", str(db), "--case", case_id, *ref, *admin])
     assert result.exit_code == 1  # today is long before 2031
-    assert "may be purged from 2031-11-02" in result.output
+    assert f"saken {case_id} kan slettes fra søndag 2. november 2031 (fem år etter" in (
+        result.output
+    )
+    english = runner.invoke(
+        main, ["--lang", "en", "purge", str(db), "--case", case_id, *ref, *admin]
+    )
+    assert "may be purged from 2031-11-02 (P5Y after it was archived)" in english.output
     result = runner.invoke(main, ["purge", str(db), "--dry-run", *ref, *admin])
     assert result.exit_code == 0, result.output
-    assert "dry run: 0 case(s) purged" in result.output
+    assert "prøvekjøring: 0 sak(er) tømt" in result.output
     after = casekit.snapshot(Engine(retained(), SqliteStore(db), clock=Clock()))
     assert after[:2] == before[:2]
     result = runner.invoke(main, ["purge", str(db), "--at", "2999-01-01", *ref, *admin])

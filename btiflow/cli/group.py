@@ -7,7 +7,6 @@ imports them); exit codes and how to add a command: ``btiflow/cli/__init__.py``.
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import importlib
 import logging
 import os
@@ -164,26 +163,13 @@ def _said(exc: BaseException) -> str:
     return _one_line(exc)
 
 
-# what the operating system says, by errno, in the user's words (its own words are English)
-_OS_WORDS = {
-    errno.ENOENT: "not_found",
-    errno.EACCES: "permission",
-    errno.EPERM: "permission",
-    errno.EISDIR: "is_folder",
-    errno.ENOTDIR: "not_folder",
-    errno.ENOSPC: "no_space",
-    errno.EROFS: "read_only",
-}
-
-
 def _reason(exc: BaseException) -> str:
     """Why a file could not be read or written, in the user's words (the system's own words
     when it is no common reason)."""
-    key = _OS_WORDS.get(exc.errno) if isinstance(exc, OSError) and exc.errno else None
-    if key is not None:
-        return _say(f"cli.os.{key}")
-    if isinstance(exc, OSError) and exc.strerror:
-        return exc.strerror
+    from btiflow.errors import os_reason, reason_in
+
+    if isinstance(exc, OSError):
+        return reason_in(os_reason(exc), _lang())
     return _one_line(exc)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from btiflow.cli.group import _said, _store, main
+from btiflow.cli.group import _lang, _said, _say, _store, main
 from btiflow.errors import BtiflowError
 
 _BY = click.option(
@@ -60,12 +60,13 @@ def purge(
     from btiflow.case.people import Actor
     from btiflow.localtime import OSLO
     from btiflow.retention import purge as run_purge
+    from btiflow.words import dates
 
     now = dt.datetime.now(dt.UTC)
     if at is not None:
         day = at.date()
         if day > now.astimezone(OSLO).date():
-            raise click.BadParameter("a purge cannot run ahead of time", param_hint="--at")
+            raise click.BadParameter(_say("cli.retention.ahead"), param_hint="--at")
         now = dt.datetime.combine(day, dt.time(12), OSLO)
     store = _store(db)
     try:
@@ -75,25 +76,20 @@ def purge(
         )  # fmt: skip
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
-    verb = "would erase" if dry_run else "erased"
     for item in run.items:
-        if item.what == "case":
-            click.echo(
-                f"{item.case_id}: {verb} the case ({item.entries} entries, "
-                f"{item.access_rows} access-log rows; due {item.day.isoformat()})"
-            )
-        else:
-            click.echo(
-                f"{item.case_id}: {verb} {item.access_rows} access-log rows "
-                f"(logged before {item.day.isoformat()})"
-            )
+        due = dates.short_day(item.day, _lang())
+        what = "case" if item.what == "case" else "rows"
+        key = f"cli.retention.would_erase_{what}" if dry_run else f"cli.retention.erased_{what}"
+        click.echo(
+            _say(key, case=item.case_id, entries=item.entries, rows=item.access_rows, day=due)
+        )
     for case_id in run.held:
-        click.echo(f"{case_id}: under a legal hold, left as it is")
+        click.echo(_say("cli.retention.left_held", case=case_id))
     cases = sum(1 for i in run.items if i.what == "case")
-    click.echo(
-        f"{'dry run: ' if dry_run else ''}{cases} case(s) purged, "
-        f"{len(run.items) - cases} access log(s) cut, {len(run.held)} held"
+    summary = _say(
+        "cli.retention.summary", cases=cases, cut=len(run.items) - cases, held=len(run.held)
     )
+    click.echo(_say("cli.retention.dry_run", summary=summary) if dry_run else summary)
 
 
 @main.command()
@@ -110,7 +106,7 @@ def hold(db: str, case_id: str, reason: str, by: str) -> None:
         place_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
-    click.echo(f"{case_id}: under a legal hold")
+    click.echo(_say("cli.retention.held", case=case_id))
 
 
 @main.command()
@@ -127,4 +123,4 @@ def release(db: str, case_id: str, reason: str, by: str) -> None:
         release_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
-    click.echo(f"{case_id}: legal hold released")
+    click.echo(_say("cli.retention.released", case=case_id))

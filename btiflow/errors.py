@@ -75,10 +75,10 @@ def worded(values: Mapping[str, object], language: str) -> dict[str, object]:
 
 @attrs.frozen
 class InWords:
-    """A value an error names that a person reads in words: a day (``kind`` "day") or a
-    period (``kind`` "period", ISO 8601 such as ``P5Y``). ``str()`` is its code form, as in
-    the English message (``2031-11-02``, ``P5Y``); :meth:`words` "søndag 2. november 2031",
-    "fem år"."""
+    """A value an error names that a person reads in words: a day (``kind`` "day"), a
+    period (``kind`` "period", ISO 8601 such as ``P5Y``) or a case's status (``kind``
+    "status"). ``str()`` is its code form, as in the English message (``2031-11-02``,
+    ``P5Y``, ``closed``); :meth:`words` "søndag 2. november 2031", "fem år", "avsluttet"."""
 
     value: Any
     kind: str
@@ -94,6 +94,8 @@ class InWords:
             return str(self)
         if self.kind == "day":
             return dates.day(self.value, language)
+        if self.kind == "status":
+            return say(language, f"views.status.{self.value}")
         return dates.duration(str(self.value), language)
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from btiflow.cli.group import _said, _store, main
+from btiflow.cli.group import _said, _say, _store, main
 from btiflow.errors import BtiflowError
 
 _BY = click.option(
@@ -56,8 +56,14 @@ def export(db: str, case_id: str, out_file: str, key_file: str, source: str, by:
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
     click.echo(
-        f"wrote {out_file}: case {done.case_id} to {done.to} (entries 1-{done.head_seq}, "
-        f"bundle sha256 {done.checksum}); closed here"
+        _say(
+            "cli.transfer.exported",
+            file=out_file,
+            case=done.case_id,
+            to=done.to,
+            seq=done.head_seq,
+            checksum=done.checksum,
+        )
     )
 
 
@@ -100,8 +106,13 @@ def import_(db: str, bundle_file: str, sender_key: str, by: str) -> None:
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
     click.echo(
-        f"imported case {done.case_id} from {done.source} (entries 1-{done.head_seq}, "
-        f"bundle sha256 {done.checksum})"
+        _say(
+            "cli.transfer.imported",
+            case=done.case_id,
+            source=done.source,
+            seq=done.head_seq,
+            checksum=done.checksum,
+        )
     )
 
 
@@ -120,4 +131,4 @@ def transfer_key(key_file: str) -> None:
         public = generate_key(key_file)
     except BtiflowError as exc:
         raise click.ClickException(_said(exc)) from exc
-    click.echo(f"wrote {key_file} and {key_file}.pub (public key {public})")
+    click.echo(_say("cli.transfer.key_written", file=key_file, public=public))

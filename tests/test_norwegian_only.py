@@ -217,3 +217,30 @@ def test_the_command_lines_errors_speak_norwegian(language: str, tmp_path: Path)
     # the commands a message names («btiflow cases DB») are no words
     shown = re.sub(r"«btiflow [^»]*»", "COMMAND", output.replace(str(tmp_path), "FOLDER"))
     assert "\n".join(_leaks(shown)) == ""
+
+
+def test_the_records_commands_speak_only_the_guides_language(
+    demo: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    """remind, archive, insight, purge, hold, release, transfer-key and copy: what they print,
+    and a refused purge's error, in the guide's language."""
+    _, db, _ = demo
+    copy = _copy(db, tmp_path)
+    case_id = _run("cases", str(copy)).splitlines()[1].split()[0]
+    by = ("--by", "arkivar-1")
+    output = _run(
+        "remind", str(copy), "--login-url", "https://x.example", "--sender", "a@x.example"
+    )
+    output += _run("archive", str(copy), case_id, "-o", str(tmp_path / "arkiv"), *by)
+    output += _run("insight", str(copy), "--person", "foresatt-1", "-o", str(tmp_path / "i"), *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--dry-run", *by)
+    output += _run("hold", str(copy), case_id, "--reason", "Klagesak", *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--case", case_id, *by, code=1)
+    output += _run("release", str(copy), case_id, "--reason", "Avgjort", *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--case", case_id, *by, code=1)
+    output += _run("transfer-key", str(tmp_path / "nokkel.key"))
+    output += _run("copy", str(copy), str(tmp_path / "kopi-2.db"))
+    assert output.count("Feil: ") == 2, output
+    shown = output.replace(str(tmp_path), "FOLDER")
+    shown = re.sub(r"«btiflow [^»]*»|\(btiflow \w+\)", "COMMAND", shown)
+    assert "\n".join(_leaks(shown)) == ""

@@ -11,6 +11,7 @@ import attrs
 from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, Tombstone
 from btiflow.case.state import Case
+from btiflow.errors import reason_in
 from btiflow.notify.rows import OutboxRow
 from btiflow.words import say
 from btiflow.workflow.model import Workflow
@@ -57,6 +58,9 @@ class ChainProblem:
         columns = values.get("columns")
         if isinstance(columns, tuple | list):
             values["columns"] = ", ".join(say(language, f"verify.column.{c}") for c in columns)
+        reason = values.get("reason")
+        if isinstance(reason, str):  # the database's words: a common reason in the reader's
+            values["reason"] = reason_in(reason, language)
         return say(language, f"verify.{self.code}", **values)
 
     def said(self, language: str) -> str:

@@ -15,10 +15,13 @@ SOURCE = Path(btiflow.__file__).parent
 
 
 def test_every_coded_error_is_in_the_catalogue() -> None:
-    """Each code an error is made with (``Error.coded("...")``) has its words."""
+    """Each code an error is made with (``Error.coded("...")``, or set by its own
+    ``__init__``) has its words."""
     codes = set()
     for module in SOURCE.rglob("*.py"):
-        codes |= set(re.findall(r'\.coded\(\s*"([\w.]+)"', module.read_text(encoding="utf-8")))
+        text = module.read_text(encoding="utf-8")
+        codes |= set(re.findall(r'\.coded\(\s*"([\w.]+)"', text))
+        codes |= set(re.findall(r'self\.code = "([\w.]+)"', text))  # errors with own fields
     assert len(codes) > 20
     missing = sorted(c for c in codes if not has("nb", f"error.{c}"))
     assert missing == []

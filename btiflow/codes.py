@@ -1,8 +1,10 @@
 """Every stable code a program sees, as docs/errors.md lists them: generated from the catalogue.
 
 Every stable refusal code (``btiflow.case.messages.RULES``) with its rule and its message in
-bokmål and nynorsk (``refusal.<code>``), and every HTTP problem code of the service
-(``btiflow.server.problems``) with its status and title (``http.<code>``). A test holds the
+bokmål and nynorsk (``refusal.<code>``), every HTTP problem code of the service
+(``btiflow.server.problems``) with its status and title (``http.<code>``), every problem
+``verify`` reports (``btiflow.store.check.PROBLEMS``, ``verify.<code>``) and every library
+error code (``BtiflowError.code``, ``error.<code>``). A test holds the
 section of docs/errors.md equal to :func:`errors_section`; after adding a code or changing a
 text, run ``python -m btiflow.codes`` to rewrite it.
 """
@@ -45,6 +47,35 @@ def problem_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def verify_table() -> str:
+    """Every code of a problem or note ``verify`` reports, with its words in bokmål and
+    nynorsk (``verify.<code>``)."""
+    from btiflow.store.check import NOTES, PROBLEMS
+
+    lines = ["| code | bokmål | nynorsk |", "|---|---|---|"]
+    for code in (*PROBLEMS, *NOTES):
+        nb, nn = (_cell(say(lang, f"verify.{code}")) for lang in ("nb", "nn"))
+        lines.append(f"| `{code}` | {nb} | {nn} |")
+    return "\n".join(lines) + "\n"
+
+
+def error_table() -> str:
+    """Every code of a library error a person may read (``BtiflowError.code``), with its words
+    in bokmål and nynorsk (``error.<code>``)."""
+    from btiflow.words import keys
+
+    codes = sorted(
+        k.removeprefix("error.")
+        for k in keys("nb")
+        if k.startswith("error.") and not k.startswith("error.reason.")
+    )
+    lines = ["| code | bokmål | nynorsk |", "|---|---|---|"]
+    for code in codes:
+        nb, nn = (_cell(say(lang, f"error.{code}")) for lang in ("nb", "nn"))
+        lines.append(f"| `{code}` | {nb} | {nn} |")
+    return "\n".join(lines) + "\n"
+
+
 def errors_section() -> str:
     """The generated part of docs/errors.md, from ``BEGIN`` to ``END`` inclusive."""
     return f"""\
@@ -65,6 +96,24 @@ language. A refused action (422, or 403 and 400 for who acts and malformed input
 refusal codes above in `reasons`.
 
 {problem_table()}
+## Every problem verify finds
+
+`btiflow verify` (and `engine.verify()`, `store.verify()`) reports each problem as a
+`ChainProblem` whose `code` is one of these, with the case and entry it is in and the `values`
+its words name; `problem.words(language)` and `problem.said(language)` (with where) give the
+words, `str(problem)` the English ones. The last two are notes (`VerifyReport.notes`), not
+problems: entries a purge erased. `{{reason}}` is the database's or Python's own words.
+
+{verify_table()}
+## Every library error code
+
+A `BtiflowError` a person may read (the command line's `Feil:` line) has one of these codes in
+`error.code`, with the `values` its words name; `error.words(language)` gives them in bokmål,
+nynorsk or English, `str(error)` in English. An error without a code (`code == ""`) says its own
+English words. A `{{reason}}` is the database's or the system's words; the common ones
+(`database is locked`, `file is not a database`, a full disk...) are worded too.
+
+{error_table()}
 {END}
 """
 

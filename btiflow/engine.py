@@ -242,7 +242,7 @@ class Engine:
         case = self.case(case_id)
         workflow, now = self.workflow_of(case), self._now()
         if not access.may_read_access_log(workflow, case, viewer, now):
-            raise AccessDenied(case_id, viewer.id, "the access log of this case")
+            raise AccessDenied(case_id, viewer.id, "access_log")
         seen = access.access(workflow, case, viewer, now)
         self.store.record_access([_record(case, viewer, seen, now, "access_log")])
         return access.log_shown(case, seen, self.store.access_log(case_id))

@@ -21,15 +21,128 @@ translated here with ``raise ... from exc`` so the cause stays visible to a debu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import errno
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, Self
 
 import attrs
 
-from btiflow.words import say
+from btiflow.words import has, say
 
 
 class BtiflowError(Exception):
-    """Root of every error btiflow raises on purpose."""
+    """Root of every error btiflow raises on purpose.
+
+    ``str(error)`` is an English sentence for a developer. An error a person may read (through
+    the command line or the service) has a stable ``code`` (``"store.not_a_log"``,
+    ``"case_not_found"``...; the same in every language) and the ``values`` its words name;
+    :meth:`words` gives them in a person's language (the catalogue's ``error.<code>``).
+    """
+
+    code: str = ""
+    values: Mapping[str, object] = MappingProxyType({})
+
+    @classmethod
+    def coded(cls, code: str, /, **values: object) -> Self:
+        """The error ``code`` with ``values``; its message the catalogue's English."""
+        error = cls(say("en", f"error.{code}", **values))
+        error.code = code
+        error.values = MappingProxyType(values)
+        return error
+
+    def words(self, language: str) -> str:
+        """The error in ``language`` (``nb``, ``nn``, ``se``, ``en``): by its code, the values
+        in it worded too; an error without a code says its own words."""
+        if not self.code or not has("nb", f"error.{self.code}"):
+            return str(self)
+        return say(language, f"error.{self.code}", **worded(self.values, language))
+
+
+def worded(values: Mapping[str, object], language: str) -> dict[str, object]:
+    """``values`` for a message in ``language``: an error or a problem in it worded in that
+    language too, and a known ``reason`` (the database's or the system's words) as well."""
+    out: dict[str, object] = {}
+    for name, value in values.items():
+        said: Any = getattr(value, "said", None) or getattr(value, "words", None)
+        if callable(said):
+            value = said(language)
+        elif name == "reason" and isinstance(value, str):
+            value = reason_in(value, language)
+        out[name] = value
+    return out
+
+
+@attrs.frozen
+class InWords:
+    """A value an error names that a person reads in words: a day (``kind`` "day"), a
+    period (``kind`` "period", ISO 8601 such as ``P5Y``) or a case's status (``kind``
+    "status"). ``str()`` is its code form, as in the English message (``2031-11-02``,
+    ``P5Y``, ``closed``); :meth:`words` "søndag 2. november 2031", "fem år", "avsluttet"."""
+
+    value: Any
+    kind: str
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def words(self, language: str) -> str:
+        """The value in ``language`` (English keeps the code form, as the message has it)."""
+        from btiflow.words import dates
+
+        if language == "en":
+            return str(self)
+        if self.kind == "day":
+            return dates.day(self.value, language)
+        if self.kind == "status":
+            return say(language, f"views.status.{self.value}")
+        return dates.duration(str(self.value), language)
+
+
+REASONS = (
+    "locked",
+    "readonly",
+    "not_database",
+    "malformed",
+    "cannot_open",
+    "io",
+    "full",
+    "not_found",
+    "permission",
+    "is_folder",
+    "not_folder",
+    "no_space",
+    "read_only",
+)
+"""The reasons a database or the system gives that btiflow words (``error.reason.<code>``): a
+``reason`` value equal to one's English text is shown in the reader's language."""
+
+_OS_REASONS = {
+    errno.ENOENT: "not_found",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
+    errno.EISDIR: "is_folder",
+    errno.ENOTDIR: "not_folder",
+    errno.ENOSPC: "no_space",
+    errno.EROFS: "read_only",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused, as an error's ``reason`` value: a common reason in the
+    catalogue's English (worded again for a reader by :func:`reason_in`), else its own words."""
+    code = _OS_REASONS.get(exc.errno) if exc.errno is not None else None
+    if code is not None:
+        return say("en", f"error.reason.{code}")
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def reason_in(reason: str, language: str) -> str:
+    """A database's or the system's reason in ``language`` when it is a known one."""
+    for code in REASONS:
+        if reason == say("en", f"error.reason.{code}"):
+            return say(language, f"error.reason.{code}")
+    return reason
 
 
 @attrs.frozen
@@ -93,25 +206,30 @@ class ActionRefused(BtiflowError, ValueError):
         lines = "; ".join(f"[{r.code}] {r.message}" for r in self.reasons)
         super().__init__(f"{action} refused: {lines}")
 
+    def words(self, language: str) -> str:
+        """The reasons' messages (in the guide's language, as the engine worded them)."""
+        return "; ".join(r.message for r in self.reasons) or str(self)
+
 
 class CaseNotFound(BtiflowError, LookupError):
     """No case with this id exists in the store."""
 
     def __init__(self, case_id: str) -> None:
         self.case_id = case_id
-        super().__init__(f"no case with id {case_id!r} in this store")
+        self.code = "case_not_found"
+        self.values = MappingProxyType({"case": case_id})
+        super().__init__(say("en", "error.case_not_found", case=case_id))
 
 
 class AccessDenied(BtiflowError, PermissionError):
     """The viewer may not see this case (or its access log); nothing was shown or recorded."""
 
-    def __init__(self, case_id: str, viewer: str, what: str = "this case") -> None:
+    def __init__(self, case_id: str, viewer: str, what: str = "case") -> None:
         self.case_id = case_id
         self.viewer = viewer
-        super().__init__(
-            f"{viewer!r} may not see {what} ({case_id!r}): access follows the case's people, "
-            "consent and the workflow's age limits (see docs/permissions.md)"
-        )
+        self.code = f"access_denied.{what}"  # what: "case" or "access_log"
+        self.values = MappingProxyType({"viewer": viewer, "case": case_id})
+        super().__init__(say("en", f"error.{self.code}", **self.values))
 
 
 class ConflictError(BtiflowError):
@@ -120,10 +238,9 @@ class ConflictError(BtiflowError):
     def __init__(self, case_id: str, expected_seq: int) -> None:
         self.case_id = case_id
         self.expected_seq = expected_seq
-        super().__init__(
-            f"case {case_id!r} changed while this action was decided (expected to write entry "
-            f"{expected_seq}); reload the case and try again, or use btiflow.retry"
-        )
+        self.code = "conflict"
+        self.values = MappingProxyType({"case": case_id, "seq": expected_seq})
+        super().__init__(say("en", "error.conflict", **self.values))
 
 
 class MigrationError(BtiflowError, ValueError):
@@ -166,8 +283,6 @@ class CommitUnknown(StoreError):
     def __init__(self, case_id: str, seq: int, cause: str) -> None:
         self.case_id = case_id
         self.seq = seq
-        super().__init__(
-            f"case {case_id!r}: the connection was lost while entry {seq} was being committed "
-            f"({cause}), and whether it was written cannot be known now; read the case before "
-            "trying again"
-        )
+        self.code = "store.commit_unknown"
+        self.values = MappingProxyType({"case": case_id, "seq": seq, "reason": cause})
+        super().__init__(say("en", "error.store.commit_unknown", **self.values))

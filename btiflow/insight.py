@@ -29,7 +29,7 @@ from btiflow.case.entries import Entry
 from btiflow.case.kinds import ConsentGiven, ConsentRefused, ConsentWithdrawn
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.errors import ArchiveError
+from btiflow.errors import ArchiveError, os_reason
 from btiflow.render.casepage import CASE_CSS, family_sections
 from btiflow.render.pdf import pdf_a
 from btiflow.store.base import Store
@@ -152,7 +152,7 @@ def person_insight(
             )
         )
     if not found:
-        raise ArchiveError(f"no case in this store names the person {person_id!r}")
+        raise ArchiveError.coded("insight.no_person", person=person_id)
     return Insight(person_id, now, by.id, tuple(found))
 
 
@@ -294,7 +294,7 @@ def write_insight(
     check_directory(directory)
     for name in (JSON_FILE, PDF_FILE):
         if (directory / name).exists():
-            raise ArchiveError(f"{directory / name}: already there (use another directory)")
+            raise ArchiveError.coded("insight.exists", path=str(directory / name))
     insight = person_insight(store, person_id, by=by, now=now)
     text = json.dumps(insight_data(insight), indent=2, ensure_ascii=False) + "\n"
     pdf = pdf_a(insight_html(store, insight), created=now)
@@ -310,7 +310,10 @@ def write_insight(
     except OSError as exc:
         if made_dir:
             shutil.rmtree(directory, ignore_errors=True)
-        raise ArchiveError(f"{directory}: the export could not be written ({exc})") from exc
+        reason = os_reason(exc)
+        raise ArchiveError.coded(
+            "insight.cannot_write", path=str(directory), reason=reason
+        ) from exc
     store.record_access(
         [
             AccessRecord(c.case_id, now, by.id, by.name, by.role, by.unit, "admin", "insight")

@@ -33,7 +33,7 @@ from btiflow.case.kinds import (
 )
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.errors import RetentionError
+from btiflow.errors import InWords, RetentionError
 from btiflow.localtime import OSLO
 from btiflow.store.base import KEPT_ON_PURGE, Erasure, Store
 from btiflow.workflow.model import Period, Workflow
@@ -77,20 +77,22 @@ class PurgeRun:
 
 
 def _check_admin(by: Actor, what: str) -> None:
+    """Only an administrator may ``what`` ("purge", "hold", "release")."""
     if by.role != "admin":
-        raise RetentionError(f"{by.id!r} may not {what}: that is for an administrator (role admin)")
+        raise RetentionError.coded(f"retention.not_admin.{what}", who=by.id)
 
 
 def _check_reason(reason: str, what: str) -> str:
+    """A purge, a hold or its release (``what``) says why."""
     if not isinstance(reason, str) or not reason.strip():
-        raise RetentionError(f"{what} needs a reason (the decision or reference)")
+        raise RetentionError.coded(f"retention.no_reason.{what}")
     return reason.strip()
 
 
 def _aware(now: dt.datetime | None) -> dt.datetime:
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
-        raise RetentionError("give a timezone-aware time")
+        raise RetentionError.coded("naive_time")
     return now
 
 
@@ -118,17 +120,17 @@ def _hold(
     now: dt.datetime | None,
     place: bool,
 ) -> Case:
-    what = "place a legal hold" if place else "release a legal hold"
+    what = "hold" if place else "release"
     _check_admin(by, what)
-    reason = _check_reason(reason, "a legal hold" if place else "releasing a legal hold")
+    reason = _check_reason(reason, what)
     now = _aware(now)
     case = store.load(case_id)
     if case.status == "purged":
-        raise RetentionError(f"case {case.id} was purged: there is nothing left to hold")
+        raise RetentionError.coded("retention.purged_nothing_to_hold", case=case.id)
     if place and case.legal_hold is not None:
-        raise RetentionError(f"case {case.id} is already under a legal hold")
+        raise RetentionError.coded("retention.already_held", case=case.id)
     if not place and case.legal_hold is None:
-        raise RetentionError(f"case {case.id} is not under a legal hold")
+        raise RetentionError.coded("retention.not_held", case=case.id)
     body = LegalHoldPlaced(reason=reason) if place else LegalHoldReleased(reason=reason)
     entries, state = extend(case, [Draft(body)], by=by, time=now)
     kind = "hold" if place else "release"
@@ -191,8 +193,8 @@ def purge(
     anything is written. ``reference`` names the decision or rule the erasure follows; it is
     recorded in the log. With ``dry_run`` nothing is written.
     """
-    _check_admin(by, "purge cases")
-    reference = _check_reason(reference, "a purge")
+    _check_admin(by, "purge")
+    reference = _check_reason(reference, "purge")
     now = _aware(at)
     today = _day(now)
     named = case_ids is not None
@@ -219,29 +221,24 @@ def purge(
 def _refuse_named(store: Store, case: Case, today: dt.date) -> None:
     """Why a case named for purging cannot be purged on ``today``, if it cannot."""
     if case.status == "purged":
-        raise RetentionError(f"case {case.id} was purged already")
+        raise RetentionError.coded("retention.purged_already", case=case.id)
     if case.legal_hold is not None:
-        raise RetentionError(
-            f"case {case.id} is under a legal hold; release it first (btiflow release)"
-        )
+        raise RetentionError.coded("retention.held", case=case.id)
     log = store.entries(case.id)
     if case.status not in _ENDED or archived_at(log) is None:
-        raise RetentionError(
-            f"case {case.id} is not archived (closed, with an archive package): "
-            "archive it first (btiflow archive)"
-        )
+        raise RetentionError.coded("retention.not_archived", case=case.id)
     workflow = store.load_workflow(case.workflow_hash)
     due = purge_day(log, workflow)
     if due is None:
-        raise RetentionError(
-            f"case {case.id}: its guide ({workflow.id} {workflow.version}) sets no "
-            "retention.after_archive, so its contents are kept"
-        )
+        values = {"case": case.id, "guide": workflow.id, "version": workflow.version}
+        raise RetentionError.coded("retention.kept", **values)
     if due > today:
-        raise RetentionError(
-            f"case {case.id} may be purged from {due.isoformat()} "
-            f"({workflow.retention.after_archive} after it was archived), not on "
-            f"{today.isoformat()}"
+        raise RetentionError.coded(
+            "retention.not_yet",
+            case=case.id,
+            due=InWords(due, "day"),
+            period=InWords(workflow.retention.after_archive, "period"),
+            today=InWords(today, "day"),
         )
 
 

@@ -37,7 +37,7 @@ from btiflow.case.kinds import (
 )
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.errors import BtiflowError, CaseNotFound, TransferError
+from btiflow.errors import BtiflowError, CaseNotFound, InWords, TransferError, os_reason
 from btiflow.store.base import Store
 from btiflow.store.check import check_chain, recorded_cut
 from btiflow.store.rows import ENTRY_COLUMNS, UnreadableEntry, entry_from_row, entry_values
@@ -100,14 +100,16 @@ def generate_key(path: str | os.PathLike[str]) -> str:
     target, pub = Path(path), Path(f"{os.fspath(path)}.pub")
     for file in (target, pub):
         if file.exists():
-            raise TransferError(f"{file}: already there; a key is never overwritten")
+            raise TransferError.coded("transfer.key_exists", path=str(file))
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as out:
             out.write(private)
         pub.write_bytes(public)
     except OSError as exc:
-        raise TransferError(f"{target}: the key cannot be written ({exc})") from exc
+        raise TransferError.coded(
+            "transfer.key_not_written", path=str(target), reason=os_reason(exc)
+        ) from exc
     return _raw_hex(key.public_key())
 
 
@@ -119,9 +121,9 @@ def load_private_key(path: str | os.PathLike[str]) -> Any:
     try:
         key = serialization.load_pem_private_key(Path(path).read_bytes(), password=None)
     except (OSError, ValueError, TypeError) as exc:
-        raise TransferError(f"{path}: not a readable private key ({exc})") from exc
+        raise TransferError.coded("transfer.no_private_key", path=str(path)) from exc
     if not isinstance(key, Ed25519PrivateKey):
-        raise TransferError(f"{path}: not an Ed25519 private key")
+        raise TransferError.coded("transfer.not_ed25519_private", path=str(path))
     return key
 
 
@@ -133,9 +135,9 @@ def load_public_key(path: str | os.PathLike[str]) -> Any:
     try:
         key = serialization.load_pem_public_key(Path(path).read_bytes())
     except (OSError, ValueError, TypeError) as exc:
-        raise TransferError(f"{path}: not a readable public key ({exc})") from exc
+        raise TransferError.coded("transfer.no_public_key", path=str(path)) from exc
     if not isinstance(key, Ed25519PublicKey):
-        raise TransferError(f"{path}: not an Ed25519 public key")
+        raise TransferError.coded("transfer.not_ed25519_public", path=str(path))
     return key
 
 
@@ -161,14 +163,13 @@ def consent_to_transfer(
         (by.role == "guardian" and by.id in family)
         or (by.role == "child" and case.is_subject(by.id))
     ):
-        raise TransferError(
-            f"{by.id!r} may not consent to moving case {case.id}: a guardian the case names, "
-            "or the young person, consents"
-        )
+        raise TransferError.coded("transfer.not_consenter", who=by.id, case=case.id)
     if not isinstance(to, str) or not to.strip():
-        raise TransferError("name the municipality the case moves to")
+        raise TransferError.coded("transfer.no_destination")
     if not case.is_open:
-        raise TransferError(f"case {case.id} is {case.status}: only an open case moves")
+        raise TransferError.coded(
+            "transfer.not_open", case=case.id, status=InWords(case.status, "status")
+        )
     entries, state = extend(case, [Draft(TransferConsented(to=to.strip()))], by=by, time=now)
     record = AccessRecord(
         case.id, now, by.id, by.name, by.role, by.unit, "family", "consent_to_transfer",
@@ -181,13 +182,13 @@ def consent_to_transfer(
 def _aware(now: dt.datetime | None) -> dt.datetime:
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
-        raise TransferError("give a timezone-aware time")
+        raise TransferError.coded("naive_time")
     return now
 
 
 def _check_admin(by: Actor, what: str) -> None:
     if by.role != "admin":
-        raise TransferError(f"{by.id!r} may not {what}: that is for an administrator (role admin)")
+        raise TransferError.coded(f"transfer.not_admin.{what}", who=by.id)
 
 
 def _consent(log: Sequence[Entry]) -> TransferConsented | None:
@@ -213,23 +214,22 @@ def export_case(
     """Write the case's signed bundle to ``out_file`` and close the case here with a
     ``case_transferred`` entry. Refused (nothing written) without the family's consent, for
     a case purged or moved already, or a file that is already there or cannot be written."""
-    _check_admin(by, "export cases")
+    _check_admin(by, "export")
     now = _aware(now)
     if not isinstance(source, str) or not source.strip():
-        raise TransferError("name the sending municipality (source)")
+        raise TransferError.coded("transfer.no_source")
     case = store.load(case_id)
     if case.status in ("purged", "transferred"):
-        raise TransferError(f"case {case.id} is {case.status}: there is nothing to move")
+        raise TransferError.coded(
+            "transfer.nothing_to_move", case=case.id, status=InWords(case.status, "status")
+        )
     log = store.entries(case.id)
     consent = _consent(log)
     if consent is None:
-        raise TransferError(
-            f"case {case.id}: the family has not consented to the transfer "
-            "(a guardian or the young person consents first)"
-        )
+        raise TransferError.coded("transfer.no_consent", case=case.id)
     target = Path(out_file)
     if target.exists():
-        raise TransferError(f"{target}: already there; choose another file")
+        raise TransferError.coded("transfer.file_exists", path=str(target))
     text = _bundle_text(store, case, log, key=key, source=source.strip(), to=consent.to, by=by,
                         now=now)  # fmt: skip
     checksum = hashlib.sha256(text).hexdigest()
@@ -288,13 +288,17 @@ def _write_private(target: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".partial-", dir=target.parent)
     except OSError as exc:
-        raise TransferError(f"{target}: the file cannot be written ({exc})") from exc
+        raise TransferError.coded(
+            "transfer.file_not_written", path=str(target), reason=os_reason(exc)
+        ) from exc
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)
         os.link(tmp, target)  # fails if the target appeared meanwhile
     except OSError as exc:
-        raise TransferError(f"{target}: the file cannot be written ({exc})") from exc
+        raise TransferError.coded(
+            "transfer.file_not_written", path=str(target), reason=os_reason(exc)
+        ) from exc
     finally:
         os.unlink(tmp)
 
@@ -312,7 +316,7 @@ def import_case(
 ) -> Transfer:
     """Take in a case from another municipality's bundle, checked end to end (see the
     module's docstring); refused with TransferError, nothing written, if anything fails."""
-    _check_admin(by, "import cases")
+    _check_admin(by, "import")
     now = _aware(now)
     bundle = _parse(data)
     _check_signature(bundle, sender_key)
@@ -320,30 +324,32 @@ def import_case(
     log = _entries(case_id, bundle["entries"])
     problem = check_chain(case_id, log)
     if problem is not None:
-        raise TransferError(f"the bundle's log does not hold: {problem}")
+        raise TransferError.coded("transfer.chain_broken", problem=problem)
     head = bundle["head"]
     if head != {"seq": log[-1].seq, "hash": log[-1].hash}:
-        raise TransferError("the bundle's chain head is not its last entry")
+        raise TransferError.coded("transfer.head_not_last")
     if _consent(log) is None:
-        raise TransferError(f"case {case_id}: the family's consent to the transfer is missing")
+        raise TransferError.coded("transfer.consent_missing", case=case_id)
     if any(e.erased is not None for e in log):
-        raise TransferError(f"case {case_id}: the bundle holds erased entries")
+        raise TransferError.coded("transfer.erased_entries", case=case_id)
     workflows = _workflows(bundle["workflows"])
     missing = {e.workflow_hash for e in log} - {w.content_hash for w in workflows}
     if missing:
-        raise TransferError(f"the bundle lacks guide version {sorted(missing)[0][:12]}")
+        raise TransferError.coded("transfer.guide_missing", version=sorted(missing)[0][:12])
     try:
         store.load(case_id)
     except CaseNotFound:
         pass
     else:
-        raise TransferError(f"case {case_id} is already in this store; it is not imported twice")
+        raise TransferError.coded("transfer.already_here", case=case_id)
     try:
         state = fold(log)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        raise TransferError(f"the bundle's log cannot be replayed: {exc}") from exc
+        raise TransferError.coded("transfer.not_replayable", reason=str(exc)) from exc
     if not state.is_open:
-        raise TransferError(f"case {case_id} is {state.status}: only an open case moves")
+        raise TransferError.coded(
+            "transfer.not_open", case=case_id, status=InWords(state.status, "status")
+        )
     checksum = hashlib.sha256(data).hexdigest()
     body = CaseReceived(source=bundle["source"], bundle=checksum, key=bundle["key"])
     received, state = extend(state, [Draft(body)], by=by, time=now)
@@ -364,16 +370,16 @@ def _parse(data: bytes) -> dict[str, Any]:
     try:
         bundle = json.loads(data)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise TransferError(f"not a transfer bundle (not JSON: {exc})") from exc
+        raise TransferError.coded("transfer.not_json", reason=str(exc)) from exc
     if not isinstance(bundle, dict) or bundle.get("format") != FORMAT:
-        raise TransferError(f"not a transfer bundle (format {FORMAT} expected)")
+        raise TransferError.coded("transfer.wrong_format", format=FORMAT)
     if set(bundle) != _KEYS:
-        raise TransferError(f"not a transfer bundle (keys: {', '.join(sorted(_KEYS))})")
+        raise TransferError.coded("transfer.wrong_keys", keys=", ".join(sorted(_KEYS)))
     texts = ("case_id", "source", "to", "key", "signature")
     if not all(isinstance(bundle[k], str) for k in texts):
-        raise TransferError("not a transfer bundle (case_id, source, to, key, signature: texts)")
+        raise TransferError.coded("transfer.not_texts")
     if not isinstance(bundle["entries"], list) or not isinstance(bundle["workflows"], list):
-        raise TransferError("not a transfer bundle (entries and workflows are lists)")
+        raise TransferError.coded("transfer.not_lists")
     return bundle
 
 
@@ -382,34 +388,31 @@ def _check_signature(bundle: Mapping[str, Any], sender_key: Any) -> None:
 
     expected = _raw_hex(sender_key)
     if bundle["key"] != expected:
-        raise TransferError(
-            f"the bundle is signed by another key ({bundle['key'][:16]}…) than the sender's "
-            f"you gave ({expected[:16]}…)"
+        raise TransferError.coded(
+            "transfer.other_key", key=bundle["key"][:16], expected=expected[:16]
         )
     payload = {k: v for k, v in bundle.items() if k != "signature"}
     try:
         signature = bytes.fromhex(bundle["signature"])
         sender_key.verify(signature, canonical_json(payload).encode())
     except (ValueError, InvalidSignature) as exc:
-        raise TransferError(
-            "the bundle's signature does not verify: it was changed after it was signed"
-        ) from exc
+        raise TransferError.coded("transfer.bad_signature") from exc
 
 
 def _entries(case_id: str, items: Sequence[Any]) -> list[Entry]:
     log = []
     for n, item in enumerate(items, 1):
         if not isinstance(item, dict) or set(item) != set(_NAMES):
-            raise TransferError(f"entry {n} of the bundle is not an entry")
+            raise TransferError.coded("transfer.not_an_entry", n=n)
         row = tuple(item[name] for name in _NAMES)
         try:
             entry = entry_from_row(row)
         except (UnreadableEntry, TypeError, ValueError) as exc:
-            raise TransferError(f"entry {n} of the bundle cannot be read: {exc}") from exc
+            raise TransferError.coded("transfer.entry_unreadable", n=n, reason=str(exc)) from exc
         if entry.case_id != case_id:
-            raise TransferError(f"entry {n} of the bundle belongs to another case")
+            raise TransferError.coded("transfer.other_case", n=n)
         if item["data"] != canonical_json(entry.data):
-            raise TransferError(f"entry {n} of the bundle: its data is not the text sealed")
+            raise TransferError.coded("transfer.not_sealed", n=n)
         log.append(entry)
     return log
 
@@ -420,9 +423,9 @@ def _workflows(items: Sequence[Any]) -> list[Workflow]:
     found = []
     for item in items:
         if not isinstance(item, dict) or set(item) != {"hash", "content"}:
-            raise TransferError("a guide version in the bundle is not one")
+            raise TransferError.coded("transfer.not_a_guide")
         try:
             found.append(workflow_from_row(item["hash"], item["content"]))
         except BtiflowError as exc:
-            raise TransferError(f"a guide version in the bundle: {exc}") from exc
+            raise TransferError.coded("transfer.guide_unreadable", reason=str(exc)) from exc
     return found

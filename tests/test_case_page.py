@@ -152,5 +152,5 @@ def test_cli_case_page_refuses_who_may_not_see(tmp_path: Path) -> None:
     subject = engine.case(case_id).subject
     result = CliRunner().invoke(main, ["case-page", db, case_id, "--as", subject, "-o", str(out)])
     assert result.exit_code == 1
-    assert "may not see" in result.output
+    assert f"«{subject}» har ikke tilgang til saken «{case_id}»" in result.output
     assert not out.exists()

@@ -42,12 +42,14 @@ def _bad_file(tmp_path: Path) -> tuple[str, str]:
 
 
 def test_validate_valid_file_says_ok_and_exits_0() -> None:
-    """A valid file prints 'FILE: ok (id version, N steps)' with values from the YAML."""
+    """A valid file prints 'FILE: ok (id version, N steg)' with values from the YAML."""
     tree, _ = parse_file(BTI_PATH)
     steps = sum(len(level["steps"]) for level in tree["levels"])
     code, out, _ = _run("validate", str(BTI_PATH))
     assert code == 0
-    assert out == f"{BTI_PATH}: ok (bti {tree['version']}, {steps} steps)\n"
+    assert out == f"{BTI_PATH}: ok (bti {tree['version']}, {steps} steg)\n"
+    english = _run("validate", "--lang", "en", str(BTI_PATH))[1]
+    assert english == f"{BTI_PATH}: ok (bti {tree['version']}, {steps} steps)\n"
 
 
 def test_validate_bad_file_prints_located_problems_and_exits_1(tmp_path: Path) -> None:

@@ -88,7 +88,7 @@ def test_verify_names_a_tampered_entry(tmp_path: Path) -> None:
         )
     result = CliRunner().invoke(main, ["verify", str(db)])
     assert result.exit_code == 1
-    assert f"{case_id} entry 1: content does not match its hash" in result.output
+    assert f"{case_id} oppføring 1: innholdet stemmer ikke med sin hash (endret)" in result.output
 
 
 def test_missing_db_is_a_clear_error(tmp_path: Path) -> None:

@@ -131,8 +131,11 @@ def test_every_kind_is_listed(tmp_path: Path) -> None:
 
 def test_different_guides_are_refused() -> None:
     """Two versions of different guides cannot be compared."""
+    sortland = load_workflow(WORKFLOWS / "sortland.yaml")
     with pytest.raises(MigrationError, match="different guides"):
-        diff(load_workflow(KAFJORD), load_workflow(WORKFLOWS / "sortland.yaml"))
+        diff(load_workflow(KAFJORD), sortland, "en")
+    with pytest.raises(MigrationError, match="to ulike veiledere"):
+        diff(load_workflow(KAFJORD), sortland)
 
 
 def test_cli_exit_codes_and_output(tmp_path: Path) -> None:
@@ -154,7 +157,7 @@ def test_cli_exit_codes_and_output(tmp_path: Path) -> None:
     assert [c["kind"] for c in json.loads(as_json.output)] == ["version_changed", "step_renamed"]
     other = runner.invoke(main, ["diff", str(KAFJORD), str(WORKFLOWS / "sortland.yaml")])
     assert other.exit_code == 2
-    assert "different guides" in other.output
+    assert "de to filene er to ulike veiledere («kafjord» og «sortland»)" in other.output
     broken = tmp_path / "broken.yaml"
     broken.write_text(KAFJORD.read_text(encoding="utf-8").replace("level: 1", "level: seven"))
     bad = runner.invoke(main, ["diff", str(KAFJORD), str(broken)])

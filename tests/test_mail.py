@@ -193,12 +193,35 @@ def test_an_unreachable_server_leaves_mail_pending_and_it_is_retried(tmp_path: P
         clock.now = row.next_attempt_at
     assert waits == [dt.timedelta(minutes=1), dt.timedelta(minutes=2), dt.timedelta(minutes=4)]
     _, listing = _cli("outbox", _db(engine))
-    assert "forsøk 3 feilet: cannot reach the mail server" in listing
+    assert f"forsøk 3 feilet: får ikke kontakt med e-posttjeneren {HOST}:{port}: " in listing
+    assert "forbindelsen ble avvist; nytt forsøk" in listing
     with MailServer(port).running() as server:
         assert dispatcher.run().sent == 1
     assert len(server.to(GUARDIAN_MAIL)) == 1
     (row,) = outbox.messages()
     assert (row.status, row.attempts) == ("sent", 4)
+
+
+def test_what_the_dispatcher_writes_is_worded_again_in_norwegian() -> None:
+    """The outbox keeps the dispatcher's English; each form is worded again in nb and nn,
+    the values within too, and a mail server's own reply is left as it is."""
+    from btiflow.notify.problems import FORMS, reword, text
+
+    refused = text("reason.refused")
+    stored = text("gave_up", attempts=12, error=text("unreachable", server="mx:25", reason=refused))
+    assert stored == "gave up after 12 attempts: cannot reach the mail server mx:25: " + refused
+    assert reword(stored, "nb") == (
+        "ga opp etter 12 forsøk: får ikke kontakt med e-posttjeneren mx:25: forbindelsen ble avvist"
+    )
+    assert reword(stored, "nn") == (
+        "gav opp etter 12 forsøk: får ikkje kontakt med e-posttenaren mx:25: sambandet vart avvist"
+    )
+    assert reword(stored, "en") == stored
+    assert reword("550 5.1.1 User unknown", "nb") == "550 5.1.1 User unknown"
+    for code in FORMS:  # every form is found again from its own English text
+        values = dict.fromkeys(("server", "reason", "reply", "attempts", "error"), "x")
+        english = text(code, **values)
+        assert reword(english, "nb") != english, code
 
 
 def test_retries_end_as_failed_after_the_last_attempt(tmp_path: Path) -> None:

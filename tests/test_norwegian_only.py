@@ -2,20 +2,26 @@
 
 The demo is run on a bokmål guide (kafjord) and a nynorsk one (nore-og-uvdal) through the
 command line; what a person reads — the command line's output, the timeline, the e-mails in the
-outbox, the rendered guide site and the case pages for staff and for the family — is scanned for
-English words and for code words (snake_case names, ISO dates, ISO durations). Texts people
-wrote (the demo's invented free text) are Norwegian, so they pass.
+outbox, the rendered guide site and the case pages for staff and for the family, ``verify`` on
+the log as written and on a copy changed behind btiflow's back, and ``send``/``outbox`` through
+a real SMTP server and against one that refuses the connection — is scanned for English words
+and for code words (snake_case names, ISO dates, ISO durations). Texts people wrote (the demo's
+invented free text) are Norwegian, so they pass.
 """
 
 from __future__ import annotations
 
 import re
+import shutil
+import sqlite3
+from contextlib import closing
 from html.parser import HTMLParser
 from pathlib import Path
 
 import click
 import pytest
 from click.testing import CliRunner
+from mailkit import HOST, MailServer, free_port
 
 from btiflow.cli import main
 from btiflow.store.outbox import Outbox
@@ -68,9 +74,9 @@ def _leaks(text: str) -> list[str]:
     return found
 
 
-def _run(*args: str) -> str:
+def _run(*args: str, code: int = 0) -> str:
     result = CliRunner().invoke(main, list(args), env={"LANG": "C.UTF-8", "LANGUAGE": ""})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -158,3 +164,127 @@ def test_every_help_page_speaks_only_norwegian(language: str, path: tuple[str, .
     output = _run("--lang", language, *path, "--help")
     assert output.startswith("Bruk: ")
     assert "\n".join(_leaks(_prose(output))) == ""
+
+
+def _copy(db: Path, folder: Path) -> Path:
+    copy = folder / "kopi.db"
+    shutil.copyfile(db, copy)
+    return copy
+
+
+def _tamper(db: Path) -> None:
+    """Change the log behind btiflow's back: an entry's actor and an access-log row of one
+    case, the level in another's state row."""
+    with closing(sqlite3.connect(db)) as conn, conn:
+        triggers = conn.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'").fetchall()
+        for (trigger,) in triggers:
+            conn.execute(f"DROP TRIGGER {trigger}")
+        ids = [r[0] for r in conn.execute("SELECT case_id FROM cases ORDER BY case_id")]
+        assert len(ids) >= 2
+        conn.execute("UPDATE entries SET actor = 'en-annen' WHERE case_id = ? AND seq = 2", ids[:1])
+        conn.execute(
+            "DELETE FROM access_log WHERE id = (SELECT min(id) FROM access_log WHERE case_id = ?)",
+            ids[:1],
+        )
+        conn.execute("UPDATE cases SET level = level + 1 WHERE case_id = ?", ids[1:2])
+
+
+def _remove_a_case(db: Path) -> None:
+    with closing(sqlite3.connect(db)) as conn, conn:
+        (case_id,) = conn.execute("SELECT max(case_id) FROM cases").fetchone()
+        for table in ("entries", "access_log", "outbox", "cases"):
+            conn.execute(f"DELETE FROM {table} WHERE case_id = ?", (case_id,))
+
+
+def test_verify_speaks_only_the_guides_language(
+    demo: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    """verify on the log as written, on a copy changed behind btiflow's back, and against
+    chain heads exported before a case was removed: every problem in the guide's language."""
+    _, db, _ = demo
+    heads = tmp_path / "hoder.json"
+    output = _run("verify", str(db), "--heads", str(heads))
+    copy = _copy(db, tmp_path)
+    _tamper(copy)
+    broken = _run("verify", str(copy), code=1)
+    assert len(broken.splitlines()) == 4, broken  # three problems and the summary
+    _remove_a_case(copy)
+    against = _run("verify", str(copy), "--against", str(heads), code=1)
+    output += broken + against
+    shown = output.replace(str(tmp_path), "FOLDER").replace(str(db.parent), "FOLDER")
+    assert "\n".join(_leaks(shown)) == ""
+
+
+def test_send_and_outbox_speak_only_the_guides_language(
+    demo: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    """send through a real SMTP server, and to a server nobody answers, then outbox: what a
+    person reads, the refused connection's reason too, is in the guide's language."""
+    language, db, _ = demo
+    refused = _copy(db, tmp_path)
+    output = _run("send", str(refused), "--smtp", f"{HOST}:{free_port()}", code=1)
+    listing = _run("outbox", str(refused))
+    cannot = {
+        "nb": "får ikke kontakt med e-posttjeneren",
+        "nn": "får ikkje kontakt med e-posttenaren",
+    }
+    assert cannot[language] in output
+    assert cannot[language] in listing
+    output += listing
+    sent = tmp_path / "sendt.db"
+    shutil.copyfile(db, sent)
+    with MailServer().running() as server:
+        output += _run("send", str(sent), "--smtp", f"{HOST}:{server.port}")
+    assert server.received
+    output += _run("outbox", str(sent))
+    # the invented people's e-mail addresses are no words
+    shown = re.sub(r"\S+@\S+", "ADDRESS", output.replace(str(tmp_path), "FOLDER"))
+    shown = shown.replace(str(db.parent), "FOLDER")
+    assert "\n".join(_leaks(shown)) == ""
+
+
+@pytest.mark.parametrize("language", sorted(GUIDES))
+def test_the_command_lines_errors_speak_norwegian(language: str, tmp_path: Path) -> None:
+    """A library error the command line shows ("Feil: ...") is worded by its code: an empty
+    file, another program's database, a file that is no database, a case that is not there."""
+    (tmp_path / "tom.db").touch()
+    with closing(sqlite3.connect(tmp_path / "annen.db")) as conn, conn:
+        conn.execute("CREATE TABLE kunder (navn TEXT)")
+    (tmp_path / "rot.db").write_text("ikke en database " * 100, encoding="utf-8")
+    output = ""
+    for name in ("tom.db", "annen.db", "rot.db"):
+        output += _run("--lang", language, "verify", str(tmp_path / name), code=1)
+    db = tmp_path / "demo.db"
+    _run("demo", "--db", str(db), "--workflow", GUIDES[language])
+    output += _run("--lang", language, "log", str(db), "finnes-ikke", code=1)
+    assert output.count("Feil: ") == 4, output
+    # the commands a message names («btiflow cases DB») are no words
+    shown = re.sub(r"«btiflow [^»]*»", "COMMAND", output.replace(str(tmp_path), "FOLDER"))
+    assert "\n".join(_leaks(shown)) == ""
+
+
+def test_the_records_commands_speak_only_the_guides_language(
+    demo: tuple[str, Path, str], tmp_path: Path
+) -> None:
+    """remind, archive, insight, purge, hold, release, transfer-key and copy: what they print,
+    and a refused purge's error, in the guide's language."""
+    _, db, _ = demo
+    copy = _copy(db, tmp_path)
+    case_id = _run("cases", str(copy)).splitlines()[1].split()[0]
+    by = ("--by", "arkivar-1")
+    output = _run(
+        "remind", str(copy), "--login-url", "https://x.example", "--sender", "a@x.example"
+    )
+    output += _run("archive", str(copy), case_id, "-o", str(tmp_path / "arkiv"), *by)
+    output += _run("insight", str(copy), "--person", "foresatt-1", "-o", str(tmp_path / "i"), *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--dry-run", *by)
+    output += _run("hold", str(copy), case_id, "--reason", "Klagesak", *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--case", case_id, *by, code=1)
+    output += _run("release", str(copy), case_id, "--reason", "Avgjort", *by)
+    output += _run("purge", str(copy), "--reference", "Arkivplan 1", "--case", case_id, *by, code=1)
+    output += _run("transfer-key", str(tmp_path / "nokkel.key"))
+    output += _run("copy", str(copy), str(tmp_path / "kopi-2.db"))
+    assert output.count("Feil: ") == 2, output
+    shown = output.replace(str(tmp_path), "FOLDER")
+    shown = re.sub(r"«btiflow [^»]*»|\(btiflow \w+\)", "COMMAND", shown)
+    assert "\n".join(_leaks(shown)) == ""

@@ -166,7 +166,10 @@ def test_purge_erases_the_contents_and_the_chain_still_verifies(
     assert store.access_log(case_id) == []
     report = store.verify()
     assert report.ok, report.problems
-    assert any(case_id in note and "erased" in note for note in report.notes)
+    assert [(n.case_id, n.code) for n in report.notes] == [(case_id, "erased")]
+    assert "oppføringer tømt ved sletting (gravsteiner); kjeden holder" in report.notes[0].words(
+        "nb"
+    )
     assert check_heads(store, heads) == []
     assert store.load(other).status == "open"  # not archived: untouched
 
@@ -337,7 +340,8 @@ def test_an_old_log_verifies_and_a_purge_of_old_entries_is_reported(tmp_path: Pa
     store.erase(Erasure(case_id, case.seq, tuple(entries), state, tomb, 0, GENESIS))
     report = store.verify()
     assert report.ok, report.problems
-    assert any("hash form 1" in note for note in report.notes)
+    assert [n.code for n in report.notes] == ["erased_old_form"]
+    assert "hash form 1" in report.notes[0].message
     assert entries[-1].form == 2
     assert store.entries(case_id)[0].form == 1
 
@@ -376,18 +380,25 @@ def test_the_commands_hold_release_and_purge(tmp_path: Path) -> None:
     ref = ["--reference", REFERENCE]
     result = runner.invoke(main, ["hold", str(db), case_id, "--reason", "Klagesak", *admin])
     assert result.exit_code == 0, result.output
+    assert result.output == f"{case_id}: har nå bevaringsplikt\n"
     result = runner.invoke(main, ["purge", str(db), "--case", case_id, *ref, *admin])
     assert result.exit_code == 1
-    assert "legal hold" in result.output
+    assert f"Feil: saken {case_id} har bevaringsplikt; opphev den først" in result.output
     result = runner.invoke(main, ["release", str(db), case_id, "--reason", "Avgjort", *admin])
     assert result.exit_code == 0, result.output
     before = casekit.snapshot(Engine(retained(), SqliteStore(db), clock=Clock()))
     result = runner.invoke(main, ["purge", str(db), "--case", case_id, *ref, *admin])
     assert result.exit_code == 1  # today is long before 2031
-    assert "may be purged from 2031-11-02" in result.output
+    assert f"saken {case_id} kan slettes fra søndag 2. november 2031 (fem år etter" in (
+        result.output
+    )
+    english = runner.invoke(
+        main, ["--lang", "en", "purge", str(db), "--case", case_id, *ref, *admin]
+    )
+    assert "may be purged from 2031-11-02 (P5Y after it was archived)" in english.output
     result = runner.invoke(main, ["purge", str(db), "--dry-run", *ref, *admin])
     assert result.exit_code == 0, result.output
-    assert "dry run: 0 case(s) purged" in result.output
+    assert "prøvekjøring: 0 sak(er) tømt" in result.output
     after = casekit.snapshot(Engine(retained(), SqliteStore(db), clock=Clock()))
     assert after[:2] == before[:2]
     result = runner.invoke(main, ["purge", str(db), "--at", "2999-01-01", *ref, *admin])

@@ -333,7 +333,9 @@ def test_due_lists_only_cases_the_caller_sees(world: World) -> None:
     assert world.d in mine
     assert mine <= everyone
     with world.client(client="arkiv", scope="guide:read") as http:
-        assert _is_problem(http.get("/overdue"), 403)["code"] == "not_permitted"
+        refused = _is_problem(http.get("/overdue"), 403)
+        assert refused["code"] == "not_permitted"
+        assert refused["detail"] == "tilgangen (scope) «due:read» trengs"  # the guide's words
         assert http.get("/guide").status_code == 200
         assert _is_problem(http.get("/cases"), 403)["code"] == "not_permitted"
 

@@ -116,7 +116,7 @@ def test_an_action_over_http_reaches_a_receiver_through_the_send_command(world: 
         runner = CliRunner()
         first = runner.invoke(main, ["webhooks", "send", _store_url(world)])
         assert first.exit_code == 0, first.output
-        assert "to try again 1" in first.output  # the receiver failed once
+        assert "prøves igjen 1" in first.output  # the receiver failed once
         assert receiver.received == []
         with world.client(ADMIN) as http:  # due again only after the backoff: remove and see
             http.delete(f"/webhooks/{made.json()['id']}")
@@ -137,7 +137,7 @@ def test_the_send_command_delivers(world: World) -> None:
             assert done.status_code == 200, done.text
         sent = CliRunner().invoke(main, ["webhooks", "send", _store_url(world)])
         assert sent.exit_code == 0, sent.output
-        assert sent.output.startswith("sent 1, failed 0, to try again 0")
+        assert sent.output.startswith("sendt 1, feilet 0, prøves igjen 0 (")
         assert receiver.bad == 0
         [(_, event)] = receiver.received
         assert event["data"]["case_id"] == world.a

@@ -87,8 +87,12 @@ def test_verify_names_the_case_and_seq_of_a_changed_entry(
     )
     report = engine.verify()
     assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, entry.seq)]
+    assert report.problems[0].code == "data_not_sealed"  # not the text that was hashed
     assert "changed" in report.problems[0].message
     assert str(report.problems[0]).startswith(f"{target.id} entry {entry.seq}:")
+    assert report.problems[0].said("nb") == (
+        f"{target.id} oppføring {entry.seq}: innholdet er ikke teksten som ble forseglet (endret)"
+    )
 
 
 def test_verify_names_an_entry_changed_so_it_no_longer_fits_its_kind(
@@ -106,7 +110,9 @@ def test_verify_names_an_entry_changed_so_it_no_longer_fits_its_kind(
     )
     report = engine.verify()
     assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, entry.seq)]
+    assert report.problems[0].code == "entry_unreadable"
     assert "does not fit its kind (changed)" in report.problems[0].message
+    assert "innholdet passer ikke til typen oppføring (endret)" in report.problems[0].words("nb")
 
 
 def test_verify_catches_a_changed_entry_even_with_its_hash_recomputed(
@@ -140,6 +146,10 @@ def test_verify_catches_a_deleted_last_entry(
     backend.tamper("DELETE FROM entries WHERE case_id = ? AND seq = ?", target.id, last)
     report = engine.verify()
     assert [(p.case_id, p.seq) for p in report.problems] == [(target.id, last)]
+    assert (report.problems[0].code, report.problems[0].values) == (
+        "head_beyond_log",
+        {"head": last},
+    )
     assert "missing" in report.problems[0].message
 
 

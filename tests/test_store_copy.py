@@ -71,7 +71,7 @@ def test_copy_refuses_a_source_that_does_not_verify(tmp_path: Path, tenant_url: 
         conn.execute("UPDATE entries SET actor = 'en-annen' WHERE seq = 2")
     result = CliRunner().invoke(main, ["copy", str(db), tenant_url])
     assert result.exit_code == 1
-    assert "does not verify" in result.output
+    assert "Feil: kilden består ikke kontrollen: " in result.output
     tenant = tenant_url.split("tenant=")[1]
     with PostgresStore(tenant_url.split("?")[0], tenant=tenant) as dst:
         assert dst.case_ids() == []

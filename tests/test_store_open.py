@@ -69,7 +69,7 @@ def test_a_reading_command_leaves_an_empty_file_untouched(command: str, tmp_path
     code, out = _cli(command, str(db), *READING_COMMANDS[command])
     assert code == 1, out
     assert len(out.strip().splitlines()) == 1, out
-    assert "not a btiflow relay log" in out
+    assert f"Feil: «{db}» er en tom fil, ikke en stafettlogg" in out
     assert db.stat().st_size == 0
 
 
@@ -83,7 +83,7 @@ def test_a_reading_command_leaves_another_programs_database_alone(
     code, out = _cli(command, str(db), *READING_COMMANDS[command])
     assert code == 1, out
     assert len(out.strip().splitlines()) == 1, out
-    assert "not a btiflow relay log" in out
+    assert f"Feil: «{db}» er ikke en stafettlogg fra btiflow" in out
     assert _tables(db) == ["kunder"]
     assert db.read_bytes() == before
 
@@ -103,7 +103,7 @@ def test_demo_does_not_take_over_another_programs_database(tmp_path: Path) -> No
     db = _other_program(tmp_path / "kunder.db")
     code, out = _cli("demo", "--db", str(db))
     assert code == 1, out
-    assert "not a btiflow relay log" in out
+    assert "er ikke en stafettlogg fra btiflow" in out
     assert _tables(db) == ["kunder"]
 
 

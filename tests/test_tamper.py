@@ -23,6 +23,7 @@ from btiflow.errors import StoreError
 from btiflow.store.base import ChainProblem, Store
 from btiflow.store.check import check_heads, read_heads
 from btiflow.store.rows import STATE_COLUMNS, state_values
+from btiflow.words import say
 
 
 @pytest.fixture
@@ -82,7 +83,9 @@ def test_an_edited_state_column_is_caught(
     backend.run(f"UPDATE cases SET {column} = ? WHERE case_id = ?", EDITS[column], case.id)
     report = engine.verify()
     assert _where(report.problems) == [case.id], report.problems
-    assert column in report.problems[0].message
+    problem = report.problems[0]
+    assert (problem.code, problem.values) == ("state_row_differs", {"columns": (column,)})
+    assert say("nb", f"verify.column.{column}") in problem.words("nb")
     assert other.id not in str(report.problems)
 
 
@@ -91,7 +94,15 @@ def test_a_case_dropped_off_due_is_caught(engine: Engine, clock: Clock, backend:
     case = _due_case(engine, clock)
     backend.run("UPDATE cases SET next_evaluation_due = NULL WHERE case_id = ?", case.id)
     assert engine.store.due_between(clock.today, clock.today.replace(year=2030)) == []
-    assert "next_evaluation_due" in engine.verify().problems[0].message
+    problem = engine.verify().problems[0]
+    assert problem.values == {"columns": ("next_evaluation_due",)}
+    assert problem.words("nb") == (
+        "saksraden stemmer ikke med loggen spilt av på nytt (neste evaluering)"
+    )
+    assert problem.words("nn") == (
+        "saksrada stemmer ikkje med loggen spelt av på nytt (neste evaluering)"
+    )
+    assert "next_evaluation_due" in problem.message  # a developer reads the column's name
 
 
 # --- the access log ---------------------------------------------------------------------------
@@ -134,7 +145,8 @@ def test_an_edited_or_removed_access_row_is_caught(
     _tamper_access(backend, edit, ids[which])
     report = engine.verify()
     assert _where(report.problems) == [case.id], report.problems
-    assert "access log" in report.problems[0].message
+    assert report.problems[0].code in ("access_row_changed", "access_count_differs")
+    assert "tilgangsloggen" in report.problems[0].words("nb")
 
 
 def test_an_access_row_slipped_in_is_caught(engine: Engine, clock: Clock, backend: Backend) -> None:
@@ -188,7 +200,10 @@ def test_an_edited_guide_version_is_caught_and_not_used(
     )  # fmt: skip
     report = engine.verify()
     assert [p.case_id for p in report.problems] == [""]
-    assert case.workflow_hash[:12] in report.problems[0].message
+    assert report.problems[0].code == "guide_hash_mismatch"
+    assert report.problems[0].words("nb") == (
+        f"veilederversjon {case.workflow_hash[:12]}: innholdet stemmer ikke med sin hash (endret)"
+    )
     with pytest.raises(StoreError, match="changed"):
         engine.store.load_workflow(case.workflow_hash)
 
@@ -209,6 +224,7 @@ def test_a_duplicate_json_key_in_an_entry_is_refused(engine: Engine, backend: Ba
     )
     report = engine.verify()
     assert [(p.case_id, p.seq) for p in report.problems] == [(case.id, case.seq)]
+    assert report.problems[0].code == "entry_unreadable"
     assert "twice" in report.problems[0].message
 
 
@@ -233,7 +249,18 @@ def test_cut_entries_with_the_row_rewritten_are_caught_by_the_heads(
     assert engine.verify().ok  # consistent, as far as the database alone can tell
     problems = check_heads(engine.store, heads)
     assert [(p.case_id, p.seq) for p in problems] == [(case.id, len(log))]
-    assert "shorter" in problems[0].message
+    assert (problems[0].code, problems[0].values) == (
+        "chain_shorter",
+        {"now": len(log) - 2, "was": len(log)},
+    )
+    assert str(problems[0]) == (
+        f"{case.id} entry {len(log)}: chain shorter than exported "
+        f"(entry {len(log) - 2}, was {len(log)})"
+    )
+    assert problems[0].said("nb") == (
+        f"{case.id} oppføring {len(log)}: kjeden er kortere enn da den ble eksportert "
+        f"(oppføring {len(log) - 2}, var {len(log)})"
+    )
 
 
 def _forge_last(engine: Engine, backend: Backend, case_id: str) -> None:
@@ -264,7 +291,8 @@ def test_a_forged_entry_with_a_correct_hash_is_caught_by_the_heads(
     assert engine.verify().ok
     problems = check_heads(engine.store, heads)
     assert [p.case_id for p in problems] == [case.id]
-    assert "differs" in problems[0].message
+    assert problems[0].code == "chain_differs"
+    assert "skrevet om eller forfalsket" in problems[0].words("nb")
 
 
 def test_a_deleted_case_is_caught_by_the_heads(
@@ -280,7 +308,8 @@ def test_a_deleted_case_is_caught_by_the_heads(
     assert engine.verify().ok
     problems = check_heads(engine.store, heads)
     assert [p.case_id for p in problems] == [case.id]
-    assert "missing" in problems[0].message
+    assert problems[0].code == "case_missing"
+    assert problems[0].words("nn") == "saka manglar (sletta)"
     assert kept.id not in str(problems)
 
 
@@ -299,7 +328,8 @@ def test_an_untouched_store_matches_its_heads_and_new_cases_are_fine(
 
 
 def _cli(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(main, list(args), prog_name="btiflow")
+    env = {"LANG": "C.UTF-8", "LANGUAGE": "", "LC_ALL": "", "LC_MESSAGES": ""}
+    result = CliRunner().invoke(main, list(args), prog_name="btiflow", env=env)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     return result.exit_code, result.output
 
@@ -320,10 +350,14 @@ def test_verify_against_heads_names_what_changed(tmp_path: Path) -> None:
         _rewrite_row(backend, case.id, fold(log[:-1]))
         assert _cli("verify", db)[0] == 0
         code, out = _cli("verify", db, "--against", str(heads))
+        nn = _cli("--lang", "nn", "verify", db, "--against", str(heads))[1]
+        en = _cli("--lang", "en", "verify", db, "--against", str(heads))[1]
     finally:
         engine.store.close()
     assert code == 1
-    assert f"{case.id} entry {len(log)}: chain shorter" in out
+    assert f"{case.id} oppføring {len(log)}: kjeden er kortere enn da den ble eksportert" in out
+    assert f"{case.id} oppføring {len(log)}: kjeda er kortare enn då ho vart eksportert" in nn
+    assert f"{case.id} entry {len(log)}: chain shorter than exported" in en
 
 
 def test_verify_against_a_file_that_is_not_heads_is_one_line(tmp_path: Path) -> None:
@@ -334,6 +368,7 @@ def test_verify_against_a_file_that_is_not_heads_is_one_line(tmp_path: Path) -> 
     code, out = _cli("verify", str(tmp_path / "relay.db"), "--against", str(bad))
     assert code == 1
     assert len(out.strip().splitlines()) == 1, out
+    assert "ikke en liste med kjedehoder" in out
 
 
 def test_read_heads_takes_what_verify_heads_writes(engine: Engine, clock: Clock) -> None:

@@ -53,6 +53,8 @@ def test_every_problem_is_located_and_worded_in_norwegian(tmp_path: Path) -> Non
         '(for eksempel "#00556e", med anførselstegn)',
         f"{path}:5:3: ukjent farge «rosa» (kjente farger: primary, on_primary, link, ink, paper)",
     ]
+    codes = [p.code for p in caught.value.problems]
+    assert codes == ["unknown_key", "no_file", "not_colour", "unknown_colour"]
 
 
 def test_too_little_contrast_is_refused(tmp_path: Path) -> None:

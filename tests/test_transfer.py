@@ -248,15 +248,15 @@ def test_the_commands_export_and_import(tmp_path: Path) -> None:
     imp = ["import", target, bundle, "--sender-key", key + ".pub", "--by", THEIR_ADMIN.id]
     result = runner.invoke(main, imp)
     assert result.exit_code == 0, result.output
-    assert f"imported case {case_id} from Nordvik kommune" in result.output
+    assert f"importerte saken {case_id} fra Nordvik kommune" in result.output
     result = runner.invoke(main, imp)
     assert result.exit_code == 1
-    assert "already in this store" in result.output
+    assert f"Feil: saken {case_id} finnes allerede i denne loggen" in result.output
     stranger = str(tmp_path / "fremmed.key")
     assert runner.invoke(main, ["transfer-key", stranger]).exit_code == 0
     refused = ["import", str(tmp_path / "ny.db"), bundle, "--sender-key", stranger + ".pub"]
     result = runner.invoke(main, [*refused, "--by", THEIR_ADMIN.id])
     assert result.exit_code == 1
-    assert "signed by another key" in result.output
+    assert "Feil: pakken er signert med en annen nøkkel" in result.output
     assert not list(tmp_path.glob("ny.db*"))  # refused: no empty log left behind
     assert runner.invoke(main, ["verify", target]).exit_code == 0

@@ -114,10 +114,12 @@ def test_verify_reports_a_corrupted_page_and_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "relay.db"
     _log_with_cases(path)
     _corrupt_a_page(path)
-    result = CliRunner().invoke(main, ["verify", str(path)])
+    result = CliRunner().invoke(main, ["--lang", "nb", "verify", str(path)])
     assert result.exit_code == 1, result.output
     assert not result.output.splitlines()[-1].endswith(" ok")
-    assert "damaged" in result.output
+    assert "filen er skadet (SQLite: " in result.output
+    english = CliRunner().invoke(main, ["--lang", "en", "verify", str(path)]).output
+    assert "the file is damaged (SQLite: " in english
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
@@ -132,7 +134,8 @@ def test_verify_of_a_corrupted_page_names_it_as_a_problem(tmp_path: Path) -> Non
     finally:
         store.close()
     assert not report.ok
-    assert any(p.case_id == "" and "damaged" in p.message for p in report.problems)
+    assert any(p.case_id == "" and p.code == "file_damaged" for p in report.problems)
+    assert any("filen er skadet" in p.words("nb") for p in report.problems)
 
 
 def test_verify_of_an_empty_file_exits_1(tmp_path: Path) -> None:
@@ -163,3 +166,22 @@ def test_verify_of_an_untouched_log_reports_nothing(engine: Engine) -> None:
     report = engine.verify()
     assert report.ok, report.problems
     assert report.cases == 3
+
+
+def test_every_verify_code_is_listed_and_worded_in_each_language() -> None:
+    """Each code a ChainProblem is made with is in PROBLEMS or NOTES (docs/errors.md lists
+    them), and the catalogue words each, in bokmål, nynorsk and English."""
+    import re
+
+    from btiflow.store import check, sqlite
+    from btiflow.words import keys
+
+    made = set()
+    for module in (check, sqlite):
+        text = Path(module.__file__ or "").read_text(encoding="utf-8")
+        made |= set(re.findall(r'ChainProblem\(\s*[^,()]+,\s*[^,()]+,\s*"(\w+)"', text))
+        made |= set(re.findall(r'return "(\w+)"', text))  # _check_hash's codes
+    assert made <= set(check.PROBLEMS) | set(check.NOTES), made
+    worded = {k.split(".")[1] for k in keys("nb") if k.startswith("verify.") and k.count(".") == 1}
+    assert worded - {"at_entry", "in_case"} == set(check.PROBLEMS) | set(check.NOTES)
+    assert len(made) > 20

@@ -39,7 +39,7 @@ from btiflow.case.fold import extend
 from btiflow.case.kinds import CaseArchived, CaseClosed
 from btiflow.case.people import Actor
 from btiflow.case.state import Case
-from btiflow.errors import ArchiveError, BtiflowError
+from btiflow.errors import ArchiveError, BtiflowError, os_reason
 from btiflow.localtime import OSLO
 from btiflow.store.base import Store
 from btiflow.timeline import describe
@@ -93,18 +93,16 @@ def closing_summary(log: Sequence[Entry], workflow: Workflow) -> str | None:
 def check_archivist(by: Actor) -> None:
     """Only a municipality administrator archives: the package holds the whole log."""
     if by.role != "admin":
-        raise ArchiveError(
-            f"{by.id!r} may not archive cases: archiving is for an administrator (role admin)"
-        )
+        raise ArchiveError.coded("archive.not_admin", who=by.id)
 
 
 def check_directory(out_dir: Path) -> None:
     """``out_dir`` is a directory that can be written, or can be made in an existing one."""
     target = out_dir if out_dir.exists() else out_dir.parent
     if not target.is_dir():
-        raise ArchiveError(f"{out_dir}: not a directory (nor in an existing directory)")
+        raise ArchiveError.coded("archive.not_directory", path=str(out_dir))
     if not os.access(target, os.W_OK | os.X_OK):
-        raise ArchiveError(f"{out_dir}: the directory cannot be written")
+        raise ArchiveError.coded("archive.not_writable", path=str(out_dir))
 
 
 def build_files(
@@ -170,7 +168,7 @@ def archive_case(
     """
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
-        raise ArchiveError("give a timezone-aware time")
+        raise ArchiveError.coded("naive_time")
     check_archivist(by)
     directory = Path(out_dir)
     check_directory(directory)
@@ -190,7 +188,7 @@ def _archive(
     log = store.entries(case.id)
     final = directory / f"{case.id}-{case.seq}"
     if final.exists():
-        raise ArchiveError(f"{final}: a package of this case at entry {case.seq} is already there")
+        raise ArchiveError.coded("archive.exists", path=str(final), seq=case.seq)
     files = build_files(
         store, case, log, by=by, now=now, classification=classification or Classification()
     )
@@ -200,7 +198,10 @@ def _archive(
         directory.mkdir(exist_ok=True)
         partial = Path(tempfile.mkdtemp(prefix=".partial-", dir=directory))
     except OSError as exc:
-        raise ArchiveError(f"{directory}: the directory cannot be written ({exc})") from exc
+        reason = os_reason(exc)
+        raise ArchiveError.coded(
+            "archive.cannot_write_dir", path=str(directory), reason=reason
+        ) from exc
     try:
         for name, content in files.items():
             (partial / name).write_bytes(content)
@@ -208,7 +209,10 @@ def _archive(
     except OSError as exc:
         shutil.rmtree(partial, ignore_errors=True)
         _forget(directory, made_dir)
-        raise ArchiveError(f"{directory}: the package could not be written ({exc})") from exc
+        reason = os_reason(exc)
+        raise ArchiveError.coded(
+            "archive.cannot_write", path=str(directory), reason=reason
+        ) from exc
     try:
         _record(store, case, checksum, by=by, now=now)
     except BaseException:
@@ -254,7 +258,7 @@ def archive_closed(
     """
     now = now or dt.datetime.now(dt.UTC)
     if now.tzinfo is None:
-        raise ArchiveError("give a timezone-aware time")
+        raise ArchiveError.coded("naive_time")
     check_archivist(by)
     directory = Path(out_dir)
     check_directory(directory)

@@ -131,7 +131,7 @@ def demo(db: str, workflow_name: str) -> None:
     try:
         store = open_store(db)
     except (BtiflowError, ValueError) as exc:  # e.g. --db names another program's database
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.get_current_context().call_on_close(store.close)
     if others := foreign_cases(store):
         raise click.ClickException(refusal(db, len(others), _lang()))

@@ -106,7 +106,7 @@ class _Commands(WordedGroup):
         except Exception as exc:
             if os.environ.get("BTIFLOW_TRACEBACK"):
                 raise
-            raise _InLanguage(click.ClickException(_one_line(exc)), _lang()) from exc
+            raise _InLanguage(click.ClickException(_said(exc)), _lang()) from exc
 
 
 class _InLanguage(click.ClickException):
@@ -127,13 +127,24 @@ class _InLanguage(click.ClickException):
             self.error.show(file)
 
 
-def _said(exc: BtiflowError) -> str:
-    """A library error in the user's words (a case not found; other errors say their own)."""
-    from btiflow.errors import CaseNotFound
+def _said(exc: BaseException) -> str:
+    """An error in the user's words: a library error by its code (``BtiflowError.words``),
+    a file the system could not open by its reason, anything else in its own words."""
+    if isinstance(exc, BtiflowError):
+        return " ".join(exc.words(_lang()).split())
+    if isinstance(exc, OSError) and exc.filename is not None:
+        return f"{exc.filename}: {_reason(exc)}"
+    return _one_line(exc)
 
-    if isinstance(exc, CaseNotFound):
-        return _say("cli.no_case", case=exc.case_id)
-    return str(exc)
+
+def _reason(exc: BaseException) -> str:
+    """Why a file could not be read or written, in the user's words (the system's own words
+    when it is no common reason)."""
+    from btiflow.errors import os_reason, reason_in
+
+    if isinstance(exc, OSError):
+        return reason_in(os_reason(exc), _lang())
+    return _one_line(exc)
 
 
 def _lang(guide: str | None = None) -> str:
@@ -250,7 +261,7 @@ def _opened_for_writing(path: str) -> Iterator[IO[str]]:
         )
     except OSError as exc:
         raise click.ClickException(
-            _say("cli.cannot_write", path=path, reason=exc.strerror)
+            _say("cli.cannot_write", path=path, reason=_reason(exc))
         ) from exc
     try:
         with out:
@@ -270,7 +281,7 @@ def _store(db: str, *, create: bool = False) -> Store:
     try:
         store = open_store(db, create=create)  # only 'copy' may make a new log here
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.get_current_context().call_on_close(store.close)
     _guide_language(_store_language(store))
     return store

@@ -19,6 +19,7 @@ from btiflow.cli.group import (
 )
 from btiflow.cli.helptext import argument, option
 from btiflow.errors import MigrationError, Problem, WorkflowError
+from btiflow.words import say
 from btiflow.workflow.load import load_workflow
 from btiflow.workflow.model import LANGUAGES, Workflow
 
@@ -44,12 +45,20 @@ def validate(files: tuple[str, ...], lang: str | None) -> None:
             failed += 1
             count += len(problems)
         else:
-            click.echo(f"{file}: ok ({workflow.id} {workflow.version}, {_steps(workflow)} steps)")
+            guide, version, steps = workflow.id, workflow.version, _steps(workflow)
+            ok = say(
+                language, "cli.validate.ok", file=file, guide=guide, version=version, steps=steps
+            )
+            click.echo(ok)
     if failed:
-        noun = "problem" if count == 1 else "problems"
-        files_noun = "file" if failed == 1 else "files"
-        click.echo(f"{count} {noun} in {failed} {files_noun}")
+        found = say(language, f"cli.validate.problem_{_one(count)}", count=count)
+        in_files = say(language, f"cli.validate.file_{_one(failed)}", count=failed)
+        click.echo(say(language, "cli.validate.summary", problems=found, files=in_files))
         sys.exit(EXIT_PROBLEMS)
+
+
+def _one(count: int) -> str:
+    return "one" if count == 1 else "many"
 
 
 def _source(file: str) -> Path:

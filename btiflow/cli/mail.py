@@ -15,6 +15,7 @@ from btiflow.cli.group import (
     EXIT_PROBLEMS,
     _ChoiceOf,
     _lang,
+    _said,
     _say,
     _store,
     main,
@@ -57,25 +58,24 @@ def _local(moment: dt.datetime) -> str:
 
 def _detail(m: OutboxMessage) -> str:
     if m.status == "sent" and m.sent_at is not None:
-        again = f" ({m.error})" if m.error else ""
+        again = f" ({_words(m.error)})" if m.error else ""
         return _say("cli.outbox.sent", at=_local(m.sent_at), attempt=m.attempts, again=again)
     if m.status == "failed":
-        return _say("cli.outbox.failed", error=m.error)
+        return _say("cli.outbox.failed", error=_words(m.error))
     if m.status == "skipped":
-        return _say("cli.outbox.skipped", note=_note(m.note))
+        return _say("cli.outbox.skipped", note=_words(m.note))
     if m.attempts:
         at = _local(m.next_attempt_at)
-        return _say("cli.outbox.retry", attempt=m.attempts, error=m.error, at=at)
+        return _say("cli.outbox.retry", attempt=m.attempts, error=_words(m.error), at=at)
     return _say("cli.outbox.waiting")
 
 
-def _note(note: str) -> str:
-    """Why a row was not sent, in the user's words (the outbox keeps the note as written)."""
-    if note.startswith("no e-mail address"):
-        return _say("cli.outbox.no_address")
-    if note.startswith("not a usable e-mail address"):
-        return _say("cli.outbox.bad_address")
-    return note
+def _words(stored: str | None) -> str:
+    """What the dispatcher or the outbox wrote (kept in English), in the user's words; a mail
+    server's own reply as it is."""
+    from btiflow.notify.problems import reword
+
+    return reword(stored or "", _lang())
 
 
 def _counts(outbox: MailQueue) -> str:
@@ -184,9 +184,9 @@ def send(
                 )
             )
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if report.problem:
-        click.echo(report.problem, err=True)
+        click.echo(_words(report.problem), err=True)
     if report.problem or report.failed:
         sys.exit(EXIT_PROBLEMS)
 
@@ -227,7 +227,7 @@ def remind(db: str, login_url: str, sender: str, at: dt.date | None) -> None:
         moment = dt.datetime.combine(at, dt.time(12), OSLO) if at else None
         added = engine.plan_reminders(moment)
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if added == 1:
         click.echo(_say("cli.remind.added_one", db=db))
     else:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from btiflow.cli.group import _store, main
+from btiflow.cli.group import _lang, _said, _say, _store, main
 from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
@@ -50,12 +50,13 @@ def purge(
     from btiflow.case.people import Actor
     from btiflow.localtime import OSLO
     from btiflow.retention import purge as run_purge
+    from btiflow.words import dates
 
     now = dt.datetime.now(dt.UTC)
     if at is not None:
         day = at.date()
         if day > now.astimezone(OSLO).date():
-            raise click.BadParameter("a purge cannot run ahead of time", param_hint="--at")
+            raise click.BadParameter(_say("cli.retention.ahead"), param_hint="--at")
         now = dt.datetime.combine(day, dt.time(12), OSLO)
     store = _store(db)
     try:
@@ -64,26 +65,21 @@ def purge(
             case_ids=list(case_ids) or None, dry_run=dry_run,
         )  # fmt: skip
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    verb = "would erase" if dry_run else "erased"
+        raise click.ClickException(_said(exc)) from exc
     for item in run.items:
-        if item.what == "case":
-            click.echo(
-                f"{item.case_id}: {verb} the case ({item.entries} entries, "
-                f"{item.access_rows} access-log rows; due {item.day.isoformat()})"
-            )
-        else:
-            click.echo(
-                f"{item.case_id}: {verb} {item.access_rows} access-log rows "
-                f"(logged before {item.day.isoformat()})"
-            )
+        due = dates.short_day(item.day, _lang())
+        what = "case" if item.what == "case" else "rows"
+        key = f"cli.retention.would_erase_{what}" if dry_run else f"cli.retention.erased_{what}"
+        click.echo(
+            _say(key, case=item.case_id, entries=item.entries, rows=item.access_rows, day=due)
+        )
     for case_id in run.held:
-        click.echo(f"{case_id}: under a legal hold, left as it is")
+        click.echo(_say("cli.retention.left_held", case=case_id))
     cases = sum(1 for i in run.items if i.what == "case")
-    click.echo(
-        f"{'dry run: ' if dry_run else ''}{cases} case(s) purged, "
-        f"{len(run.items) - cases} access log(s) cut, {len(run.held)} held"
+    summary = _say(
+        "cli.retention.summary", cases=cases, cut=len(run.items) - cases, held=len(run.held)
     )
+    click.echo(_say("cli.retention.dry_run", summary=summary) if dry_run else summary)
 
 
 @main.command(help="clihelp.command.hold")
@@ -100,8 +96,8 @@ def hold(db: str, case_id: str, reason: str, by: str) -> None:
     try:
         place_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{case_id}: under a legal hold")
+        raise click.ClickException(_said(exc)) from exc
+    click.echo(_say("cli.retention.held", case=case_id))
 
 
 @main.command(help="clihelp.command.release")
@@ -118,5 +114,5 @@ def release(db: str, case_id: str, reason: str, by: str) -> None:
     try:
         release_hold(_store(db), case_id, by=Actor(by, "admin"), reason=reason)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"{case_id}: legal hold released")
+        raise click.ClickException(_said(exc)) from exc
+    click.echo(_say("cli.retention.released", case=case_id))

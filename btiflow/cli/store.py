@@ -11,6 +11,9 @@ import click
 
 from btiflow.cli.group import (
     EXIT_PROBLEMS,
+    _lang,
+    _reason,
+    _said,
     _say,
     _store,
     main,
@@ -35,24 +38,23 @@ from btiflow.errors import BtiflowError, ConflictError
     help="clihelp.option.verify.against",
 )
 def verify(db: str, heads: str | None, against: str | None) -> None:
-    from btiflow.store.check import check_heads, read_heads
+    from btiflow.store.check import BadHeads, check_heads, read_heads
 
     witness = None
     if against is not None:
         try:
             witness = read_heads(Path(against).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
+            reason = exc.words(_lang()) if isinstance(exc, BadHeads) else _reason(exc)
             raise click.ClickException(
-                _say("cli.verify.bad_heads", file=against, reason=exc)
+                _say("cli.verify.bad_heads", file=against, reason=reason)
             ) from exc
     store = _store(db)
     report = store.verify()
     if witness is not None:
         report = attrs.evolve(report, problems=(*report.problems, *check_heads(store, witness)))
-    for problem in report.problems:
-        click.echo(_say("cli.verify.problem", db=db, problem=problem))
-    for note in report.notes:
-        click.echo(_say("cli.verify.problem", db=db, problem=note))
+    for problem in (*report.problems, *report.notes):
+        click.echo(_say("cli.verify.problem", db=db, problem=problem.said(_lang())))
     if heads:
         data = [{"case_id": h.case_id, "seq": h.seq, "hash": h.hash} for h in store.heads()]
         Path(heads).write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
@@ -76,7 +78,7 @@ def copy(source: str, target: str) -> None:
     except ConflictError as exc:
         raise click.ClickException(_say("cli.copy.holds", target=target, case=exc.case_id)) from exc
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
         _say(
             "cli.copy.done",

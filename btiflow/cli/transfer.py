@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from btiflow.cli.group import _store, main
+from btiflow.cli.group import _said, _say, _store, main
 from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
@@ -56,10 +56,16 @@ def export(db: str, case_id: str, out_file: str, key_file: str, source: str, by:
             _store(db), case_id, out_file, key=key, source=source, by=Actor(by, "admin")
         )
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
-        f"wrote {out_file}: case {done.case_id} to {done.to} (entries 1-{done.head_seq}, "
-        f"bundle sha256 {done.checksum}); closed here"
+        _say(
+            "cli.transfer.exported",
+            file=out_file,
+            case=done.case_id,
+            to=done.to,
+            seq=done.head_seq,
+            checksum=done.checksum,
+        )
     )
 
 
@@ -97,10 +103,15 @@ def import_(db: str, bundle_file: str, sender_key: str, by: str) -> None:
                     leftover.unlink(missing_ok=True)
             raise
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     click.echo(
-        f"imported case {done.case_id} from {done.source} (entries 1-{done.head_seq}, "
-        f"bundle sha256 {done.checksum})"
+        _say(
+            "cli.transfer.imported",
+            case=done.case_id,
+            source=done.source,
+            seq=done.head_seq,
+            checksum=done.checksum,
+        )
     )
 
 
@@ -112,5 +123,5 @@ def transfer_key(key_file: str) -> None:
     try:
         public = generate_key(key_file)
     except BtiflowError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(f"wrote {key_file} and {key_file}.pub (public key {public})")
+        raise click.ClickException(_said(exc)) from exc
+    click.echo(_say("cli.transfer.key_written", file=key_file, public=public))

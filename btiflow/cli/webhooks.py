@@ -7,7 +7,7 @@ from contextlib import closing
 
 import click
 
-from btiflow.cli.group import EXIT_PROBLEMS, _store, main
+from btiflow.cli.group import EXIT_PROBLEMS, _said, _say, _store, main
 from btiflow.cli.helptext import argument, option
 from btiflow.errors import BtiflowError
 
@@ -45,12 +45,19 @@ def send(db: str, limit: int | None, every: float | None, timeout: float) -> Non
         with closing(open_webhooks(db, create=False)) as queue:
             dispatcher = WebhookDispatcher(queue, timeout=timeout)
             report = dispatcher.watch(every) if every is not None else dispatcher.run(limit)
-            counts = ", ".join(f"{n} {s}" for s, n in queue.counts().items() if n)
+            counts = ", ".join(
+                f"{n} {_say(f'cli.webhooks.status.{s}')}" for s, n in queue.counts().items() if n
+            )
             click.echo(
-                f"sent {report.sent}, failed {report.failed}, to try again {report.deferred}"
-                f" ({counts or 'nothing queued'})"
+                _say(
+                    "cli.webhooks.result",
+                    sent=report.sent,
+                    failed=report.failed,
+                    deferred=report.deferred,
+                    counts=counts or _say("cli.webhooks.empty"),
+                )
             )
     except (BtiflowError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise click.ClickException(_said(exc)) from exc
     if report.failed:
         sys.exit(EXIT_PROBLEMS)

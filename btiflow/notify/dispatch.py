@@ -23,7 +23,7 @@ from collections.abc import Callable
 
 import attrs
 
-from btiflow.notify import compose
+from btiflow.notify import compose, problems
 from btiflow.notify.messages import parse_address
 from btiflow.notify.outbox import MailQueue, OutboxMessage
 
@@ -173,9 +173,8 @@ class Dispatcher:
     def _defer(self, message: OutboxMessage, error: str) -> bool:
         """Back to pending with backoff; True, or False when it has had its attempts."""
         if message.attempts >= self.max_attempts:
-            self.outbox.mark_failed(
-                message.id, self.worker, f"gave up after {message.attempts} attempts: {error}"
-            )
+            gave_up = problems.text("gave_up", attempts=message.attempts, error=error)
+            self.outbox.mark_failed(message.id, self.worker, gave_up)
             log.warning(
                 "outbox message %d (case %s, %s) failed after %d attempts",
                 *_which(message), message.attempts,
@@ -215,12 +214,12 @@ class Dispatcher:
         except smtplib.SMTPResponseException as exc:
             if exc.smtp_code == 421:
                 self._close()
-                reply = _reply(exc.smtp_code, exc.smtp_error)
-                raise _ServerGone(reply, f"SMTP {exc.smtp_code}") from exc
+                closing = problems.text("closing", reply=_reply(exc.smtp_code, exc.smtp_error))
+                raise _ServerGone(closing, f"SMTP {exc.smtp_code}") from exc
             return exc.smtp_code >= 500, _reply(exc.smtp_code, exc.smtp_error)
         except (smtplib.SMTPException, OSError) as exc:
             self._close()
-            broke = f"the connection to {self._where} broke: {exc}"
+            broke = problems.text("broke", server=self._where, reason=problems.reason(exc))
             raise _ServerGone(broke, f"connection broke: {type(exc).__name__}") from exc
         return None
 
@@ -245,11 +244,13 @@ class Dispatcher:
                 conn.login(s.user, s.password or "")
         except smtplib.SMTPResponseException as exc:
             self._quit(conn)
-            reply = f"{self._where}: {_reply(exc.smtp_code, exc.smtp_error)}"
-            raise _ServerGone(reply, f"SMTP {exc.smtp_code}") from exc
+            reply = _reply(exc.smtp_code, exc.smtp_error)
+            said = problems.text("server_said", server=self._where, reply=reply)
+            raise _ServerGone(said, f"SMTP {exc.smtp_code}") from exc
         except (smtplib.SMTPException, OSError) as exc:
             self._quit(conn)
-            unreachable = f"cannot reach the mail server {self._where}: {exc}"
+            why = problems.reason(exc)
+            unreachable = problems.text("unreachable", server=self._where, reason=why)
             raise _ServerGone(unreachable, f"unreachable: {type(exc).__name__}") from exc
         log.debug("connected to %s (STARTTLS %s, login %s)", self._where, s.starttls, bool(s.user))
         self._conn = conn

@@ -25,7 +25,7 @@ from btiflow.case.kinds import (
 from btiflow.case.people import Person
 from btiflow.case.state import Case, Meeting
 from btiflow.localtime import OSLO
-from btiflow.notify import compose
+from btiflow.notify import compose, problems
 from btiflow.notify import messages as m
 from btiflow.notify.compose import MeetingFacts, Recipe
 from btiflow.notify.rows import OutboxRow
@@ -36,7 +36,6 @@ _MEETING_ENTRIES: dict[type[EntryBody], str] = {
     MeetingMoved: "update",
     MeetingCancelled: "cancellation",
 }
-NO_ADDRESS = "no e-mail address: not sent (tell them another way)"
 
 
 def _unique(persons: Iterable[Person | None]) -> list[Person]:
@@ -50,11 +49,11 @@ def _unique(persons: Iterable[Person | None]) -> list[Person]:
 def _address(person: Person) -> tuple[str | None, str]:
     """The person's address, or None and why not."""
     if not person.email:
-        return None, NO_ADDRESS
+        return None, problems.text("no_address")
     try:
         m.parse_address(person.email)
     except ValueError:
-        return None, "not a usable e-mail address: not sent (tell them another way)"
+        return None, problems.text("bad_address")
     return person.email, ""
 
 

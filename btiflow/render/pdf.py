@@ -12,8 +12,10 @@ import datetime as dt
 import gc
 import logging
 import warnings
+from types import MappingProxyType
 
 from btiflow.errors import ArchiveError
+from btiflow.words import say
 
 PDF_VARIANT = "pdf/a-3b"
 """WeasyPrint's name of the PDF/A level written: part 3, conformance B (visual appearance)."""
@@ -30,10 +32,9 @@ class PdfUnavailable(ArchiveError):
     """WeasyPrint (or the Pango library it needs) is not installed."""
 
     def __init__(self, cause: str) -> None:
-        super().__init__(
-            "making a PDF needs WeasyPrint and Pango: pip install 'btiflow[archive]' and "
-            f"apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core ({cause})"
-        )
+        self.code = "archive.no_pdf"
+        self.values = MappingProxyType({"reason": cause})
+        super().__init__(say("en", "error.archive.no_pdf", reason=cause))
 
 
 def pdf_a(html: str, *, created: dt.datetime) -> bytes:

@@ -11,7 +11,9 @@ worked under, and a new logo or colour must not make a new guide version. A them
       link: "#00556e"
     templates: maler                 # optional: a folder of templates overriding the shipped
 
-Problems are located (``file:line:column``) and worded in the catalogue (``theme.*``).
+Problems are located (``file:line:column``), carry a stable ``Problem.code`` (``not_text``,
+``unknown_colour``, ``contrast``...: the catalogue key ``theme.<code>``) and are worded in the
+catalogue in the reader's language.
 """
 
 from __future__ import annotations
@@ -88,7 +90,7 @@ class _Reader:
     def problem(self, loc: Loc, code: str, **values: object) -> None:
         message = say(self.language, f"theme.{code}", **values)
         hint = say(self.language, f"theme.{code}.hint", **values)
-        self.problems.append(Problem(loc.file, loc.line, loc.column, "", message, hint))
+        self.problems.append(Problem(loc.file, loc.line, loc.column, "", message, hint, code))
 
     def text(self, tree: LMap, key: str) -> str | None:
         value = tree.get(key)

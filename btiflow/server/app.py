@@ -27,6 +27,7 @@ from btiflow.server.idempotency import KeyReused
 from btiflow.server.problems import CODE_OF_STATUS, FieldError, ProblemDetails, problem
 from btiflow.server.routes import ROUTES, Refusal
 from btiflow.server.settings import Settings
+from btiflow.words import say
 
 OPENAPI_PATH = "/openapi"
 """The OpenAPI document is served at ``/openapi/openapi.json`` (to callers with a token)."""
@@ -38,7 +39,9 @@ def _language(request: Request[Any, Any, Any]) -> str:
 
 
 def _refusal(request: Request[Any, Any, Any], exc: Refusal) -> Response[ProblemDetails]:
-    return problem(exc.code, _language(request), detail=exc.detail)
+    language = _language(request)
+    detail = say(language, f"http.detail.{exc.detail}", **exc.values) if exc.detail else None
+    return problem(exc.code, language, detail=detail)
 
 
 def _refused(request: Request[Any, Any, Any], exc: ActionRefused) -> Response[ProblemDetails]:

@@ -65,12 +65,15 @@ CaseId = Annotated[
 
 
 class Refusal(Exception):
-    """An answer other than the resource: a problem ``code`` (see ``problems``), and details."""
+    """An answer other than the resource: a problem ``code`` (see ``problems``), and what more
+    to say: ``detail`` names the catalogue's ``http.detail.<detail>``, worded in the guide's
+    language with ``values``."""
 
-    def __init__(self, code: str, detail: str | None = None) -> None:
+    def __init__(self, code: str, detail: str | None = None, **values: object) -> None:
         super().__init__(code)
         self.code = code
         self.detail = detail
+        self.values = values
 
 
 @attrs.frozen
@@ -133,7 +136,7 @@ def _person(request: Request[Any, Any, Any]) -> Actor:
     """The acting person; a system client acts on no case."""
     caller = request.user
     if isinstance(caller, SystemClient):
-        raise Refusal("not_permitted", "a system client acts on no case")
+        raise Refusal("not_permitted", "system_client")
     assert isinstance(caller, Actor)
     return caller
 
@@ -182,7 +185,7 @@ def _scope(request: Request[Any, Any, Any], scope: str) -> None:
     """A person may read what is not a case; a system client needs the scope."""
     caller = request.user
     if isinstance(caller, SystemClient) and scope not in caller.scopes:
-        raise Refusal("not_permitted", f"the scope {scope!r} is needed")
+        raise Refusal("not_permitted", "scope_needed", scope=scope)
 
 
 @get(
@@ -376,7 +379,7 @@ def case_timeline(request: Request[Any, Any, Any], case_id: CaseId) -> list[Time
     except AccessDenied as exc:
         raise Refusal("not_permitted") from exc
     if not isinstance(shown, StaffView):
-        raise Refusal("not_permitted", "the relay log is for staff")
+        raise Refusal("not_permitted", "staff_only")
     workflow = engine.workflow_of(shown.case)
     return [TimelineLine(e.seq, e.time, e.actor, e.kind, describe(e, workflow)) for e in shown.log]
 
@@ -449,7 +452,7 @@ def _admin_or_scope(request: Request[Any, Any, Any], scope: str) -> None:
     if isinstance(caller, SystemClient):
         _scope(request, scope)
     elif not (isinstance(caller, Actor) and caller.role == "admin"):
-        raise Refusal("not_permitted", "for administrators, and systems with the scope")
+        raise Refusal("not_permitted", "admins_and_scope")
 
 
 @get(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Protocol
 
 import attrs
@@ -11,7 +11,9 @@ import attrs
 from btiflow.access import AccessRecord
 from btiflow.case.entries import Entry, Tombstone
 from btiflow.case.state import Case
+from btiflow.errors import reason_in
 from btiflow.notify.rows import OutboxRow
+from btiflow.words import say
 from btiflow.workflow.model import Workflow
 
 
@@ -44,18 +46,49 @@ class CaseCount:
 @attrs.frozen
 class ChainProblem:
     """What ``verify`` found wrong: in a case (``case_id``, at entry ``seq``, or 0 for the
-    case as a whole or its access log), or in the file or a guide version (``case_id`` "")."""
+    case as a whole or its access log), or in the file or a guide version (``case_id`` "").
+
+    ``code`` names what is wrong and is the same in every language (``hash_mismatch``,
+    ``link_broken``...; docs/errors.md lists them all): a program tells problems apart by it.
+    ``values`` are what its words name (an entry number, a guide version, the columns that
+    differ). :meth:`words` words it for a person (``verify.<code>`` in the text catalogue);
+    ``message`` and ``str()`` are the English words, for a developer. ``verify``'s notes
+    (what is not wrong but worth saying, e.g. entries a purge erased) are of this kind too.
+    """
 
     case_id: str
     seq: int
-    message: str
+    code: str
+    values: Mapping[str, object] = attrs.field(factory=dict, hash=False)
+
+    @property
+    def message(self) -> str:
+        """What is wrong, in English (for a developer; :meth:`words` for a person)."""
+        return self.words("en")
+
+    def words(self, language: str) -> str:
+        """What is wrong in ``language`` (``nb``, ``nn``, ``se``, ``en``), without where."""
+        values = dict(self.values)
+        columns = values.get("columns")
+        if isinstance(columns, tuple | list):
+            values["columns"] = ", ".join(say(language, f"verify.column.{c}") for c in columns)
+        reason = values.get("reason")
+        if isinstance(reason, str):  # the database's words: a common reason in the reader's
+            values["reason"] = reason_in(reason, language)
+        return say(language, f"verify.{self.code}", **values)
+
+    def said(self, language: str) -> str:
+        """Where and what, in ``language``: "CASE entry 3: ..." (or "CASE: ...", or what
+        alone for the file or a guide version)."""
+        message = self.words(language)
+        if not self.case_id:  # the file or a guide version, not a case
+            return message
+        if not self.seq:
+            return say(language, "verify.in_case", case=self.case_id, message=message)
+        return say(language, "verify.at_entry", case=self.case_id, seq=self.seq, message=message)
 
     def __str__(self) -> str:
-        if not self.case_id:  # the file or a guide version, not a case
-            return self.message
-        if not self.seq:
-            return f"{self.case_id}: {self.message}"
-        return f"{self.case_id} entry {self.seq}: {self.message}"
+        return self.said("en")
 
 
 @attrs.frozen
@@ -66,8 +99,9 @@ class VerifyReport:
     cases: int
     entries: int
     problems: tuple[ChainProblem, ...]
-    notes: tuple[str, ...] = ()
-    """What is not a problem but worth saying: e.g. a purged case's erased entries."""
+    notes: tuple[ChainProblem, ...] = ()
+    """What is not a problem but worth saying: e.g. a purged case's erased entries (with a
+    code, as problems have)."""
 
     @property
     def ok(self) -> bool:

@@ -28,7 +28,42 @@ from btiflow.store.rows import (
     entry_from_row,
     strict_json,
 )
+from btiflow.words import say
 from btiflow.workflow.convert import structure
+
+PROBLEMS = (
+    "file_damaged",
+    "store_unreadable",
+    "entries_without_case",
+    "case_damaged",
+    "unreadable",
+    "data_not_sealed",
+    "entry_unreadable",
+    "no_entries",
+    "entry_missing",
+    "link_broken",
+    "hash_mismatch",
+    "erased_without_purge",
+    "head_beyond_log",
+    "entries_after_head",
+    "head_mismatch",
+    "access_cut_unrecorded",
+    "not_replayable",
+    "state_row_differs",
+    "access_row_changed",
+    "access_count_differs",
+    "guides_damaged",
+    "guide_unreadable",
+    "guide_hash_mismatch",
+    "case_missing",
+    "chain_shorter",
+    "chain_differs",
+)
+"""Every ``ChainProblem.code`` ``verify`` (and ``--against``) can report, in the order it checks;
+each is worded by the catalogue's ``verify.<code>`` (docs/errors.md lists them)."""
+
+NOTES = ("erased", "erased_old_form")
+"""Every code of ``VerifyReport.notes``: not problems, but worth saying."""
 
 _STATE = STATE_COLUMNS.index("state")
 _LAST_SEQ = STATE_COLUMNS.index("last_seq")
@@ -68,7 +103,7 @@ def check_case(
     try:
         problem = _check_log(stored, state_values)
     except Exception as exc:  # verify reports whatever a changed row does, and goes on
-        problem = ChainProblem(stored.case_id, 0, f"cannot be read: {_short(exc)}")
+        problem = ChainProblem(stored.case_id, 0, "unreadable", {"reason": _short(exc)})
     if problem is not None:
         problems.append(problem)
     access = _check_access(stored)
@@ -83,17 +118,26 @@ def _check_log(
     case_id, row = stored.case_id, stored.row
     try:
         log = [_entry(r) for r in stored.entries]
-    except UnreadableEntry as exc:  # changed behind the store's back
-        message = f"content does not fit its kind (changed): {exc.problem}"
-        return ChainProblem(case_id, exc.seq, message)
+    except _NotSealed as exc:  # changed behind the store's back
+        return ChainProblem(case_id, exc.seq, "data_not_sealed")
+    except UnreadableEntry as exc:
+        return ChainProblem(case_id, exc.seq, "entry_unreadable", {"reason": exc.problem})
     problem = _check_chain(case_id, log, row[_LAST_SEQ], row[_HEAD]) or _check_cut(stored, log)
     if problem is not None:
         return problem
     try:
         replay = fold(log)
     except (KeyError, ValueError, TypeError, AttributeError) as exc:
-        return ChainProblem(case_id, 0, f"the log cannot be replayed: {_short(exc)}")
+        return ChainProblem(case_id, 0, "not_replayable", {"reason": _short(exc)})
     return _check_state_row(case_id, row, replay, state_values)
+
+
+class _NotSealed(ValueError):
+    """An entry's data is not the canonical text that was hashed (changed behind the store)."""
+
+    def __init__(self, seq: int) -> None:
+        super().__init__(f"entry {seq}: the data is not the text that was sealed")
+        self.seq = seq
 
 
 def _entry(row: Sequence[Any]) -> Entry:
@@ -101,7 +145,7 @@ def _entry(row: Sequence[Any]) -> Entry:
     entry = entry_from_row(row)
     data = row[7]
     if data != canonical_json(entry.data):
-        raise UnreadableEntry(entry.case_id, entry.seq, "the data is not the text that was sealed")
+        raise _NotSealed(entry.seq)
     return entry
 
 
@@ -116,22 +160,22 @@ def _check_state_row(
     ]
     try:
         state = strict_json(row[_STATE])
-    except ValueError as exc:
-        differ.append(f"state: {_short(exc)}")
+    except ValueError:  # not JSON any more: the state differs
+        differ.append("state")
     else:
         if state != to_data(replay):
             differ.append("state")
     if not differ:
         return None
-    message = f"the state row differs from the replay of the log ({', '.join(differ)})"
-    return ChainProblem(case_id, row[_LAST_SEQ] or 0, message)
+    values = {"columns": tuple(differ)}
+    return ChainProblem(case_id, row[_LAST_SEQ] or 0, "state_row_differs", values)
 
 
 def check_chain(case_id: str, log: list[Entry]) -> ChainProblem | None:
     """The first break in a case's chain of entries (seq, links, hashes), if any: for a log
     that comes from elsewhere (a transfer bundle), with no case row to compare."""
     if not log:
-        return ChainProblem(case_id, 1, "no entries")
+        return ChainProblem(case_id, 1, "no_entries")
     return _check_chain(case_id, log, len(log), log[-1].hash)
 
 
@@ -142,28 +186,24 @@ def _check_chain(
     purges = {e.seq for e in log if isinstance(e.body, CasePurged)}
     for expected_seq, entry in enumerate(log, 1):
         if entry.seq != expected_seq:
-            return ChainProblem(case_id, expected_seq, "entry missing (seq not contiguous)")
+            return ChainProblem(case_id, expected_seq, "entry_missing")
         if entry.prev_hash != prev:
-            return ChainProblem(case_id, entry.seq, "previous-hash link broken")
-        problem = _check_hash(entry, purges)
-        if problem is not None:
-            return ChainProblem(case_id, entry.seq, problem)
+            return ChainProblem(case_id, entry.seq, "link_broken")
+        code = _check_hash(entry, purges)
+        if code is not None:
+            return ChainProblem(case_id, entry.seq, code)
         prev = entry.hash
     if len(log) < last_seq:
-        return ChainProblem(
-            case_id, len(log) + 1, f"entry missing (the case row's head is entry {last_seq})"
-        )
+        return ChainProblem(case_id, len(log) + 1, "head_beyond_log", {"head": last_seq})
     if len(log) > last_seq:
-        return ChainProblem(
-            case_id, last_seq + 1, f"entries after the case row's head (entry {last_seq})"
-        )
+        return ChainProblem(case_id, last_seq + 1, "entries_after_head", {"head": last_seq})
     if prev != head_hash:
-        return ChainProblem(case_id, last_seq, "the case row's head does not match the log")
+        return ChainProblem(case_id, last_seq, "head_mismatch")
     return None
 
 
 def _check_hash(entry: Entry, purges: set[int]) -> str | None:
-    """What is wrong with one entry's hash, if anything.
+    """What is wrong with one entry's hash, if anything (a problem code).
 
     Form 2: the content must give the content hash (unless erased), and the header with the
     content hash the entry's hash. Form 1: the header with the body gives the hash; once
@@ -172,13 +212,13 @@ def _check_hash(entry: Entry, purges: set[int]) -> str | None:
     """
     if entry.erased is not None:
         if entry.erased.by_seq not in purges or entry.erased.by_seq <= entry.seq:
-            return "erased, but no case_purged entry after it records the erasure"
+            return "erased_without_purge"
         if entry.form == 1:
             return None
     elif entry.form == 2 and entry.compute_content_hash() != entry.content_hash:
-        return "content does not match its hash (changed)"
+        return "hash_mismatch"
     if entry.compute_hash() != entry.hash:
-        return "content does not match its hash (changed)"
+        return "hash_mismatch"
     return None
 
 
@@ -201,11 +241,8 @@ def _check_cut(stored: StoredCase, log: list[Entry]) -> ChainProblem | None:
     the last recorded base."""
     cut, base = recorded_cut(log)
     if (stored.access_cut or 0, stored.access_base or GENESIS) != (cut, base):
-        message = (
-            f"access log: {stored.access_cut or 0} rows erased, the log records {cut} "
-            "(rows removed without a record)"
-        )
-        return ChainProblem(stored.case_id, 0, message)
+        values = {"erased": stored.access_cut or 0, "recorded": cut}
+        return ChainProblem(stored.case_id, 0, "access_cut_unrecorded", values)
     return None
 
 
@@ -217,18 +254,14 @@ def _check_access(stored: StoredCase) -> ChainProblem | None:
     for n, row in enumerate(stored.access, 1):
         *values, prev_hash, digest = row
         if prev_hash != prev or access_hash(prev, values) != digest:
-            return ChainProblem(stored.case_id, 0, f"access log row {n} changed or removed")
+            return ChainProblem(stored.case_id, 0, "access_row_changed", {"row": n})
         prev = digest
     count = len(stored.access)
     if count != stored.access_count or prev != (
         stored.access_head or stored.access_base or GENESIS
     ):
-        return ChainProblem(
-            stored.case_id,
-            0,
-            f"access log has {count} rows, the case row says {stored.access_count} "
-            "(rows removed or added)",
-        )
+        counted = {"count": count, "recorded": stored.access_count}
+        return ChainProblem(stored.case_id, 0, "access_count_differs", counted)
     return None
 
 
@@ -238,11 +271,10 @@ def check_workflow(content_hash: str, content: str) -> ChainProblem | None:
     try:
         actual = structure(strict_json(content)).content_hash
     except Exception as exc:  # a changed row can hold anything
-        return ChainProblem("", 0, f"guide version {content_hash[:12]} cannot be read: {exc}")
+        values = {"version": content_hash[:12], "reason": _short(exc)}
+        return ChainProblem("", 0, "guide_unreadable", values)
     if actual != content_hash:
-        return ChainProblem(
-            "", 0, f"guide version {content_hash[:12]}: content does not match its hash (changed)"
-        )
+        return ChainProblem("", 0, "guide_hash_mismatch", {"version": content_hash[:12]})
     return None
 
 
@@ -255,13 +287,12 @@ def check_heads(store: Store, heads: Sequence[ChainHead]) -> list[ChainProblem]:
     for head in heads:
         current = now.get(head.case_id)
         if current is None:
-            problems.append(ChainProblem(head.case_id, head.seq, "case missing (deleted)"))
+            problems.append(ChainProblem(head.case_id, head.seq, "case_missing"))
         elif current.seq < head.seq:
-            message = f"chain shorter than exported (entry {current.seq}, was {head.seq})"
-            problems.append(ChainProblem(head.case_id, head.seq, message))
+            values = {"now": current.seq, "was": head.seq}
+            problems.append(ChainProblem(head.case_id, head.seq, "chain_shorter", values))
         elif _hash_at(store, head) != head.hash:
-            message = "chain differs from the exported head (rewritten or forged)"
-            problems.append(ChainProblem(head.case_id, head.seq, message))
+            problems.append(ChainProblem(head.case_id, head.seq, "chain_differs"))
     return problems
 
 
@@ -273,18 +304,35 @@ def _hash_at(store: Store, head: ChainHead) -> str | None:
     return log[head.seq - 1].hash if 0 < head.seq <= len(log) else None
 
 
+class BadHeads(ValueError):
+    """A file that is not one ``btiflow verify --heads`` wrote; ``code`` says why (``not_json``,
+    ``not_list``, ``fields``, ``types``: the catalogue's ``verify.heads.<code>``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(say("en", f"verify.heads.{code}"))
+        self.code = code
+
+    def words(self, language: str) -> str:
+        """Why, in ``language``."""
+        return say(language, f"verify.heads.{self.code}")
+
+
 def read_heads(text: str) -> list[ChainHead]:
-    """Chain heads from a file ``btiflow verify --heads`` wrote; ValueError if it is not one."""
-    data = json.loads(text)
+    """Chain heads from a file ``btiflow verify --heads`` wrote; ``BadHeads`` (a ValueError)
+    if it is not one."""
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise BadHeads("not_json") from exc
     if not isinstance(data, list):
-        raise ValueError("not a list of chain heads")
+        raise BadHeads("not_list")
     heads = []
     for item in data:
         if not isinstance(item, dict) or set(item) != {"case_id", "seq", "hash"}:
-            raise ValueError("each chain head has case_id, seq and hash")
+            raise BadHeads("fields")
         case_id, seq, digest = item["case_id"], item["seq"], item["hash"]
         if not isinstance(case_id, str) or type(seq) is not int or not isinstance(digest, str):
-            raise ValueError("case_id and hash are texts, seq a whole number")
+            raise BadHeads("types")
         heads.append(ChainHead(case_id, seq, digest))
     return heads
 
@@ -321,16 +369,17 @@ def verify_rows(
     """Check every case, access log and guide version a store holds (one snapshot, read by
     ``read``); a read that fails with ``damaged`` is reported, and the rest still checked."""
     problems: list[ChainProblem] = []
-    notes: list[str] = []
+    notes: list[ChainProblem] = []
     scope = queries.scope
     try:
         rows = read(queries.cases, scope)
         known = {r[0] for r in rows}
         for (case_id,) in read(queries.orphans, scope):
             if case_id not in known:
-                problems.append(ChainProblem(case_id, 0, "entries without a case row"))
+                problems.append(ChainProblem(case_id, 0, "entries_without_case"))
     except damaged as exc:
-        return VerifyReport(0, 0, (*problems, ChainProblem("", 0, f"cannot be read: {exc}")))
+        unreadable = ChainProblem("", 0, "store_unreadable", {"reason": _short(exc)})
+        return VerifyReport(0, 0, (*problems, unreadable))
     entries = 0
     for row in rows:
         case_id = row[0]
@@ -338,7 +387,7 @@ def verify_rows(
             entry_rows = read(queries.entries, (*scope, case_id))
             access_rows = read(queries.access, (*scope, case_id))
         except damaged as exc:
-            problems.append(ChainProblem(case_id, 0, f"cannot be read (damaged): {exc}"))
+            problems.append(ChainProblem(case_id, 0, "case_damaged", {"reason": _short(exc)}))
             continue
         entries += len(entry_rows)
         *state_row, access_count, access_head, access_cut, access_base = row
@@ -360,7 +409,7 @@ def verify_rows(
             if problem is not None:
                 problems.append(problem)
     except damaged as exc:
-        problems.append(ChainProblem("", 0, f"guide versions cannot be read (damaged): {exc}"))
+        problems.append(ChainProblem("", 0, "guides_damaged", {"reason": _short(exc)}))
     return VerifyReport(len(rows), entries, tuple(problems), tuple(notes))
 
 
@@ -368,13 +417,14 @@ _CONTENT_HASH = ENTRY_COLUMNS.split(", ").index("content_hash")
 _ERASED = ENTRY_COLUMNS.split(", ").index("erased")
 
 
-def erased_notes(case_id: str, entry_rows: Sequence[Sequence[Any]]) -> list[str]:
-    """What ``verify`` says of a case's erased entries (not problems: a purge erased them)."""
+def erased_notes(case_id: str, entry_rows: Sequence[Sequence[Any]]) -> list[ChainProblem]:
+    """What ``verify`` says of a case's erased entries (not problems: a purge erased them):
+    ``erased`` (how many), or ``erased_old_form`` when some are in the old hash form 1,
+    checked by their links only."""
     erased = [r for r in entry_rows if r[_ERASED] is not None]
     if not erased:
         return []
-    note = f"{case_id}: {len(erased)} entries erased by a purge (tombstones); the chain holds"
     old = sum(1 for r in erased if r[_CONTENT_HASH] is None)
     if old:
-        note += f"; {old} of them in the old hash form 1, checked by their links only"
-    return [note]
+        return [ChainProblem(case_id, 0, "erased_old_form", {"count": len(erased), "old": old})]
+    return [ChainProblem(case_id, 0, "erased", {"count": len(erased)})]

@@ -29,7 +29,7 @@ def copy_log(source: Store, target: Store) -> CopyReport:
     """
     before = source.verify()
     if not before.ok:
-        raise StoreError(f"the source does not verify: {before.problems[0]}")
+        raise StoreError.coded("store.source_not_verified", problem=before.problems[0])
     for content_hash, _, _ in source.workflow_versions():
         target.save_workflow(source.load_workflow(content_hash))
     ids = source.case_ids()
@@ -48,7 +48,7 @@ def copy_log(source: Store, target: Store) -> CopyReport:
     heads = {h.case_id: h for h in target.heads()}
     for head in source.heads():
         if heads.get(head.case_id) != head:
-            raise StoreError(f"case {head.case_id}: the copied chain head differs from the source")
+            raise StoreError.coded("store.copy_head_differs", case=head.case_id)
     if not after.ok:
-        raise StoreError(f"the copy does not verify: {after.problems[0]}")
+        raise StoreError.coded("store.copy_not_verified", problem=after.problems[0])
     return CopyReport(len(ids), entries, before, after)

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 
 from btiflow.errors import StoreError
 from btiflow.notify.outbox import STATUSES, OutboxMessage
+from btiflow.notify.problems import text as dispatch_text
 from btiflow.notify.rows import OutboxRow, stamp
 from btiflow.store.rows import INSERT_OUTBOX, OUTBOX_READ_COLUMNS, outbox_message
 from btiflow.store.sqlite import SqliteStore, write_transaction
@@ -38,7 +39,9 @@ class Outbox:
             )
             self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the outbox in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_open", path=self.path, reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -55,7 +58,9 @@ class Outbox:
             with write_transaction(self._conn) as conn:
                 yield conn
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write the outbox in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_write", path=self.path, reason=str(exc)
+            ) from exc
 
     # --- reading ---
 
@@ -104,7 +109,7 @@ class Outbox:
             if row is None:
                 return None
             id_, status = row
-            note = "an earlier attempt was interrupted; sent again with the same Message-ID"
+            note = dispatch_text("interrupted")
             conn.execute(
                 "UPDATE outbox SET status = 'sending', claimed_by = ?, claimed_until = ?, "
                 "attempts = attempts + 1, error = CASE WHEN ? THEN ? ELSE error END WHERE id = ?",

@@ -35,7 +35,9 @@ class PostgresWebhooks:
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to the webhooks at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_open", path=_safe(url), reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -51,7 +53,9 @@ class PostgresWebhooks:
             cur = self._conn.execute(sql.encode(), args)
             return cur.fetchall() if cur.description else []
         except psycopg.Error as exc:
-            raise StoreError(f"could not use the webhooks at {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     # --- subscriptions ---
 
@@ -77,7 +81,9 @@ class PostgresWebhooks:
         except pg_errors.UniqueViolation as exc:
             raise ConflictError(hook.id, 1) from exc
         except psycopg.Error as exc:
-            raise StoreError(f"could not use the webhooks at {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
         return hook
 
     def webhooks(self) -> list[Webhook]:
@@ -106,7 +112,9 @@ class PostgresWebhooks:
         except pg_errors.UniqueViolation as exc:
             raise ConflictError(webhook_id, 1) from exc
         except psycopg.Error as exc:
-            raise StoreError(f"could not use the webhooks at {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
         return gone == 1
 
     # --- deliveries ---

@@ -42,6 +42,7 @@ from btiflow.case.state import Case
 from btiflow.errors import CaseNotFound, CommitUnknown, ConflictError, StoreError
 from btiflow.notify.outbox import STATUSES as OUTBOX_STATUSES
 from btiflow.notify.outbox import OutboxMessage
+from btiflow.notify.problems import text as dispatch_text
 from btiflow.notify.rows import OUTBOX_COLUMNS, OutboxRow, stamp
 from btiflow.store import logs, pgappend, watchdog
 from btiflow.store.base import (
@@ -448,12 +449,16 @@ class PostgresStore:
         try:
             first = psycopg.connect(url, **settings)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to the relay log at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_connect", path=_safe(url), reason=str(exc)
+            ) from exc
         try:
             with first:
                 self._migrate(first, create=create)
         except psycopg.Error as exc:
-            raise StoreError(f"cannot migrate the relay log at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_migrate", path=_safe(url), reason=str(exc)
+            ) from exc
         self._link = _Link(url, settings, timeout)
 
     def _migrate(self, conn: psycopg.Connection[Any], *, create: bool) -> None:
@@ -461,9 +466,7 @@ class PostgresStore:
             conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             found = conn.execute("SELECT to_regclass('btiflow_migrations')").fetchone()
             if (found is None or found[0] is None) and not create:
-                raise StoreError(
-                    f"{_safe(self.url)} is not a btiflow relay log (no btiflow tables)"
-                )
+                raise StoreError.coded("store.not_a_log", path=_safe(self.url))
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS btiflow_migrations "
                 "(name text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
@@ -471,9 +474,8 @@ class PostgresStore:
             done = {r[0] for r in conn.execute("SELECT name FROM btiflow_migrations")}
             unknown = sorted(done - {name for name, _ in MIGRATIONS})
             if unknown:
-                raise StoreError(
-                    f"{_safe(self.url)} was written by a newer btiflow (schema "
-                    f"{', '.join(unknown)}); upgrade btiflow to open it"
+                raise StoreError.coded(
+                    "store.newer", path=_safe(self.url), schema=", ".join(unknown)
                 )
             applied = []
             for name, step in MIGRATIONS:
@@ -523,9 +525,13 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 if attempt == 1 and watch.again(conn):
                     continue
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             return done
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -543,9 +549,13 @@ class PostgresStore:
             except psycopg.OperationalError as exc:
                 if attempt == 1 and watch.again(conn):
                     continue
-                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                ) from exc
         raise AssertionError("unreachable")  # pragma: no cover
 
     # --- reading ---
@@ -750,7 +760,9 @@ class PostgresStore:
             if isinstance(exc, psycopg.OperationalError) and conn and _lost(conn) and entries:
                 self._settle(entries[-1], expected_seq, exc, backend)
                 return
-            raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     def _append_in_steps(
         self,
@@ -797,9 +809,13 @@ class PostgresStore:
                 elif attempt == 1 and watch.again(conn):
                     continue  # lost before anything was committed: once more, reconnected
                 else:
-                    raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                    raise StoreError.coded(
+                        "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                    ) from exc
             except psycopg.Error as exc:
-                raise StoreError(f"could not write to {_safe(self.url)}: {exc}") from exc
+                raise StoreError.coded(
+                    "store.cannot_write", path=_safe(self.url), reason=str(exc)
+                ) from exc
             return
 
     def _write_state(
@@ -890,9 +906,8 @@ class PostgresStore:
         except (psycopg.Error, StoreError) as exc:
             raise CommitUnknown(last.case_id, last.seq, _first_line(lost)) from exc
         if row is None:
-            raise StoreError(
-                f"could not write to {_safe(self.url)} (the connection was lost; nothing was "
-                f"written): {_first_line(lost)}"
+            raise StoreError.coded(
+                "store.connection_lost", path=_safe(self.url), reason=_first_line(lost)
             ) from lost
         if row[0] != last.hash:  # another writer's entry took this seq
             raise ConflictError(last.case_id, expected_seq + 1) from lost
@@ -1043,7 +1058,7 @@ class PostgresStore:
             (self.tenant, content_hash),
         )
         if not rows:
-            raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
+            raise StoreError.coded("store.no_version", version=content_hash[:12])
         return workflow_from_row(content_hash, rows[0][0])
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
@@ -1119,11 +1134,15 @@ class PostgresStore:
                         with _deadline(conn, self.timeout):
                             return conn.execute(sql, args).fetchall()
                     except psycopg.Error as exc:
-                        raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+                        raise StoreError.coded(
+                            "store.cannot_read", path=_safe(self.url), reason=str(exc)
+                        ) from exc
 
                 return self._verify(read)
         except psycopg.Error as exc:
-            raise StoreError(f"could not read {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.cannot_read", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     def _verify(self, read: Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]) -> VerifyReport:
         tenant = "WHERE tenant = %s"
@@ -1173,8 +1192,8 @@ class _Link:
                         "SELECT backend_start FROM pg_stat_activity WHERE pid = pg_backend_pid()"
                     ).fetchone()
             except psycopg.Error as exc:
-                raise StoreError(
-                    f"cannot reach the relay log at {_safe(self._url)}: {_first_line(exc)}"
+                raise StoreError.coded(
+                    "store.cannot_connect", path=_safe(self._url), reason=_first_line(exc)
                 ) from exc
             self.backend = _Backend(conn.info.backend_pid, row[0] if row else None)
             self._conn = conn
@@ -1202,7 +1221,7 @@ def _end_backend(conn: psycopg.Connection[Any], backend: _Backend, timeout: floa
         (max(1, round(timeout * 1000)), backend.pid, backend.started),
     ).fetchall()
     if rows and not rows[0][0]:
-        raise StoreError(f"the server process {backend.pid} did not end")
+        raise StoreError.coded("store.process_lingers", pid=backend.pid)
 
 
 def _closed_by_server(conn: psycopg.Connection[Any]) -> bool:
@@ -1316,7 +1335,9 @@ class PostgresOutbox:
         try:
             self._conn = psycopg.connect(url, autocommit=True, connect_timeout=max(1, int(timeout)))
         except psycopg.Error as exc:
-            raise StoreError(f"cannot connect to the outbox at {_safe(url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_open", path=_safe(url), reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -1332,7 +1353,9 @@ class PostgresOutbox:
             cur = self._conn.execute(sql.encode(), args)
             return cur.fetchall() if cur.description else []
         except psycopg.Error as exc:
-            raise StoreError(f"could not use the outbox at {_safe(self.url)}: {exc}") from exc
+            raise StoreError.coded(
+                "store.outbox_cannot_write", path=_safe(self.url), reason=str(exc)
+            ) from exc
 
     def messages(
         self, status: str | None = None, case_id: str | None = None
@@ -1368,7 +1391,7 @@ class PostgresOutbox:
     def claim(self, now: dt.datetime, lease: dt.timedelta, worker: str) -> OutboxMessage | None:
         """Take the next message due (pending, or held by a dispatcher whose lease ran out)."""
         at = stamp(now)
-        note = "an earlier attempt was interrupted; sent again with the same Message-ID"
+        note = dispatch_text("interrupted")
         rows = self._run(
             "UPDATE outbox SET status = 'sending', claimed_by = %s, claimed_until = %s, "
             "attempts = attempts + 1, "

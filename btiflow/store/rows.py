@@ -280,12 +280,9 @@ def workflow_from_row(content_hash: str, content: str) -> Workflow:
     try:
         workflow = structure(strict_json(content))
     except Exception as exc:  # a changed row can hold anything
-        raise StoreError(f"guide version {content_hash[:12]} in the log cannot be read") from exc
+        raise StoreError.coded("store.version_unreadable", version=content_hash[:12]) from exc
     if workflow.content_hash != content_hash:
-        raise StoreError(
-            f"guide version {content_hash[:12]} in the log was changed (its content does not "
-            "match its hash); run btiflow verify"
-        )
+        raise StoreError.coded("store.version_changed", version=content_hash[:12])
     return workflow
 
 

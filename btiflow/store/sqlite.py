@@ -448,9 +448,9 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
 
 def _refuse_missing_or_empty(path: str) -> None:
     if not os.path.isfile(path):
-        raise StoreError(f"no relay log at {path!r} (not a file)")
+        raise StoreError.coded("store.no_file", path=path)
     if os.path.getsize(path) == 0:
-        raise StoreError(f"{path!r} is an empty file, not a btiflow relay log")
+        raise StoreError.coded("store.empty_file", path=path)
 
 
 def _check_schema(path: str, conn: sqlite3.Connection, *, create: bool) -> None:
@@ -471,15 +471,12 @@ def _check_schema(path: str, conn: sqlite3.Connection, *, create: bool) -> None:
             )
         ]
     if not applied and (tables or not create):
-        raise StoreError(f"{path!r} is not a btiflow relay log (it holds other tables or none)")
+        raise StoreError.coded("store.not_a_log", path=path)
     # sqlite-utils lists a set's migrations only privately; pending() needs a database
     known = {m.name for m in migrations._migrations}
     unknown = [name for name in applied if name not in known]
     if unknown:
-        raise StoreError(
-            f"{path!r} was written by a newer btiflow (schema {', '.join(unknown)}); "
-            "upgrade btiflow to open it"
-        )
+        raise StoreError.coded("store.newer", path=path, schema=", ".join(unknown))
 
 
 class SqliteStore:
@@ -516,7 +513,7 @@ class SqliteStore:
                 conn.close()
             if isinstance(exc, StoreError):
                 raise
-            raise StoreError(f"cannot open the relay log {self.path!r}: {exc}") from exc
+            raise StoreError.coded("store.cannot_open", path=self.path, reason=str(exc)) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -693,7 +690,7 @@ class SqliteStore:
             logs.conflict(log, state.id, expected_seq + 1)
             raise ConflictError(state.id, expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+            raise StoreError.coded("store.cannot_write", path=self.path, reason=str(exc)) from exc
         logs.appended(log, state.id, entries, len(outbox))
         self._remember(state)
 
@@ -718,7 +715,7 @@ class SqliteStore:
             with self._write() as conn:
                 _append_access(conn, records)
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+            raise StoreError.coded("store.cannot_write", path=self.path, reason=str(exc)) from exc
 
     def access_log(self, case_id: str) -> list[AccessRecord]:
         """Every read and action recorded for the case, oldest first."""
@@ -767,7 +764,7 @@ class SqliteStore:
         except sqlite3.IntegrityError as exc:
             raise ConflictError(e.case_id, e.expected_seq + 1) from exc
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+            raise StoreError.coded("store.cannot_write", path=self.path, reason=str(exc)) from exc
         finally:
             self._conn.execute("PRAGMA secure_delete = OFF")
         self._states.pop(e.case_id, None)
@@ -780,7 +777,7 @@ class SqliteStore:
                 conn.executemany(INSERT_OUTBOX, [r.values() for r in rows])
                 new = conn.total_changes - before
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write to {self.path!r}: {exc}") from exc
+            raise StoreError.coded("store.cannot_write", path=self.path, reason=str(exc)) from exc
         logs.enqueued(log, new, len(rows))
         return new
 
@@ -806,7 +803,7 @@ class SqliteStore:
             "SELECT content FROM workflows WHERE hash = ?", (content_hash,)
         ).fetchone()
         if row is None:
-            raise StoreError(f"this relay log holds no workflow version {content_hash[:12]}")
+            raise StoreError.coded("store.no_version", version=content_hash[:12])
         return workflow_from_row(content_hash, row[0])
 
     def workflow_versions(self) -> list[tuple[str, str, str]]:
@@ -872,7 +869,7 @@ class SqliteStore:
             found = [str(exc)]
         if found == ["ok"]:
             return []
-        return [ChainProblem("", 0, f"the file is damaged (SQLite: {'; '.join(found)})")]
+        return [ChainProblem("", 0, "file_damaged", {"reason": "; ".join(found)})]
 
 
 _VERIFY = Queries(

@@ -44,7 +44,7 @@ def open_store(
         try:
             from btiflow.store.postgres import PostgresStore
         except ImportError as exc:
-            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+            raise StoreError.coded("store.no_psycopg") from exc
         return PostgresStore(text, tenant=tenant or DEFAULT_TENANT, create=create)
     if tenant not in (None, DEFAULT_TENANT):
         raise ValueError(
@@ -53,7 +53,7 @@ def open_store(
     if text.startswith("sqlite:///"):
         text = text[len("sqlite:///") :]
     elif "://" in text:
-        raise StoreError(f"not a relay log URL (sqlite:///path or postgresql://…): {text!r}")
+        raise StoreError.coded("store.not_a_url", text=text)
     return SqliteStore(text, create=create)
 
 
@@ -76,7 +76,7 @@ def open_outbox(
         try:
             from btiflow.store.postgres import PostgresOutbox
         except ImportError as exc:
-            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+            raise StoreError.coded("store.no_psycopg") from exc
         text, named = _split_tenant(text)
         return PostgresOutbox(text, tenant=tenant or named or DEFAULT_TENANT, create=create)
     if tenant not in (None, DEFAULT_TENANT):
@@ -96,7 +96,7 @@ def open_webhooks(
         try:
             from btiflow.store.pgwebhooks import PostgresWebhooks
         except ImportError as exc:
-            raise StoreError("PostgreSQL needs psycopg: pip install 'btiflow[postgres]'") from exc
+            raise StoreError.coded("store.no_psycopg") from exc
         text, named = _split_tenant(text)
         return PostgresWebhooks(text, tenant=tenant or named or DEFAULT_TENANT, create=create)
     if tenant not in (None, DEFAULT_TENANT):

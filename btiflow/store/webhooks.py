@@ -61,7 +61,9 @@ class SqliteWebhooks:
             )
             self._conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"cannot open the webhooks in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_open", path=self.path, reason=str(exc)
+            ) from exc
 
     def close(self) -> None:
         self._conn.close()
@@ -80,7 +82,9 @@ class SqliteWebhooks:
         except sqlite3.IntegrityError:
             raise
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"could not write the webhooks in {self.path!r}: {exc}") from exc
+            raise StoreError.coded(
+                "store.webhooks_cannot_write", path=self.path, reason=str(exc)
+            ) from exc
 
     # --- subscriptions ---
 

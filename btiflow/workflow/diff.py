@@ -110,15 +110,12 @@ def _outcome_name(kind: str, lang: str) -> str:
     return say(lang, key) if has("nb", key) else kind
 
 
-def check_same_guide(old: Workflow, new: Workflow) -> None:
-    """Refuse to compare (or migrate between) two different guides."""
+def check_same_guide(old: Workflow, new: Workflow, language: str | None = None) -> None:
+    """Refuse to compare (or migrate between) two different guides; the problem in
+    ``language`` (default: the new version's first language)."""
     if old.id != new.id:
-        raise MigrationError(
-            [
-                f"the two files are different guides ({old.id!r} and {new.id!r}); "
-                "compare or migrate only versions of the same guide (same id)"
-            ]
-        )
+        words = say(language or new.language, "guide.diff.different_guides", old=old.id, new=new.id)
+        raise MigrationError([words])
 
 
 def diff(old: Workflow, new: Workflow, language: str | None = None) -> list[Change]:
@@ -128,7 +125,7 @@ def diff(old: Workflow, new: Workflow, language: str | None = None) -> list[Chan
     they quote). Raises ``MigrationError`` when the two are different guides (different
     ``id``).
     """
-    check_same_guide(old, new)
+    check_same_guide(old, new, language)
     return list(_Diff(old, new, language).changes())
 
 

@@ -226,7 +226,7 @@ class Engine:
             self.store, self.workflow_of, viewer, now, self._day(now), within
         )
         if shown is None:
-            raise AccessDenied("", viewer.id, "an overview of cases")
+            raise AccessDenied("", viewer.id, "overview")
         return shown
 
     def relations(self, case_id: str, actor: Actor) -> frozenset[str]:

@@ -227,7 +227,7 @@ class AccessDenied(BtiflowError, PermissionError):
     def __init__(self, case_id: str, viewer: str, what: str = "case") -> None:
         self.case_id = case_id
         self.viewer = viewer
-        self.code = f"access_denied.{what}"  # what: "case" or "access_log"
+        self.code = f"access_denied.{what}"  # what: "case", "access_log" or "overview"
         self.values = MappingProxyType({"viewer": viewer, "case": case_id})
         super().__init__(say("en", f"error.{self.code}", **self.values))
 

@@ -27,6 +27,16 @@ class DueCase:
     baton_unit: str | None
 
 
+DueRow = tuple[str, dt.date, int, str, str | None, str | None]
+"""A case with an evaluation due, as a plain tuple (cheap by the hundred thousand): case id,
+due day, level, step, baton holder, baton unit. ``DueCase``'s fields in order, so
+``DueCase(*row)`` is the same case as an object."""
+
+DueAfter = tuple[dt.date, str]
+"""Where a list of due evaluations goes on from: the last row's due day and case id (rows are
+in that order)."""
+
+
 @attrs.frozen
 class ChainProblem:
     """What ``verify`` found wrong: in a case (``case_id``, at entry ``seq``, or 0 for the
@@ -164,6 +174,10 @@ class Store(Protocol):
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]: ...
 
     def overdue(self, today: dt.date) -> list[DueCase]: ...
+
+    def due_page(
+        self, first: dt.date | None, last: dt.date, *, after: DueAfter | None, limit: int
+    ) -> list[DueRow]: ...
 
     def verify(self) -> VerifyReport: ...
 

@@ -35,13 +35,16 @@ from btiflow.store.base import (
     KEPT_ON_PURGE,
     ChainHead,
     ChainProblem,
+    DueAfter,
     DueCase,
+    DueRow,
     Erasure,
     FeedEvent,
     Receipt,
     VerifyReport,
 )
 from btiflow.store.check import Queries, verify_rows
+from btiflow.store.due import due_bounds, due_query
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
@@ -399,6 +402,11 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         raise
 
 
+def _iso(value: object) -> object:
+    """A date as SQLite keeps it (ISO text); anything else as it is."""
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
 def _refuse_missing_or_empty(path: str) -> None:
     if not os.path.isfile(path):
         raise StoreError(f"no relay log at {path!r} (not a file)")
@@ -540,13 +548,7 @@ class SqliteStore:
         return [r[0] for r in self._conn.execute("SELECT case_id FROM cases ORDER BY opened_at")]
 
     def _due(self, where: str, args: tuple[Any, ...]) -> list[DueCase]:
-        rows = self._conn.execute(
-            "SELECT case_id, next_evaluation_due, level, step, baton_holder, baton_unit "
-            "FROM cases WHERE status = 'open' AND next_evaluation_due IS NOT NULL AND "
-            + where
-            + " ORDER BY next_evaluation_due, case_id",
-            args,
-        ).fetchall()
+        rows = self._conn.execute(due_query(where), args).fetchall()
         return [DueCase(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
 
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]:
@@ -558,6 +560,17 @@ class SqliteStore:
     def overdue(self, today: dt.date) -> list[DueCase]:
         """Open cases whose next evaluation was due before ``today``."""
         return self._due("next_evaluation_due < ?", (today.isoformat(),))
+
+    def due_page(
+        self, first: dt.date | None, last: dt.date, *, after: DueAfter | None, limit: int
+    ) -> list[DueRow]:
+        """Up to ``limit`` open cases whose next evaluation falls from ``first`` (None: any day
+        before) to ``last``, after ``after``, in order (``btiflow.store.due``)."""
+        where, args = due_bounds(first, last, after, "?")
+        sql = due_query(where) + " LIMIT ?"
+        rows = self._conn.execute(sql, [*(_iso(a) for a in args), limit]).fetchall()
+        day = dt.date.fromisoformat
+        return [(c, day(d), level, step, h, u) for c, d, level, step, h, u in rows]
 
     # --- writing ---
 

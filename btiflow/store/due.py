@@ -21,14 +21,13 @@ if TYPE_CHECKING:
 PAGE = 1000
 """Rows a store is asked for at a time."""
 
-_COLUMNS = "case_id, next_evaluation_due, level, step, baton_holder, baton_unit"
 
-
-def due_query(where: str) -> str:
-    """The SELECT of open cases with an evaluation due, narrowed by ``where``, in order."""
+def due_query(where: str, day: str = "next_evaluation_due") -> str:
+    """The SELECT of open cases with an evaluation due, narrowed by ``where``, in order; ``day``
+    is how the due day is selected (a store may name a converter for it)."""
     return (
-        f"SELECT {_COLUMNS} FROM cases WHERE status = 'open' "
-        f"AND next_evaluation_due IS NOT NULL AND {where} "
+        f"SELECT case_id, {day}, level, step, baton_holder, baton_unit FROM cases "
+        f"WHERE status = 'open' AND next_evaluation_due IS NOT NULL AND {where} "
         "ORDER BY next_evaluation_due, case_id"
     )
 

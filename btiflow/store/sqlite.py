@@ -14,7 +14,9 @@ import datetime as dt
 import json
 import logging
 import os
+import random
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -403,11 +405,23 @@ def _cut_access(conn: sqlite3.Connection, e: Erasure) -> None:
     )
 
 
+_FIRST_WAIT = 50e-6
+"""Seconds a writer first waits, give or take half, for another's write transaction to end."""
+_LONGEST_WAIT = 2e-3
+"""The longest it waits before it looks again (each wait is half as long again as the last)."""
+
+
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(
+    conn: sqlite3.Connection, timeout: float = 30.0
+) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail; rolled
-    back on any error. For connections opened with ``isolation_level=None``."""
-    conn.execute("BEGIN IMMEDIATE")
+    back on any error. For connections opened with ``isolation_level=None``.
+
+    A writer that finds another's transaction open waits here (``begin_immediate``), not in
+    SQLite's busy handler, whose naps (1, 2, 5, 10 ms …) are long beside a write transaction of
+    a fraction of a millisecond; after ``timeout`` seconds it gives up (``database is locked``)."""
+    begin_immediate(conn, timeout)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -415,6 +429,32 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
+    """BEGIN IMMEDIATE, and while another writer holds the lock, again after a short wait
+    with jitter (from ``_FIRST_WAIT``, growing to ``_LONGEST_WAIT``) until ``timeout``.
+
+    SQLite's busy handler is off for the BEGIN only (``busy_timeout`` 0): every other statement
+    keeps it (e.g. a read while another connection recovers the WAL)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline, wait = 0.0, _FIRST_WAIT
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + timeout
+                if now >= deadline:
+                    raise
+            time.sleep(wait * (0.5 + random.random()))
+            wait = min(wait * 1.5, _LONGEST_WAIT)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {round(timeout * 1000)}")
 
 
 def _iso(value: object) -> object:
@@ -469,6 +509,7 @@ class SqliteStore:
         and the file is left as it was. A newer schema, or another program's database, is
         refused either way."""
         self.path = str(path)
+        self.timeout = timeout
         self._states: OrderedDict[str, Case] = OrderedDict()
         if not create:
             _refuse_missing_or_empty(self.path)
@@ -510,7 +551,7 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction on this store's connection."""
-        with write_transaction(self._conn) as conn:
+        with write_transaction(self._conn, self.timeout) as conn:
             yield conn
 
     @contextmanager

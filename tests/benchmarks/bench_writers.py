@@ -128,8 +128,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--acts", type=int, default=1000, help="acts per writer")
     parser.add_argument("--runs", type=int, default=5, help="pairs of runs (median)")
+    parser.add_argument("--dir", type=Path, help="where the SQLite file goes (default: a temp dir)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         path = Path(tmp) / "writers.db"
         casekit.engine_on(path).store.close()
         share = lock_share(path)
@@ -143,7 +144,8 @@ def main() -> None:
             pairs.append((one, two, two / one))
         keeper.store.close()
     load = os.getloadavg()[0]
-    print(f"writer processes on one SQLite file ({os.cpu_count()} CPUs, load {load:.1f}; "
+    print(f"writer processes on one SQLite file in {args.dir or tempfile.gettempdir()} "
+          f"({os.cpu_count()} CPUs, load {load:.1f}; "
           f"WAL warmed to {wal // 1024} KB), {args.acts} acts each")  # fmt: skip
     for one, two, ratio in pairs:
         print(f"    1 → {one:5.0f} acts/s, 2 → {two:5.0f} acts/s: {ratio:.2f}x")

@@ -160,14 +160,18 @@ def main() -> None:
     print(f"writer processes on one SQLite file in {args.dir or tempfile.gettempdir()} "
           f"({os.cpu_count()} CPUs, load {load:.1f}; "
           f"WAL warmed to {wal // 1024} KB), {args.acts} acts each")  # fmt: skip
-    for one, two, ratio in pairs:
-        print(f"    1 → {one:5.0f} acts/s, 2 → {two:5.0f} acts/s: {ratio:.2f}x")
+    for (one, two, ratio), (one_b, two_b, ratio_b) in zip(pairs, before, strict=True):
+        print(f"    1 → {one:5.0f} acts/s, 2 → {two:5.0f} acts/s: {ratio:.2f}x   "
+              f"(busy handler: 1 → {one_b:5.0f}, 2 → {two_b:5.0f}: {ratio_b:.2f}x)")  # fmt: skip
     ratio = statistics.median(r for _, _, r in pairs)
     print(f"    median 2 / 1 = {ratio:.2f}x (target >= 1.7x: {'ok' if ratio >= 1.7 else 'MISSED'})")
     old = statistics.median(r for _, _, r in before)
-    each = " ".join(f"{r:.2f}" for _, _, r in before)
-    print(f"    runs between, waiting in SQLite's busy handler (as before): {each}; "
-          f"median {old:.2f}x")  # fmt: skip
+    one, two, one_b, two_b = (
+        statistics.median(run[i] for run in runs) for runs in (pairs, before) for i in (0, 1)
+    )
+    print(f"    the runs between, waiting in SQLite's busy handler (as before): median {old:.2f}x")
+    print(f"    median acts/s: naps 1 → {one:.0f}, 2 → {two:.0f}; "
+          f"busy handler 1 → {one_b:.0f}, 2 → {two_b:.0f}")  # fmt: skip
     print(f"    ceilings in this run: the machine {ceiling:.2f}x (2 CPU-bound processes vs 1); "
           f"the write lock {1 / share:.2f}x (a writer holds it {share:.0%} of an act)")  # fmt: skip
 

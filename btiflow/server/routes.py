@@ -49,6 +49,7 @@ from btiflow.server.problems import documented
 # Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema,
 # the row the due lists stream.
 from btiflow.store.base import DueAfter, DueRow
+from btiflow.store.due import PAGE
 from btiflow.timeline import describe
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.schema import json_schema
@@ -429,9 +430,13 @@ def due(
     limit: Limit = None,
     after: After = None,
 ) -> list[DueCase]:
-    engine = _engines(request.app.state).get()
-    listed = engine.iter_due(within=dt.timedelta(days=within_days), after=_after(after))
-    return _visible(request, listed, limit)
+    engine, since = _engines(request.app.state).get(), _after(after)
+    within = dt.timedelta(days=within_days)
+
+    def rows(page: int) -> Iterator[DueRow]:
+        return engine.iter_due(within=within, after=since, page=page)
+
+    return _visible(request, rows, limit)
 
 
 @get(
@@ -444,8 +449,8 @@ def due(
 def overdue(
     request: Request[Any, Any, Any], limit: Limit = None, after: After = None
 ) -> list[DueCase]:
-    engine = _engines(request.app.state).get()
-    return _visible(request, engine.iter_overdue(after=_after(after)), limit)
+    engine, since = _engines(request.app.state).get(), _after(after)
+    return _visible(request, lambda page: engine.iter_overdue(after=since, page=page), limit)
 
 
 def _after(after: str | None) -> DueAfter | None:
@@ -462,16 +467,19 @@ def _after(after: str | None) -> DueAfter | None:
 
 
 def _visible(
-    request: Request[Any, Any, Any], listed: Iterator[DueRow], limit: int | None
+    request: Request[Any, Any, Any],
+    rows: Callable[[int], Iterator[DueRow]],
+    limit: int | None,
 ) -> list[DueCase]:
-    """Up to ``limit`` of the rows: a person gets the cases they may see; a system client with
-    ``due:read`` gets all."""
+    """Up to ``limit`` of the rows (``rows(page)`` streams them): a person gets the cases they
+    may see; a system client with ``due:read`` gets all, asked for no more than it wants."""
     caller = request.user
     if isinstance(caller, SystemClient):
         _scope(request, "due:read")
+        listed = rows(limit or PAGE)
     else:
         seen = {s.case_id for s in _engines(request.app.state).get().cases(_person(request))}
-        listed = (row for row in listed if row[0] in seen)
+        listed = (row for row in rows(PAGE) if row[0] in seen)
     return [DueCase(*row) for row in itertools.islice(listed, limit)]
 
 

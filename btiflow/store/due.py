@@ -18,8 +18,10 @@ from btiflow.case.people import storable
 if TYPE_CHECKING:
     from btiflow.store.base import DueAfter, DueRow, Store
 
-PAGE = 1000
-"""Rows a store is asked for at a time."""
+PAGE = 10_000
+"""Rows a store is asked for at a time: a page costs a query (on PostgreSQL a round trip, about
+a millisecond), so pages of 1,000 made a stream of 168,000 rows 1.8x a raw fetch there, pages
+of 10,000 about 1.25x; a page of tuples this size is about 2 MB."""
 
 
 def due_query(where: str, day: str = "next_evaluation_due") -> str:

@@ -185,6 +185,7 @@ def bulk_cases(url: str, tenant: str, count: int, today: dt.date, share: float =
 def bench_overdue(url: str, count: int, runs: int, share: float) -> None:
     at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=casekit.OSLO)
     tenant = f"bench-{uuid.uuid4().hex[:6]}"
+    PostgresStore(url, tenant=tenant).close()  # the schema, when (a) did not run
     start = time.perf_counter()
     expected = bulk_cases(url, tenant, count, at.date(), share)
     built = time.perf_counter() - start

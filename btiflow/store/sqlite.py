@@ -652,6 +652,11 @@ class SqliteStore:
         the hash the ``access`` records chain on from.
         """
         values = state_values(state)
+        # every row that does not depend on what is stored is made before the write lock is
+        # taken: the time under it is what two writers cannot share (docs/design.md)
+        entry_rows = [entry_values(e) for e in entries]
+        outbox_rows = [r.values() for r in outbox]
+        feed_rows = [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
         try:
             with self._write() as conn:
                 if expected_seq == 0:
@@ -667,15 +672,13 @@ class SqliteStore:
                     cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
                     if cur.rowcount != 1:
                         raise ConflictError(state.id, expected_seq + 1)
-                conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
-                conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
+                conn.executemany(_INSERT_ENTRY, entry_rows)
+                conn.executemany(INSERT_OUTBOX, outbox_rows)
                 _append_access(conn, access)
                 now = stamp(dt.datetime.now(dt.UTC))
                 if receipt is not None:
                     conn.execute(_INSERT_RECEIPT, (*receipt_values(receipt), now))
-                conn.executemany(
-                    _INSERT_FEED, [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
-                )
+                conn.executemany(_INSERT_FEED, feed_rows)
                 conn.executemany(_FAN_OUT, [(e.case_id, e.seq, now, now) for e in entries])
         except ConflictError:
             logs.conflict(log, state.id, expected_seq + 1)

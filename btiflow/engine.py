@@ -11,7 +11,7 @@ import datetime as dt
 import logging
 import time
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from btiflow import access
@@ -31,7 +31,16 @@ from btiflow.localtime import OSLO
 from btiflow.notify import plan as notify_plan
 from btiflow.notify.messages import NotifyConfig
 from btiflow.notify.rows import OutboxRow
-from btiflow.store.base import DueCase, FeedEvent, Receipt, Store, VerifyReport
+from btiflow.store.base import (
+    DueAfter,
+    DueCase,
+    DueRow,
+    FeedEvent,
+    Receipt,
+    Store,
+    VerifyReport,
+)
+from btiflow.store.due import PAGE, due_rows, overdue_rows
 from btiflow.views import CaseSummary, FamilyView, StaffView, family_view, staff_view, summary
 from btiflow.workflow.model import Workflow
 
@@ -254,18 +263,49 @@ class Engine:
         within: dt.timedelta = dt.timedelta(days=7),
     ) -> list[DueCase]:
         """Open cases with an evaluation due from ``at`` (default now) until ``within`` later."""
-        day = self._day(at)
-        if not isinstance(within, dt.timedelta):
-            raise TypeError("within must be a datetime.timedelta, e.g. timedelta(days=7)")
-        try:
-            until = day + within
-        except OverflowError as exc:
-            raise ValueError("at + within is past the last date a calendar holds") from exc
-        return self.store.due_between(day, until)
+        return self.store.due_between(*self._due_span(at, within))
 
     def overdue(self, at: dt.datetime | dt.date | None = None) -> list[DueCase]:
         """Open cases whose evaluation was due before the day of ``at`` (default now)."""
         return self.store.overdue(self._day(at))
+
+    def iter_due(
+        self,
+        at: dt.datetime | dt.date | None = None,
+        *,
+        within: dt.timedelta = dt.timedelta(days=7),
+        after: DueAfter | None = None,
+        page: int = PAGE,
+    ) -> Iterator[DueRow]:
+        """``due``, streamed for very many cases: each case a plain tuple (case id, due day,
+        level, step, baton holder, baton unit; ``DueCase(*row)`` makes the object), in due-day
+        and case-id order, read from the store ``page`` rows at a time. ``after`` = the last
+        row's ``(due, case_id)`` goes on after that row (a later page). The arguments are
+        checked at once; the store is read as the rows are taken, page by page, so a case
+        acted on meanwhile may be met at its old day, its new one, both or neither."""
+        first, last = self._due_span(at, within)
+        return due_rows(self.store, first, last, after=after, page=page)
+
+    def iter_overdue(
+        self,
+        at: dt.datetime | dt.date | None = None,
+        *,
+        after: DueAfter | None = None,
+        page: int = PAGE,
+    ) -> Iterator[DueRow]:
+        """``overdue``, streamed as ``iter_due`` streams ``due``."""
+        return overdue_rows(self.store, self._day(at), after=after, page=page)
+
+    def _due_span(
+        self, at: dt.datetime | dt.date | None, within: dt.timedelta
+    ) -> tuple[dt.date, dt.date]:
+        day = self._day(at)
+        if not isinstance(within, dt.timedelta):
+            raise TypeError("within must be a datetime.timedelta, e.g. timedelta(days=7)")
+        try:
+            return day, day + within
+        except OverflowError as exc:
+            raise ValueError("at + within is past the last date a calendar holds") from exc
 
     def events(self, after: int = 0, limit: int = 100) -> list[FeedEvent]:
         """The event feed: up to ``limit`` entries' metadata (case, entry, kind, time; never

@@ -38,6 +38,7 @@ from btiflow.case.kinds import CaseOpened, WorkflowRef
 from btiflow.case.people import Actor
 from btiflow.engine import Engine
 from btiflow.errors import ActionRefused
+from btiflow.store.base import DueCase
 from btiflow.store.sqlite import SqliteStore
 from btiflow.workflow.load import load_workflow
 
@@ -443,6 +444,33 @@ def test_due_days_are_counted_in_oslo(tmp_path: Path) -> None:
     assert [d.case_id for d in engine.overdue(late)] == [case.id]
     with pytest.raises(ValueError, match="timezone-aware"):
         engine.overdue(dt.datetime(2026, 9, 5))
+
+
+def test_streamed_due_rows_are_checked_when_asked_for(tmp_path: Path) -> None:
+    """iter_due and iter_overdue refuse a wrong after, page or day at the call, before any
+    row is read; the rows are plain tuples, DueCase's fields in order."""
+    engine, clock = make_engine(tmp_path)
+    case = to_level_1(engine)
+    plan(engine, case.id, days=3)
+    (row,) = engine.iter_due()
+    assert type(row) is tuple
+    assert DueCase(*row) == engine.due()[0]
+    wrong = ["2026-09-04,sak", ("2026-09-04", "sak"), (dt.date(2026, 9, 4),), (clock.now, "x")]
+    for after in wrong:
+        with pytest.raises(TypeError, match="after"):
+            engine.iter_overdue(after=after)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="after"):
+        engine.iter_due(after=(dt.date(2026, 9, 4), "sak\x00"))
+    for page in [0, -1, True, 2.5]:
+        with pytest.raises(ValueError, match="page"):
+            engine.iter_due(page=page)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="timezone-aware"):
+        engine.iter_overdue(dt.datetime(2026, 9, 5))
+    with pytest.raises(TypeError, match="within"):
+        engine.iter_due(within=7)  # type: ignore[arg-type]
+    assert list(engine.iter_overdue(dt.date.min)) == []
+    assert list(engine.iter_overdue(dt.date.max)) == [row]
+    assert list(engine.iter_overdue(dt.date.max, after=(row[1], row[0]))) == []
 
 
 # --- the log and the state -----------------------------------------------------------------------

@@ -340,6 +340,49 @@ def test_due_lists_only_cases_the_caller_sees(world: World) -> None:
         assert _is_problem(http.get("/cases"), 403)["code"] == "not_permitted"
 
 
+def _walk(http: httpx.Client, path: str, limit: int) -> list[dict[str, Any]]:
+    """Every row of ``path``, ``limit`` at a time, each page after the last row of the one
+    before."""
+    rows: list[dict[str, Any]] = []
+    params: dict[str, Any] = {"limit": limit, "within_days": 366}
+    while True:
+        page = http.get(path, params=params).json()
+        assert len(page) <= limit
+        rows += page
+        if len(page) < limit:
+            return rows
+        params["after"] = f"{page[-1]['due']},{page[-1]['case_id']}"
+
+
+def test_due_and_overdue_come_in_pages(tmp_path: Path) -> None:
+    """limit and after page through the same rows as one answer, for a system client and for a
+    person, who gets full pages of the cases they see (a colleague's cases between them)."""
+    with serving(tmp_path) as world:
+        engine = world.engine
+        openers = [k.TEACHER, k.COLLEAGUE, k.TEACHER, k.COLLEAGUE, k.TEACHER, k.COLLEAGUE]
+        for n, (by, days) in enumerate(zip(openers, [10, 10, 3, 20, 10, 3], strict=True)):
+            case = k.open_case(engine, f"elev-{n}", by=by)
+            k.to_level_0_decision(engine, case.id, by)
+            k.give_log_consent(engine, case.id)
+            engine.act(case.id, "decide", by, outcome="expand", to_level=1, family_wish=k.WISH,
+                       baton_holder=by)  # fmt: skip
+            k.plan(engine, case.id, by, days=days)
+        system = world.client(client="paaminner", scope="due:read")
+        found: dict[str, list[dict[str, Any]]] = {}
+        for name, client in (("system", system), ("teacher", world.client(k.TEACHER))):
+            with client as http:
+                found[name] = []
+                for path in ("/overdue", "/due"):
+                    whole = http.get(path, params={"within_days": 366}).json()
+                    for limit in (1, 2, 3, 1000):
+                        assert _walk(http, path, limit) == whole
+                    found[name] += whole
+        teacher = {r["case_id"] for r in found["teacher"]}
+        assert len(found["system"]) == 7
+        assert teacher < {r["case_id"] for r in found["system"]}
+        assert len(teacher) == 4
+
+
 def test_cases_are_searched_by_subject_level_and_holder(world: World) -> None:
     """The list narrows by subject id, level, baton holder and status, within what the caller
     sees."""
@@ -434,6 +477,11 @@ GET_TRICKS = [
     "/cases?due_before=31.12.2026",
     "/due?within_days=100000",
     "/due?within_days=sju",
+    "/due?limit=0",
+    "/overdue?limit=1001",
+    "/overdue?after=sak-1",
+    "/overdue?after=2026-02-30,sak-1",
+    "/due?after=2026-09-01,",
 ]
 
 

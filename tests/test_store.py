@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from pathlib import Path
@@ -262,3 +264,35 @@ def test_due_and_overdue_refuse_a_naive_moment(engine: Engine) -> None:
     """A datetime without a time zone cannot be placed on an Oslo day: ValueError."""
     with pytest.raises(ValueError, match="timezone"):
         engine.overdue(dt.datetime(2026, 9, 20, 23, 30))
+
+
+def test_a_writer_waits_for_anothers_write_transaction(tmp_path: Path) -> None:
+    """A writer finding the write lock held waits in short naps and goes on as soon as it is
+    free; after its timeout it gets SQLite's "database is locked" (a StoreError from the store)
+    and writes nothing. SQLite's own busy timeout is back in force after the BEGIN."""
+    path = tmp_path / "relay.db"
+    engine = casekit.engine_on(path)
+    case = casekit.at_level_1(engine)
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(0.2, lambda: other.execute("COMMIT"))
+    release.start()
+    began = time.monotonic()
+    engine.act(case.id, "add_note", TEACHER, text="Notat mens en annen skriver")
+    assert 0.15 < time.monotonic() - began < 5
+    release.join()
+    store = SqliteStore(path, timeout=0.3)
+    assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 300
+    second = Engine(casekit.workflow(), store, clock=Clock())
+    other.execute("BEGIN IMMEDIATE")
+    before = store.entries(case.id)
+    began = time.monotonic()
+    with pytest.raises(StoreError, match="database is locked"):
+        second.act(case.id, "add_note", TEACHER, text="Notat som ikke kommer med")
+    assert 0.25 < time.monotonic() - began < 5
+    assert store._conn.execute("PRAGMA busy_timeout").fetchone()[0] == 300
+    other.execute("ROLLBACK")
+    assert store.entries(case.id) == before
+    other.close()
+    store.close()
+    engine.store.close()

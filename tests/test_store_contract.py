@@ -11,6 +11,8 @@ import attrs
 import casekit
 import pytest
 from casekit import TEACHER, Clock
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from storekit import Backend
 
 from btiflow.case.entries import canonical_json
@@ -366,6 +368,35 @@ def test_overdue_turns_at_midnight_in_oslo_not_utc(
     ]
     assert isinstance(overdue[0].due, dt.date)
     assert engine.due(within=dt.timedelta(days=30)) == []
+
+
+def test_due_and_overdue_stream_in_pages_of_any_size(engine: Engine, clock: Clock) -> None:
+    """iter_due and iter_overdue, in pages of any size and from any row on, give the rows of
+    due() and overdue() as tuples, in due-day then case-id order (ties on a day included)."""
+    for n, days in enumerate([3, 10, 3, 21, 3, 10, 28]):
+        casekit.with_measures(engine, clock, f"elev-{n}", clock.in_days(days))
+    casekit.closed_at_level_0(engine, "elev-lukket")
+    clock.advance(days=11)
+    overdue = [attrs.astuple(d) for d in engine.overdue()]
+    due = [attrs.astuple(d) for d in engine.due(within=dt.timedelta(days=17))]
+    assert (len(overdue), len(due)) == (5, 2)
+    assert all(type(row) is tuple for row in engine.iter_overdue())
+
+    @given(page=st.integers(1, 7), start=st.integers(0, 5), due_from=st.integers(-12, 0))
+    @settings(max_examples=40, deadline=None)
+    def pages(page: int, start: int, due_from: int) -> None:
+        after = None if start == 0 else (overdue[start - 1][1], overdue[start - 1][0])
+        assert list(engine.iter_overdue(after=after, page=page)) == overdue[start:]
+        # a window that begins in the past: the page's lower bound is the tighter of the two
+        at = clock.today + dt.timedelta(days=due_from)
+        window = [attrs.astuple(d) for d in engine.due(at, within=dt.timedelta(days=30))]
+        assert list(engine.iter_due(at, within=dt.timedelta(30), page=page)) == window
+        streamed = engine.iter_due(at, within=dt.timedelta(30), after=after, page=page)
+        rest = window if after is None else [r for r in window if (r[1], r[0]) > after]
+        assert list(streamed) == rest
+
+    pages()
+    assert list(engine.iter_due(within=dt.timedelta(days=17), page=1)) == due
 
 
 def test_due_window_starts_on_the_oslo_day(engine: Engine, clock: Clock) -> None:

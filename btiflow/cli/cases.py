@@ -146,8 +146,8 @@ def demo(db: str, workflow_name: str) -> None:
     click.echo()
     now = engine.clock()
     day = dates.day(now, _lang())
-    _print_due(store, engine.due(now), _say("cli.demo.due", days=7, day=day))
-    _print_due(store, engine.overdue(now), _say("cli.demo.overdue"))
+    _print_due(store, engine.iter_due(now), _say("cli.demo.due", days=7, day=day))
+    _print_due(store, engine.iter_overdue(now), _say("cli.demo.overdue"))
     click.echo()
     _print_mail(db)
     report = engine.verify()
@@ -271,12 +271,11 @@ def due(db: str, at: dt.date | None, within: int) -> None:
     day = at or dt.datetime.now(OSLO).date()
     last = day + dt.timedelta(days=within)
     first_words, last_words = dates.day(day, _lang()), dates.day(last, _lang())
-    _print_due(
-        store,
-        store.due_between(day, last),
-        _say("cli.due.within", first=first_words, last=last_words),
-    )
-    _print_due(store, store.overdue(day), _say("cli.due.overdue_at", day=first_words))
+    from btiflow.store.due import due_rows, overdue_rows
+
+    heading = _say("cli.due.within", first=first_words, last=last_words)
+    _print_due(store, due_rows(store, day, last), heading)
+    _print_due(store, overdue_rows(store, day), _say("cli.due.overdue_at", day=first_words))
 
 
 EXIT_NOT_ALL_MOVED = 3

@@ -11,7 +11,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -30,7 +30,7 @@ from btiflow.workflow.model import Workflow
 # Only what 'validate' needs is imported here: a command imports the rest itself, so the
 # command line starts without loading mail, iCalendar, SQLite, PostgreSQL or rendering code.
 if TYPE_CHECKING:
-    from btiflow.store.base import DueCase, Store
+    from btiflow.store.base import DueRow, Store
 
 EXIT_OK = 0
 EXIT_PROBLEMS = 1
@@ -331,16 +331,19 @@ def _print_log(store: Store, case_id: str) -> None:
     click.echo(timeline(entries, workflow, lambda a: names.get(a, a), versions=versions), nl=False)
 
 
-def _print_due(store: Store, rows: list[DueCase], heading: str) -> None:
-    """The rows under ``heading``, each baton holder by name (the id when the log has none)."""
+def _print_due(store: Store, rows: Iterable[DueRow], heading: str) -> None:
+    """The rows under ``heading``, as they come (a stream), each baton holder by name (the id
+    when the log has none)."""
     from btiflow.words import dates
 
     click.echo(heading)
-    if not rows:
-        click.echo("  " + _say("cli.none_listed"))
-    for row in rows:
-        held = store.load(row.case_id).baton_holder
+    listed = False
+    for case_id, day, level, *_ in rows:
+        listed = True
+        held = store.load(case_id).baton_holder
         holder = held.label() if held else "-"
-        due = dates.short_day(row.due, _lang())
-        line = _say("cli.due.row", due=due, case=row.case_id, level=row.level, holder=holder)
+        due = dates.short_day(day, _lang())
+        line = _say("cli.due.row", due=due, case=case_id, level=level, holder=holder)
         click.echo("  " + line)
+    if not listed:
+        click.echo("  " + _say("cli.none_listed"))

@@ -9,7 +9,8 @@ that does not exist, so ids never reveal that a case exists.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable
+import itertools
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated, Any, Literal, TypeVar
 
 import attrs
@@ -45,7 +46,10 @@ from btiflow.server.engines import Engines
 from btiflow.server.idempotency import Retry, respond, retry_of
 from btiflow.server.problems import documented
 
-# Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema.
+# Not in btiflow.__all__ (yet): the timeline's words, the guide as data, its format's schema,
+# the row the due lists stream.
+from btiflow.store.base import DueAfter, DueRow
+from btiflow.store.due import PAGE
 from btiflow.timeline import describe
 from btiflow.workflow.convert import unstructure
 from btiflow.workflow.schema import json_schema
@@ -400,6 +404,20 @@ def case_access_log(request: Request[Any, Any, Any], case_id: CaseId) -> list[Ac
 
 
 Days = Annotated[int, QueryParameter(ge=0, le=366, description="How many days ahead")]
+Limit = Annotated[
+    int | None,
+    QueryParameter(ge=1, le=1000, description="At most this many (every one when not given)"),
+]
+After = Annotated[
+    str | None,
+    QueryParameter(
+        min_length=12,
+        max_length=211,
+        pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2},[^\x00-\x1f\x7f]+$",
+        description="Go on after this row: the last row's due day and case id, joined by a "
+        "comma (`2026-09-14,c-17`); the list is in that order",
+    ),
+]
 
 
 @get(
@@ -409,31 +427,63 @@ Days = Annotated[int, QueryParameter(ge=0, le=366, description="How many days ah
     responses=documented(400, 403),
     summary="Evaluations falling due within the coming days (cases the caller sees)",
 )
-def due(request: Request[Any, Any, Any], within_days: Days = 7) -> list[DueCase]:
-    engine = _engines(request.app.state).get()
-    listed = engine.due(within=dt.timedelta(days=within_days))
-    return _visible(request, listed)
+def due(
+    request: Request[Any, Any, Any],
+    within_days: Days = 7,
+    limit: Limit = None,
+    after: After = None,
+) -> list[DueCase]:
+    engine, since = _engines(request.app.state).get(), _after(after)
+    within = dt.timedelta(days=within_days)
+
+    def rows(page: int) -> Iterator[DueRow]:
+        return engine.iter_due(within=within, after=since, page=page)
+
+    return _visible(request, rows, limit)
 
 
 @get(
     "/overdue",
     sync_to_thread=True,
     operation_id="listOverdue",
-    responses=documented(403),
+    responses=documented(400, 403),
     summary="Evaluations overdue (cases the caller sees)",
 )
-def overdue(request: Request[Any, Any, Any]) -> list[DueCase]:
-    return _visible(request, _engines(request.app.state).get().overdue())
+def overdue(
+    request: Request[Any, Any, Any], limit: Limit = None, after: After = None
+) -> list[DueCase]:
+    engine, since = _engines(request.app.state).get(), _after(after)
+    return _visible(request, lambda page: engine.iter_overdue(after=since, page=page), limit)
 
 
-def _visible(request: Request[Any, Any, Any], listed: list[DueCase]) -> list[DueCase]:
-    """A person gets the cases they may see; a system client with ``due:read`` gets all."""
+def _after(after: str | None) -> DueAfter | None:
+    """The ``after`` parameter as the engine takes it; a day no calendar has is a 400."""
+    if after is None:
+        return None
+    day, _, case_id = after.partition(",")
+    try:
+        return dt.date.fromisoformat(day), case_id
+    except ValueError as exc:
+        raise ValidationException(
+            "not a day", extra=[{"key": "after", "message": "not a day"}]
+        ) from exc
+
+
+def _visible(
+    request: Request[Any, Any, Any],
+    rows: Callable[[int], Iterator[DueRow]],
+    limit: int | None,
+) -> list[DueCase]:
+    """Up to ``limit`` of the rows (``rows(page)`` streams them): a person gets the cases they
+    may see; a system client with ``due:read`` gets all, asked for no more than it wants."""
     caller = request.user
     if isinstance(caller, SystemClient):
         _scope(request, "due:read")
-        return listed
-    seen = {s.case_id for s in _engines(request.app.state).get().cases(_person(request))}
-    return [d for d in listed if d.case_id in seen]
+        listed = rows(limit or PAGE)
+    else:
+        seen = {s.case_id for s in _engines(request.app.state).get().cases(_person(request))}
+        listed = (row for row in rows(PAGE) if row[0] in seen)
+    return [DueCase(*row) for row in itertools.islice(listed, limit)]
 
 
 @attrs.frozen

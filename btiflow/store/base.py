@@ -29,6 +29,16 @@ class DueCase:
     baton_unit: str | None
 
 
+DueRow = tuple[str, dt.date, int, str, str | None, str | None]
+"""A case with an evaluation due, as a plain tuple (cheap by the hundred thousand): case id,
+due day, level, step, baton holder, baton unit. ``DueCase``'s fields in order, so
+``DueCase(*row)`` is the same case as an object."""
+
+DueAfter = tuple[dt.date, str]
+"""Where a list of due evaluations goes on from: the last row's due day and case id (rows are
+in that order)."""
+
+
 @attrs.frozen
 class CaseCount:
     """How many cases stand at one level with one status, and of them how many have an
@@ -222,6 +232,9 @@ class Store(Protocol):
     def needing_attention(
         self, unit: str | None, today: dt.date, soon_until: dt.date
     ) -> list[str]: ...
+    def due_page(
+        self, first: dt.date | None, last: dt.date, *, after: DueAfter | None, limit: int
+    ) -> list[DueRow]: ...
 
     def verify(self) -> VerifyReport: ...
 

@@ -33,6 +33,7 @@ class Outbox:
         # the file and its schema, migrated (or refused, as SqliteStore refuses it)
         SqliteStore(path, timeout=timeout, create=create).close()
         self.path = str(path)
+        self.timeout = timeout
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -55,7 +56,7 @@ class Outbox:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         try:
-            with write_transaction(self._conn) as conn:
+            with write_transaction(self._conn, self.timeout) as conn:
                 yield conn
         except sqlite3.DatabaseError as exc:
             raise StoreError.coded(

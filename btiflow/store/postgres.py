@@ -49,13 +49,16 @@ from btiflow.store.base import (
     KEPT_ON_PURGE,
     CaseCount,
     ChainHead,
+    DueAfter,
     DueCase,
+    DueRow,
     Erasure,
     FeedEvent,
     Receipt,
     VerifyReport,
 )
 from btiflow.store.check import Queries, verify_rows
+from btiflow.store.due import due_bounds, due_query
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     DUE_INDEX,
@@ -611,14 +614,7 @@ class PostgresStore:
         return [r[0] for r in rows]
 
     def _due(self, where: str, args: tuple[Any, ...]) -> list[DueCase]:
-        rows = self._read(
-            "SELECT case_id, next_evaluation_due, level, step, baton_holder, baton_unit "
-            "FROM cases WHERE tenant = %s AND status = 'open' "
-            "AND next_evaluation_due IS NOT NULL AND "
-            + where
-            + " ORDER BY next_evaluation_due, case_id",
-            (self.tenant, *args),
-        )
+        rows = self._read(due_query("tenant = %s AND " + where), (self.tenant, *args))
         return [DueCase(*r) for r in rows]
 
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]:
@@ -667,6 +663,15 @@ class PostgresStore:
             return "tenant = %s", (self.tenant,)
         where = "tenant = %s AND (opened_unit = %s OR baton_unit = %s OR offer_unit = %s)"
         return where, (self.tenant, unit, unit, unit)
+
+    def due_page(
+        self, first: dt.date | None, last: dt.date, *, after: DueAfter | None, limit: int
+    ) -> list[DueRow]:
+        """Up to ``limit`` open cases whose next evaluation falls from ``first`` (None: any day
+        before) to ``last``, after ``after``, in order (``btiflow.store.due``)."""
+        where, args = due_bounds(first, last, after, "%s")
+        sql = due_query("tenant = %s AND " + where) + " LIMIT %s"
+        return self._read(sql, (self.tenant, *args, limit))
 
     # --- writing ---
 

@@ -14,7 +14,9 @@ import datetime as dt
 import json
 import logging
 import os
+import random
 import sqlite3
+import time
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -36,13 +38,16 @@ from btiflow.store.base import (
     CaseCount,
     ChainHead,
     ChainProblem,
+    DueAfter,
     DueCase,
+    DueRow,
     Erasure,
     FeedEvent,
     Receipt,
     VerifyReport,
 )
 from btiflow.store.check import Queries, verify_rows
+from btiflow.store.due import due_bounds, due_query
 from btiflow.store.rows import (
     ACCESS_COLUMNS,
     ENTRY_COLUMNS,
@@ -72,6 +77,21 @@ log = logging.getLogger(__name__)
 
 _STATES_KEPT = 256
 """How many decoded case states a store keeps (see ``SqliteStore.load``)."""
+
+
+class _Days(dict[bytes, dt.date]):
+    """Due days as SQLite gives them to a converter (ISO text, as bytes) to dates, each made
+    once. A page of due rows then comes from the driver as the very tuples returned, with no
+    Python run per row (``due_page``): about as cheap as a raw fetch, however many rows."""
+
+    def __missing__(self, key: bytes) -> dt.date:
+        day = self[key] = dt.date.fromisoformat(key.decode())
+        return day
+
+
+sqlite3.register_converter("btiflow_day", _Days().__getitem__)
+_DUE_DAY = 'next_evaluation_due AS "due [btiflow_day]"'
+"""The due day, converted by the driver (the store's connection parses column names)."""
 
 
 @migrations()
@@ -432,11 +452,23 @@ def _cut_access(conn: sqlite3.Connection, e: Erasure) -> None:
     )
 
 
+_FIRST_WAIT = 50e-6
+"""Seconds a writer first waits, give or take half, for another's write transaction to end."""
+_LONGEST_WAIT = 2e-3
+"""The longest it waits before it looks again (each wait is half as long again as the last)."""
+
+
 @contextmanager
-def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def write_transaction(
+    conn: sqlite3.Connection, timeout: float = 30.0
+) -> Iterator[sqlite3.Connection]:
     """One write transaction, taken at once (BEGIN IMMEDIATE) so writers queue, not fail; rolled
-    back on any error. For connections opened with ``isolation_level=None``."""
-    conn.execute("BEGIN IMMEDIATE")
+    back on any error. For connections opened with ``isolation_level=None``.
+
+    A writer that finds another's transaction open waits here (``begin_immediate``), not in
+    SQLite's busy handler, whose naps (1, 2, 5, 10 ms …) are long beside a write transaction of
+    a fraction of a millisecond; after ``timeout`` seconds it gives up (``database is locked``)."""
+    begin_immediate(conn, timeout)
     try:
         yield conn
         conn.execute("COMMIT")
@@ -444,6 +476,37 @@ def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
+
+
+def begin_immediate(conn: sqlite3.Connection, timeout: float) -> None:
+    """BEGIN IMMEDIATE, and while another writer holds the lock, again after a short wait
+    with jitter (from ``_FIRST_WAIT``, growing to ``_LONGEST_WAIT``) until ``timeout``.
+
+    SQLite's busy handler is off for the BEGIN only (``busy_timeout`` 0): every other statement
+    keeps it (e.g. a read while another connection recovers the WAL)."""
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        deadline, wait = 0.0, _FIRST_WAIT
+        while True:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+                now = time.monotonic()
+                deadline = deadline or now + timeout
+                if now >= deadline:
+                    raise
+            time.sleep(wait * (0.5 + random.random()))
+            wait = min(wait * 1.5, _LONGEST_WAIT)
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {round(timeout * 1000)}")
+
+
+def _iso(value: object) -> object:
+    """A date as SQLite keeps it (ISO text); anything else as it is."""
+    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def _refuse_missing_or_empty(path: str) -> None:
@@ -490,13 +553,18 @@ class SqliteStore:
         and the file is left as it was. A newer schema, or another program's database, is
         refused either way."""
         self.path = str(path)
+        self.timeout = timeout
         self._states: OrderedDict[str, Case] = OrderedDict()
         if not create:
             _refuse_missing_or_empty(self.path)
         conn: sqlite3.Connection | None = None
         try:
             conn = sqlite3.connect(
-                self.path, timeout=timeout, isolation_level=None, check_same_thread=False
+                self.path,
+                timeout=timeout,
+                isolation_level=None,
+                check_same_thread=False,
+                detect_types=sqlite3.PARSE_COLNAMES,  # only for a column named "x [btiflow_day]"
             )
             # Checked before anything is written: even WAL mode changes the file's header.
             _check_schema(self.path, conn, create=create)
@@ -527,7 +595,7 @@ class SqliteStore:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         """One write transaction on this store's connection."""
-        with write_transaction(self._conn) as conn:
+        with write_transaction(self._conn, self.timeout) as conn:
             yield conn
 
     @contextmanager
@@ -584,14 +652,8 @@ class SqliteStore:
         return [r[0] for r in self._conn.execute("SELECT case_id FROM cases ORDER BY opened_at")]
 
     def _due(self, where: str, args: tuple[Any, ...]) -> list[DueCase]:
-        rows = self._conn.execute(
-            "SELECT case_id, next_evaluation_due, level, step, baton_holder, baton_unit "
-            "FROM cases WHERE status = 'open' AND next_evaluation_due IS NOT NULL AND "
-            + where
-            + " ORDER BY next_evaluation_due, case_id",
-            args,
-        ).fetchall()
-        return [DueCase(r[0], dt.date.fromisoformat(r[1]), r[2], r[3], r[4], r[5]) for r in rows]
+        rows = self._conn.execute(due_query(where, _DUE_DAY), args).fetchall()
+        return [DueCase(*r) for r in rows]
 
     def due_between(self, start: dt.date, end: dt.date) -> list[DueCase]:
         """Open cases whose next evaluation falls on a day from ``start`` to ``end``."""
@@ -636,6 +698,15 @@ class SqliteStore:
         )
         return [r[0] for r in rows]
 
+    def due_page(
+        self, first: dt.date | None, last: dt.date, *, after: DueAfter | None, limit: int
+    ) -> list[DueRow]:
+        """Up to ``limit`` open cases whose next evaluation falls from ``first`` (None: any day
+        before) to ``last``, after ``after``, in order (``btiflow.store.due``)."""
+        where, args = due_bounds(first, last, after, "?")
+        sql = due_query(where, _DUE_DAY) + " LIMIT ?"
+        return self._conn.execute(sql, [*(_iso(a) for a in args), limit]).fetchall()
+
     # --- writing ---
 
     def append(
@@ -658,6 +729,11 @@ class SqliteStore:
         the hash the ``access`` records chain on from.
         """
         values = state_values(state)
+        # every row that does not depend on what is stored is made before the write lock is
+        # taken: the time under it is what two writers cannot share (docs/design.md)
+        entry_rows = [entry_values(e) for e in entries]
+        outbox_rows = [r.values() for r in outbox]
+        feed_rows = [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
         try:
             with self._write() as conn:
                 if expected_seq == 0:
@@ -673,15 +749,13 @@ class SqliteStore:
                     cur = conn.execute(_UPDATE_CASE, [*values[1:], state.id, expected_seq])
                     if cur.rowcount != 1:
                         raise ConflictError(state.id, expected_seq + 1)
-                conn.executemany(_INSERT_ENTRY, [entry_values(e) for e in entries])
-                conn.executemany(INSERT_OUTBOX, [r.values() for r in outbox])
+                conn.executemany(_INSERT_ENTRY, entry_rows)
+                conn.executemany(INSERT_OUTBOX, outbox_rows)
                 _append_access(conn, access)
                 now = stamp(dt.datetime.now(dt.UTC))
                 if receipt is not None:
                     conn.execute(_INSERT_RECEIPT, (*receipt_values(receipt), now))
-                conn.executemany(
-                    _INSERT_FEED, [(e.case_id, e.seq, e.kind, e.time.isoformat()) for e in entries]
-                )
+                conn.executemany(_INSERT_FEED, feed_rows)
                 conn.executemany(_FAN_OUT, [(e.case_id, e.seq, now, now) for e in entries])
         except ConflictError:
             logs.conflict(log, state.id, expected_seq + 1)

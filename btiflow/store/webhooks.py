@@ -55,6 +55,7 @@ class SqliteWebhooks:
     ) -> None:
         SqliteStore(path, timeout=timeout, create=create).close()
         self.path = str(path)
+        self.timeout = timeout
         try:
             self._conn = sqlite3.connect(
                 self.path, timeout=timeout, isolation_level=None, check_same_thread=False
@@ -77,7 +78,7 @@ class SqliteWebhooks:
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         try:
-            with write_transaction(self._conn) as conn:
+            with write_transaction(self._conn, self.timeout) as conn:
                 yield conn
         except sqlite3.IntegrityError:
             raise

@@ -10,7 +10,11 @@ pytest (its name does not match test_*.py). Prints the median of several runs fo
     commit with ``synchronous=FULL``) against a bare SQLite insert + commit of one row in a WAL,
     ``synchronous=FULL`` file in the same directory; target: at most 2x;
 (c) acting on a case with 1,000 entries against one with 10; target: about the same (no replay);
-(d) ``engine.overdue()`` over 100,000 cases; target: at most 50 ms.
+(d) ``engine.overdue()`` over 100,000 cases; target: at most 50 ms;
+(e) the overdue list over 1,000,000 cases, 558,500 of them overdue, against a raw ``sqlite3``
+    fetch of the same rows by the same query: ``engine.iter_overdue()`` (tuples, a page at a
+    time) taken whole into a list vs ``fetchall()``, and streamed through vs the raw cursor
+    iterated; ``engine.overdue()`` (a list of ``DueCase``) for comparison; target: at most 1.3x.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from btiflow.case.fold import apply, to_data  # noqa: E402
 from btiflow.case.kinds import CaseOpened, WorkflowRef  # noqa: E402
 from btiflow.case.machine import _Token, build_machine, machine_for  # noqa: E402
 from btiflow.engine import Engine  # noqa: E402
+from btiflow.store.due import due_bounds, due_query  # noqa: E402
 from btiflow.store.rows import STATE_COLUMNS, entry_values  # noqa: E402
 from btiflow.store.sqlite import _INSERT_CASE, _INSERT_ENTRY, SqliteStore  # noqa: E402
 
@@ -271,17 +276,118 @@ def bench_overdue(directory: Path, runs: int) -> None:
         eng.store.close()
 
 
+def bulk_due_rows(store: SqliteStore, count: int, today: dt.date) -> int:
+    """``count`` bare state rows, all the overdue query reads (its covering index's columns):
+    no entries, and a placeholder where the state's JSON goes, as 1,000,000 sealed cases would
+    take many minutes to build and a gigabyte of disk. A fifth are closed; of the open ones
+    69.8 % are overdue on ``today`` (about 558,500 rows at 1,000,000), the rest due within four
+    weeks. Returns how many are overdue."""
+    wf = casekit.workflow()
+    rng = random.Random(14)
+    opened = dt.datetime(2026, 1, 5, 8, 0, tzinfo=dt.UTC).isoformat()
+    base = dict.fromkeys(STATE_COLUMNS) | {
+        "workflow_id": wf.id,
+        "workflow_version": wf.version,
+        "workflow_hash": wf.content_hash,
+        "level": 1,
+        "step": "n1-iverksett",
+        "last_seq": 1,
+        "head_hash": GENESIS,
+        "opened_at": opened,
+        "state": "{}",
+    }
+    overdue = 0
+
+    def rows() -> Any:
+        nonlocal overdue
+        for n in range(count):
+            closed = n % 5 == 0
+            late = not closed and rng.random() < 0.698
+            days = -rng.randint(1, 60) if late else rng.randint(0, 28)
+            overdue += late
+            row = base | {
+                "case_id": f"c{n:07d}",
+                "subject": f"elev-{n}",
+                "status": "closed" if closed else "open",
+                "closed_at": opened if closed else None,
+                "next_evaluation_due": None if closed else str(today + dt.timedelta(days)),
+            }
+            yield [row[c] for c in STATE_COLUMNS]
+
+    store._conn.execute("PRAGMA synchronous=OFF")  # only to build the file quickly
+    with store._write() as conn:
+        conn.executemany(_INSERT_CASE, rows())
+    store._conn.execute("PRAGMA synchronous=FULL")
+    return overdue
+
+
+def bench_overdue_stream(directory: Path, runs: int, count: int) -> None:
+    at = dt.datetime(2026, 10, 1, 12, 0, tzinfo=casekit.OSLO)
+    today = at.date()
+    eng = casekit.engine_on(directory / "overdue-1m.db")
+    store = eng.store
+    assert isinstance(store, SqliteStore)
+    start = time.perf_counter()
+    expected = bulk_due_rows(store, count, today)
+    built = time.perf_counter() - start
+    # the raw baseline: the same query the store runs, from a connection of its own
+    where, args = due_bounds(None, today - dt.timedelta(days=1), None, "?")
+    sql = due_query(where)
+    raw = sqlite3.connect(directory / "overdue-1m.db", isolation_level=None)
+    params = [a.isoformat() for a in args]
+
+    def drain(rows: Any) -> None:
+        for _ in rows:
+            pass
+
+    fns: list[Callable[[], object]] = [
+        lambda: raw.execute(sql, params).fetchall(),
+        lambda: list(eng.iter_overdue(at)),
+        lambda: drain(raw.execute(sql, params)),
+        lambda: drain(eng.iter_overdue(at)),
+        lambda: eng.overdue(at),
+    ]
+    fetched, streamed_rows = raw.execute(sql, params).fetchall(), list(eng.iter_overdue(at))
+    assert len(fetched) == len(streamed_rows) == len(eng.overdue(at)) == expected
+    assert [r[0] for r in streamed_rows] == [r[0] for r in fetched]
+    del fetched, streamed_rows
+    cpu = interleaved_us(fns, 1, runs, time.process_time)
+    fetch, listed, raw_iter, streamed, objects = (us / 1000 for us in cpu)
+    print(f"(e) the overdue list over {count:,} cases, {expected:,} overdue "
+          f"(built in {built:.0f} s); CPU time of this process, median of {runs}")  # fmt: skip
+    print(f"    raw sqlite3 fetchall()              {fetch:8.0f} ms")
+    print(f"    list(engine.iter_overdue())         {listed:8.0f} ms   {listed / fetch:.2f}x "
+          f"(target <= 1.3x: {verdict(listed / fetch <= 1.3)})")  # fmt: skip
+    print(f"    raw sqlite3 cursor, iterated        {raw_iter:8.0f} ms")
+    print(
+        f"    engine.iter_overdue(), iterated     {streamed:8.0f} ms   "
+        f"{streamed / raw_iter:.2f}x (target <= 1.3x: {verdict(streamed / raw_iter <= 1.3)})"
+    )
+    print(f"    engine.overdue() (DueCase objects)  {objects:8.0f} ms   {objects / fetch:.2f}x "
+          "vs fetchall (the list form, unchanged)")  # fmt: skip
+    raw.close()
+    store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7, help="runs per figure (median)")
     parser.add_argument("--dir", type=Path, help="where the SQLite files go (default: a temp dir)")
+    parser.add_argument("--cases", type=int, default=1_000_000, help="cases for (e)")
+    parser.add_argument("--only", choices="abcde", help="run only this part")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(dir=args.dir) as tmp:
         directory = Path(tmp)
         print(f"python {sys.version.split()[0]}, sqlite {sqlite3.sqlite_version}, files in {tmp}")
-        bench_machine(args.runs)
-        bench_act(directory, args.runs)
-        bench_overdue(directory, args.runs)
+        parts: dict[str, Callable[[], None]] = {
+            "a": lambda: bench_machine(args.runs),
+            "b": lambda: bench_act(directory, args.runs),
+            "d": lambda: bench_overdue(directory, args.runs),
+            "e": lambda: bench_overdue_stream(directory, args.runs, args.cases),
+        }
+        for name, run in parts.items():
+            if args.only in (None, name) or (args.only == "c" and name == "b"):
+                run()
 
 
 if __name__ == "__main__":

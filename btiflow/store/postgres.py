@@ -14,7 +14,8 @@ Concurrency: writes run at READ COMMITTED. Appending to a case updates its state
 that row's lock and then finds ``last_seq`` moved, so it updates nothing and gets
 ``ConflictError`` (a new case's INSERT, and every entry's INSERT, collide on the primary key
 instead). An append's writes are one call of the server function ``btiflow_append``, sent
-with BEGIN and COMMIT as one query (``btiflow.store.pgappend``). ``verify`` reads one
+with BEGIN and COMMIT in one pipeline, its values bound parameters (``btiflow.store.pgappend``).
+``verify`` reads one
 REPEATABLE READ snapshot. See docs/design.md.
 """
 
@@ -410,6 +411,15 @@ _FAN_OUT = (
 """One delivery per subscription for an entry (its position and kind come from the feed)."""
 _INSERT_FEED = f"INSERT INTO feed (tenant, {FEED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
 
+_OUTBOX_IF_APPENDED = (
+    pgappend.appended_only(
+        "outbox", OUTBOX_COLUMNS, {"seq": "integer", "message": "bytea", "attempts": "integer"}
+    )
+    + " ON CONFLICT (tenant, key) DO NOTHING"
+)
+_RECEIPT_IF_APPENDED = pgappend.appended_only(
+    "receipts", RECEIPT_COLUMNS.split(", "), {"status": "integer"}
+)
 _INSERT_OUTBOX = (
     f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
@@ -695,12 +705,12 @@ class PostgresStore:
         if chain is not None:
             rows = chained_access(chain[0] or GENESIS, access)
             args = pgappend.call_args(self.tenant, expected_seq, chain[0], values, entries, rows)
-            before = [(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])]
+            after = [(_OUTBOX_IF_APPENDED, [(self.tenant, *r.values()) for r in outbox])]
             if receipt is not None:
-                before.append((_INSERT_RECEIPT, [(self.tenant, *receipt_values(receipt))]))
+                after.append((_RECEIPT_IF_APPENDED, [(self.tenant, *receipt_values(receipt))]))
             try:
                 self._append_in_one_trip(
-                    state.id, args, [b for b in before if b[1]], entries, expected_seq
+                    state.id, args, [b for b in after if b[1]], entries, expected_seq
                 )
             except _AccessMoved:
                 chain = None  # a read was logged since the state was read: chain under the lock
@@ -738,23 +748,21 @@ class PostgresStore:
         self,
         case_id: str,
         args: Sequence[Any],
-        before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+        after: Sequence[tuple[str, Sequence[Sequence[Any]]]],
         entries: Sequence[Entry],
         expected_seq: int,
     ) -> None:
-        """BEGIN, the ``before`` rows (outbox, receipt), ``btiflow_append(*args)`` and COMMIT
-        as one query: one round trip (``pgappend``). A lost answer is settled (``_settle``);
-        nothing is sent twice."""
+        """BEGIN, ``btiflow_append(*args)``, the ``after`` rows (outbox, receipt: written only
+        if the function wrote the act) and COMMIT in one pipeline: one round trip
+        (``pgappend``). A lost answer is settled (``_settle``); nothing is sent twice."""
         conn: psycopg.Connection[Any] | None = None
         backend = None
         try:
             with self._attempt() as (conn, _):
                 backend = self._link.backend
-                _one_trip(conn, args, before)
+                status = _one_trip(conn, args, after)
         except psycopg.Error as exc:
-            if exc.sqlstate == pgappend.ACCESS_MOVED:
-                raise _AccessMoved from exc
-            if exc.sqlstate == pgappend.CONFLICT or isinstance(exc, pg_errors.UniqueViolation):
+            if isinstance(exc, pg_errors.UniqueViolation):
                 logs.conflict(log, case_id, expected_seq + 1)
                 raise ConflictError(case_id, expected_seq + 1) from exc
             if isinstance(exc, psycopg.OperationalError) and conn and _lost(conn) and entries:
@@ -763,6 +771,11 @@ class PostgresStore:
             raise StoreError.coded(
                 "store.cannot_write", path=_safe(self.url), reason=str(exc)
             ) from exc
+        if status == pgappend.ACCESS_MOVED:
+            raise _AccessMoved
+        if status != pgappend.APPENDED:
+            logs.conflict(log, case_id, expected_seq + 1)
+            raise ConflictError(case_id, expected_seq + 1)
 
     def _append_in_steps(
         self,
@@ -1248,22 +1261,28 @@ class _AccessMoved(Exception):
 def _one_trip(
     conn: psycopg.Connection[Any],
     args: Sequence[Any],
-    before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
-) -> None:
-    """BEGIN, the ``before`` statements, the ``btiflow_append`` call and COMMIT as one query
-    (the values bound on this side): one message out, one answer back. A failed
-    transaction is rolled back."""
-    with psycopg.ClientCursor(conn) as cur:
-        parts = [cur.mogrify(sql.encode(), row) for sql, rows in before for row in rows]
-        parts.append(cur.mogrify(pgappend.CALL.encode(), args))
-        try:
-            cur.execute(f"BEGIN;{';'.join(parts)};COMMIT".encode())
-        except psycopg.Error:
-            idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-            if not _lost(conn) and not idle:
-                with suppress(psycopg.Error):
-                    conn.execute("ROLLBACK", prepare=False)
-            raise
+    after: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+) -> str | None:
+    """BEGIN, the ``btiflow_append`` call, the ``after`` statements and COMMIT in one pipeline
+    (every value a bound parameter, never in the statement's text: a failed statement's text
+    goes to the server's log): one Sync, one answer. The function's status is returned; a
+    failed transaction is rolled back."""
+    try:
+        with conn.cursor() as call:
+            with conn.pipeline():
+                conn.execute(b"BEGIN")
+                call.execute(pgappend.CALL.encode(), args)
+                for sql, rows in after:
+                    conn.cursor().executemany(sql.encode(), rows)
+                conn.execute(b"COMMIT")
+            row = call.fetchone()
+    except psycopg.Error:
+        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        if not _lost(conn) and not idle:
+            with suppress(psycopg.Error):
+                conn.execute(b"ROLLBACK", prepare=False)
+        raise
+    return row[0] if row else None
 
 
 class _Watch:

@@ -1242,11 +1242,12 @@ def _closed_by_server(conn: psycopg.Connection[Any]) -> bool:
     to read while nothing was asked. Found without a round trip, so the call goes to a new
     connection instead of failing on this one."""
     try:
-        ready, _, _ = select.select([conn.pgconn.socket], [], [], 0)
-        if ready:
+        poller = select.poll()  # not select.select: it refuses a descriptor >= 1024
+        poller.register(conn.pgconn.socket, select.POLLIN)
+        if poller.poll(0):
             conn.pgconn.consume_input()
-    except (OSError, psycopg.Error):
-        return True
+    except (OSError, ValueError, psycopg.Error):
+        return True  # not known to be fine: a new connection costs little
     return conn.pgconn.status == psycopg.pq.ConnStatus.BAD
 
 

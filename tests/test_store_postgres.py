@@ -165,7 +165,7 @@ def test_a_connection_on_a_high_file_descriptor_works(pg_url: str) -> None:
         try:
             assert store.case_ids() == []
             assert store.case_ids() == []  # the second call checks the idle connection
-            conn = store._link._conn  # type: ignore[attr-defined]
+            conn = store._link._conn
             assert conn is not None
             assert conn.pgconn.socket >= 1024
         finally:

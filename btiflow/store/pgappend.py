@@ -50,11 +50,11 @@ M012_STATE_COLUMNS = (
 )  # fmt: skip
 """The state columns of m012's function, as they were (``rows.STATE_COLUMNS`` then): frozen."""
 _STATE_TYPES = {"level": "integer", "next_evaluation_due": "date", "last_seq": "integer"}
-_ENTRY_COLUMNS = (
+M012_ENTRY_COLUMNS = (
     "seq", "time", "actor", "role", "unit", "kind", "data", "workflow_hash", "prev_hash", "hash",
     "content_hash", "erased",
 )  # fmt: skip
-_ACCESS_COLUMNS = (
+M012_ACCESS_COLUMNS = (
     "time", "actor", "name", "role", "unit", "relation", "what", "seq", "prev_hash", "hash",
 )  # fmt: skip
 
@@ -82,7 +82,7 @@ M012_APPEND = f"""
 CREATE FUNCTION btiflow_append({_SIGNATURE}) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     reads integer := json_array_length(p_access);
-    read_head text := {_field("(p_access->(reads - 1))", _ACCESS_COLUMNS, "hash")};
+    read_head text := {_field("(p_access->(reads - 1))", M012_ACCESS_COLUMNS, "hash")};
 BEGIN
     IF p_expected = 0 THEN
         INSERT INTO cases (tenant, {", ".join(M012_STATE_COLUMNS)}, access_count, access_head)
@@ -104,23 +104,24 @@ BEGIN
             RETURN '{CONFLICT}';
         END IF;
     END IF;
-    INSERT INTO entries (tenant, case_id, {", ".join(_ENTRY_COLUMNS)})
-    SELECT p_tenant, s_case_id, {_fields("e", _ENTRY_COLUMNS)}
+    INSERT INTO entries (tenant, case_id, {", ".join(M012_ENTRY_COLUMNS)})
+    SELECT p_tenant, s_case_id, {_fields("e", M012_ENTRY_COLUMNS)}
     FROM json_array_elements(p_entries) AS e;
-    INSERT INTO access_log (tenant, case_id, {", ".join(_ACCESS_COLUMNS)})
-    SELECT p_tenant, s_case_id, {_fields("a", _ACCESS_COLUMNS)}
+    INSERT INTO access_log (tenant, case_id, {", ".join(M012_ACCESS_COLUMNS)})
+    SELECT p_tenant, s_case_id, {_fields("a", M012_ACCESS_COLUMNS)}
     FROM json_array_elements(p_access) WITH ORDINALITY AS x(a, n)
     ORDER BY x.n;
     IF json_array_length(p_entries) > 0 THEN
         INSERT INTO webhook_outbox (tenant, webhook_id, case_id, seq, status, next_attempt_at)
-        SELECT w.tenant, w.id, s_case_id, {_field("x.e", _ENTRY_COLUMNS, "seq")}, 'pending', now()
+        SELECT w.tenant, w.id, s_case_id, {_field("x.e", M012_ENTRY_COLUMNS, "seq")},
+            'pending', now()
         FROM json_array_elements(p_entries) WITH ORDINALITY AS x(e, n)
             JOIN webhooks w ON w.tenant = p_tenant
         ORDER BY x.n, w.id;
         PERFORM pg_advisory_xact_lock(hashtext('btiflow feed ' || p_tenant));
         INSERT INTO feed (tenant, position, case_id, seq, kind, time)
         SELECT p_tenant, m.last + x.n, s_case_id,
-            {", ".join(_field("x.e", _ENTRY_COLUMNS, c) for c in ("seq", "kind", "time"))}
+            {", ".join(_field("x.e", M012_ENTRY_COLUMNS, c) for c in ("seq", "kind", "time"))}
         FROM (SELECT coalesce(max(position), 0) AS last FROM feed WHERE tenant = p_tenant) m,
             json_array_elements(p_entries) WITH ORDINALITY AS x(e, n);
     END IF;

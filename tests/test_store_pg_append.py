@@ -195,7 +195,8 @@ def test_a_request_still_waiting_on_the_server_when_the_connection_is_lost_never
 def test_a_stale_writers_conflict_leaves_no_case_text_in_the_servers_log() -> None:
     """The server writes a failed statement's text to its log (log_min_error_statement):
     an act's values are bound parameters, never in the text, and an ordinary conflict is no
-    error at all. A stale writer's note, and its request's answer, are nowhere in the log."""
+    error at all. A stale writer's note, and its request's answer, are nowhere in the log;
+    nor is the note of an act whose receipt is refused (an error, whose statement is logged)."""
     with server("-c log_min_error_statement=debug5 -c log_statement=none") as running:
         tenant, clock = _tenant(), Clock()
         first, second = _engine(running.url, tenant, clock), _engine(running.url, tenant, clock)
@@ -214,12 +215,25 @@ def test_a_stale_writers_conflict_leaves_no_case_text_in_the_servers_log() -> No
                     receipt=lambda case: answer,
                 )
             assert second.store.receipt("lærer", "nøkkel-1") is None
+            log = running._data.parent / "server.log"
+            assert "ERROR" not in log.read_text()
+            # an error that is logged: a receipt under a key already taken (a unique key)
+            first.act_with(case.id, "add_note", TEACHER, {"text": "Ok"}, receipt=lambda c: answer)
+            with pytest.raises(ConflictError):
+                first.act_with(
+                    case.id,
+                    "add_note",
+                    TEACHER,
+                    {"text": "HEMMELIG-NOTAT nummer to"},
+                    receipt=lambda c: answer,
+                )
         finally:
             first.store.close()
             second.store.close()
-        text = (running._data.parent / "server.log").read_text()
+        text = log.read_text()
+    assert "ERROR" in text
+    assert "INSERT INTO receipts" in text  # the statement is logged, without its values
     assert "HEMMELIG" not in text
-    assert "ERROR" not in text, text
 
 
 def test_a_writer_waiting_on_the_case_row_holds_no_lock_another_needs(pg_url: str) -> None:

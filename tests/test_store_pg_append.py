@@ -14,11 +14,13 @@ import psycopg
 import pytest
 from casekit import TEACHER, Clock
 from pgproxy import Proxy
+from pgserver import server
 
 from btiflow.case.kinds import NoteAdded
 from btiflow.engine import Engine
 from btiflow.errors import CommitUnknown, ConflictError, StoreError
 from btiflow.store import postgres
+from btiflow.store.base import Receipt
 from btiflow.store.postgres import PostgresStore
 
 
@@ -188,3 +190,102 @@ def test_a_request_still_waiting_on_the_server_when_the_connection_is_lost_never
         holder.close()
         store.close()
         wire.close()
+
+
+def test_a_stale_writers_conflict_leaves_no_case_text_in_the_servers_log() -> None:
+    """The server writes a failed statement's text to its log (log_min_error_statement):
+    an act's values are bound parameters, never in the text, and an ordinary conflict is no
+    error at all. A stale writer's note, and its request's answer, are nowhere in the log;
+    nor is the note of an act whose receipt is refused (an error, whose statement is logged)."""
+    with server("-c log_min_error_statement=debug5 -c log_statement=none") as running:
+        tenant, clock = _tenant(), Clock()
+        first, second = _engine(running.url, tenant, clock), _engine(running.url, tenant, clock)
+        try:
+            case = casekit.at_level_1(first)
+            stale = second.case(case.id)
+            first.act(case.id, "add_note", TEACHER, text="Først")
+            second.store.load = lambda case_id: stale  # type: ignore[method-assign]
+            answer = Receipt("lærer", "nøkkel-1", "fp", 200, "{}", '{"svar": "HEMMELIG-SVAR"}')
+            with pytest.raises(ConflictError):
+                second.act_with(
+                    case.id,
+                    "add_note",
+                    TEACHER,
+                    {"text": "HEMMELIG-NOTAT om barnet"},
+                    receipt=lambda case: answer,
+                )
+            assert second.store.receipt("lærer", "nøkkel-1") is None
+            log = running._data.parent / "server.log"
+            assert "ERROR" not in log.read_text()
+            # an error that is logged: a receipt under a key already taken (a unique key)
+            first.act_with(case.id, "add_note", TEACHER, {"text": "Ok"}, receipt=lambda c: answer)
+            with pytest.raises(ConflictError):
+                first.act_with(
+                    case.id,
+                    "add_note",
+                    TEACHER,
+                    {"text": "HEMMELIG-NOTAT nummer to"},
+                    receipt=lambda c: answer,
+                )
+        finally:
+            first.store.close()
+            second.store.close()
+        text = log.read_text()
+    assert "ERROR" in text
+    assert "INSERT INTO receipts" in text  # the statement is logged, without its values
+    assert "HEMMELIG" not in text
+
+
+def test_a_writer_waiting_on_the_case_row_holds_no_lock_another_needs(pg_url: str) -> None:
+    """An act's receipt (and outbox rows) go in after the case row is taken: a transaction
+    that holds the row (as the statement-by-statement path does first) and then writes the
+    same Idempotency-Key's receipt never waits on the act, so there is no deadlock; the act
+    learns of the other's receipt as a ConflictError."""
+    tenant = _tenant()
+    engine = _engine(pg_url, tenant)
+    holder = psycopg.connect(pg_url)
+    try:
+        case = casekit.at_level_1(engine)
+        holder.execute("SET statement_timeout = 10000")
+        holder.execute(
+            "UPDATE cases SET last_seq = last_seq WHERE tenant = %s AND case_id = %s",
+            (tenant, case.id),
+        )
+        answer = Receipt("lærer", "nøkkel-2", "fp", 200, "{}", "{}")
+        raised: list[BaseException] = []
+
+        def act() -> None:
+            try:
+                engine.act_with(
+                    case.id, "add_note", TEACHER, {"text": "Samtidig"}, receipt=lambda c: answer
+                )
+            except Exception as exc:
+                raised.append(exc)
+
+        writer = threading.Thread(target=act)
+        writer.start()
+        _wait_for_a_lock_wait(pg_url)
+        holder.execute(
+            "INSERT INTO receipts (tenant, caller, key, fingerprint, status, headers, body) "
+            "VALUES (%s, 'lærer', 'nøkkel-2', 'fp', 200, '{}', '{}')",
+            (tenant,),
+        )
+        holder.commit()
+        writer.join(10)
+        assert [type(e) for e in raised] == [ConflictError], raised
+        assert engine.verify().ok
+    finally:
+        holder.close()
+        engine.store.close()
+
+
+def _wait_for_a_lock_wait(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        for _ in range(200):
+            row = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"
+            ).fetchone()
+            if row and row[0]:
+                return
+            time.sleep(0.02)
+    raise AssertionError("the act never waited on the case row")

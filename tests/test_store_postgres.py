@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import resource
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,3 +149,28 @@ def test_open_store_takes_a_url_or_a_path(pg_url: str, tmp_path: Path) -> None:
         open_store(f"sqlite:///{tmp_path}/relay.db", tenant="x")
     store = open_store(f"sqlite:///{tmp_path}/relay.db")
     store.close()
+
+
+def test_a_connection_on_a_high_file_descriptor_works(pg_url: str) -> None:
+    """A busy process holds many files: the store's connection gets a descriptor above 1024,
+    where select() refuses to look; checking whether the server closed it still works."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < 1200:
+        pytest.skip("too few file descriptors allowed")
+    if soft != resource.RLIM_INFINITY and soft < 1200:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (1200, hard))
+    held = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
+    try:
+        store = PostgresStore(pg_url, tenant=f"k-{uuid.uuid4().hex[:8]}")
+        try:
+            assert store.case_ids() == []
+            assert store.case_ids() == []  # the second call checks the idle connection
+            conn = store._link._conn
+            assert conn is not None
+            assert conn.pgconn.socket >= 1024
+        finally:
+            store.close()
+    finally:
+        for fd in held:
+            os.close(fd)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -14,7 +14,8 @@ Concurrency: writes run at READ COMMITTED. Appending to a case updates its state
 that row's lock and then finds ``last_seq`` moved, so it updates nothing and gets
 ``ConflictError`` (a new case's INSERT, and every entry's INSERT, collide on the primary key
 instead). An append's writes are one call of the server function ``btiflow_append``, sent
-with BEGIN and COMMIT as one query (``btiflow.store.pgappend``). ``verify`` reads one
+with BEGIN and COMMIT in one pipeline, its values bound parameters (``btiflow.store.pgappend``).
+``verify`` reads one
 REPEATABLE READ snapshot. See docs/design.md.
 """
 
@@ -339,6 +340,9 @@ CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
 """Hash form 2, tombstones and the access log's retention cut (as SQLite's m010): a purge
 sets ``btiflow.erasing`` to its tenant/case for its own transaction only."""
 
+M011_BATCH = 500
+"""How many cases m011 fills in at a time (their states are read, then written, per batch)."""
+
 _M011 = """
 ALTER TABLE cases ADD COLUMN opened_unit text, ADD COLUMN offer_to text,
     ADD COLUMN offer_unit text;
@@ -347,15 +351,26 @@ ALTER TABLE cases ADD COLUMN opened_unit text, ADD COLUMN offer_to text,
 
 def _m011_case_ties(conn: psycopg.Connection[Any]) -> None:
     """Which unit opened each case and who is offered its baton (as SQLite's m011), filled in
-    from each case's state; indexes for "Mine saker"'s offers and the overview's counts."""
+    from each case's state, ``M011_BATCH`` cases at a time (in the migration's transaction);
+    indexes for "Mine saker"'s offers and the overview's counts.
+
+    The fill-in uses today's ``from_data`` and ``ties_values``: a later change to them must
+    give the same ties for a stored state (tests/test_migrations_pinned.py pins this source,
+    not theirs)."""
     conn.execute(_M011.encode())
-    rows = conn.execute("SELECT tenant, case_id, state FROM cases").fetchall()
-    for tenant, case_id, state in rows:
-        conn.execute(
-            "UPDATE cases SET opened_unit = %s, offer_to = %s, offer_unit = %s "
-            "WHERE tenant = %s AND case_id = %s",
-            (*ties_values(from_data(json.loads(state))), tenant, case_id),
-        )
+    after: tuple[Any, ...] = ("", "")
+    while rows := conn.execute(
+        "SELECT tenant, case_id, state FROM cases WHERE (tenant, case_id) > (%s, %s) "
+        "ORDER BY tenant, case_id LIMIT %s",
+        (*after, M011_BATCH),
+    ).fetchall():
+        with conn.cursor() as cur:
+            cur.executemany(
+                "UPDATE cases SET opened_unit = %s, offer_to = %s, offer_unit = %s "
+                "WHERE tenant = %s AND case_id = %s",
+                [(*ties_values(from_data(json.loads(state))), t, c) for t, c, state in rows],
+            )
+        after = rows[-1][:2]
     conn.execute(
         b"CREATE INDEX cases_offer ON cases (tenant, offer_to, offer_unit) "
         b"WHERE offer_to IS NOT NULL"
@@ -413,6 +428,15 @@ _FAN_OUT = (
 """One delivery per subscription for an entry (its position and kind come from the feed)."""
 _INSERT_FEED = f"INSERT INTO feed (tenant, {FEED_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s)"
 
+_OUTBOX_IF_APPENDED = (
+    pgappend.appended_only(
+        "outbox", OUTBOX_COLUMNS, {"seq": "integer", "message": "bytea", "attempts": "integer"}
+    )
+    + " ON CONFLICT (tenant, key) DO NOTHING"
+)
+_RECEIPT_IF_APPENDED = pgappend.appended_only(
+    "receipts", RECEIPT_COLUMNS.split(", "), {"status": "integer"}
+)
 _INSERT_OUTBOX = (
     f"INSERT INTO outbox (tenant, {', '.join(OUTBOX_COLUMNS)}) "
     f"VALUES (%s{', %s' * len(OUTBOX_COLUMNS)}) ON CONFLICT (tenant, key) DO NOTHING"
@@ -700,12 +724,12 @@ class PostgresStore:
         if chain is not None:
             rows = chained_access(chain[0] or GENESIS, access)
             args = pgappend.call_args(self.tenant, expected_seq, chain[0], values, entries, rows)
-            before = [(_INSERT_OUTBOX, [(self.tenant, *r.values()) for r in outbox])]
+            after = [(_OUTBOX_IF_APPENDED, [(self.tenant, *r.values()) for r in outbox])]
             if receipt is not None:
-                before.append((_INSERT_RECEIPT, [(self.tenant, *receipt_values(receipt))]))
+                after.append((_RECEIPT_IF_APPENDED, [(self.tenant, *receipt_values(receipt))]))
             try:
                 self._append_in_one_trip(
-                    state.id, args, [b for b in before if b[1]], entries, expected_seq
+                    state.id, args, [b for b in after if b[1]], entries, expected_seq
                 )
             except _AccessMoved:
                 chain = None  # a read was logged since the state was read: chain under the lock
@@ -743,23 +767,21 @@ class PostgresStore:
         self,
         case_id: str,
         args: Sequence[Any],
-        before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+        after: Sequence[tuple[str, Sequence[Sequence[Any]]]],
         entries: Sequence[Entry],
         expected_seq: int,
     ) -> None:
-        """BEGIN, the ``before`` rows (outbox, receipt), ``btiflow_append(*args)`` and COMMIT
-        as one query: one round trip (``pgappend``). A lost answer is settled (``_settle``);
-        nothing is sent twice."""
+        """BEGIN, ``btiflow_append(*args)``, the ``after`` rows (outbox, receipt: written only
+        if the function wrote the act) and COMMIT in one pipeline: one round trip
+        (``pgappend``). A lost answer is settled (``_settle``); nothing is sent twice."""
         conn: psycopg.Connection[Any] | None = None
         backend = None
         try:
             with self._attempt() as (conn, _):
                 backend = self._link.backend
-                _one_trip(conn, args, before)
+                status = _one_trip(conn, args, after)
         except psycopg.Error as exc:
-            if exc.sqlstate == pgappend.ACCESS_MOVED:
-                raise _AccessMoved from exc
-            if exc.sqlstate == pgappend.CONFLICT or isinstance(exc, pg_errors.UniqueViolation):
+            if isinstance(exc, pg_errors.UniqueViolation):
                 logs.conflict(log, case_id, expected_seq + 1)
                 raise ConflictError(case_id, expected_seq + 1) from exc
             if isinstance(exc, psycopg.OperationalError) and conn and _lost(conn) and entries:
@@ -768,6 +790,11 @@ class PostgresStore:
             raise StoreError.coded(
                 "store.cannot_write", path=_safe(self.url), reason=str(exc)
             ) from exc
+        if status == pgappend.ACCESS_MOVED:
+            raise _AccessMoved
+        if status != pgappend.APPENDED:
+            logs.conflict(log, case_id, expected_seq + 1)
+            raise ConflictError(case_id, expected_seq + 1)
 
     def _append_in_steps(
         self,
@@ -1234,11 +1261,12 @@ def _closed_by_server(conn: psycopg.Connection[Any]) -> bool:
     to read while nothing was asked. Found without a round trip, so the call goes to a new
     connection instead of failing on this one."""
     try:
-        ready, _, _ = select.select([conn.pgconn.socket], [], [], 0)
-        if ready:
+        poller = select.poll()  # not select.select: it refuses a descriptor >= 1024
+        poller.register(conn.pgconn.socket, select.POLLIN)
+        if poller.poll(0):
             conn.pgconn.consume_input()
-    except (OSError, psycopg.Error):
-        return True
+    except (OSError, ValueError, psycopg.Error):
+        return True  # not known to be fine: a new connection costs little
     return conn.pgconn.status == psycopg.pq.ConnStatus.BAD
 
 
@@ -1253,22 +1281,28 @@ class _AccessMoved(Exception):
 def _one_trip(
     conn: psycopg.Connection[Any],
     args: Sequence[Any],
-    before: Sequence[tuple[str, Sequence[Sequence[Any]]]],
-) -> None:
-    """BEGIN, the ``before`` statements, the ``btiflow_append`` call and COMMIT as one query
-    (the values bound on this side): one message out, one answer back. A failed
-    transaction is rolled back."""
-    with psycopg.ClientCursor(conn) as cur:
-        parts = [cur.mogrify(sql.encode(), row) for sql, rows in before for row in rows]
-        parts.append(cur.mogrify(pgappend.CALL.encode(), args))
-        try:
-            cur.execute(f"BEGIN;{';'.join(parts)};COMMIT".encode())
-        except psycopg.Error:
-            idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
-            if not _lost(conn) and not idle:
-                with suppress(psycopg.Error):
-                    conn.execute("ROLLBACK", prepare=False)
-            raise
+    after: Sequence[tuple[str, Sequence[Sequence[Any]]]],
+) -> str | None:
+    """BEGIN, the ``btiflow_append`` call, the ``after`` statements and COMMIT in one pipeline
+    (every value a bound parameter, never in the statement's text: a failed statement's text
+    goes to the server's log): one Sync, one answer. The function's status is returned; a
+    failed transaction is rolled back."""
+    try:
+        with conn.cursor() as call:
+            with conn.pipeline():
+                conn.execute(b"BEGIN")
+                call.execute(pgappend.CALL.encode(), args)
+                for sql, rows in after:
+                    conn.cursor().executemany(sql.encode(), rows)
+                conn.execute(b"COMMIT")
+            row = call.fetchone()
+    except psycopg.Error:
+        idle = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
+        if not _lost(conn) and not idle:
+            with suppress(psycopg.Error):
+                conn.execute(b"ROLLBACK", prepare=False)
+        raise
+    return row[0] if row else None
 
 
 class _Watch:

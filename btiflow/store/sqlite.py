@@ -373,21 +373,31 @@ def _scoped(unit: str | None) -> tuple[str, tuple[str, ...]]:
     return f"({branches})", (unit, unit, unit)
 
 
+M011_BATCH = 500
+"""How many cases m011 fills in at a time (their states are read, then written, per batch)."""
+
+
 @migrations()
 def m011_case_ties(db: sqlite_utils.Database) -> None:
     """Which unit opened each case and who is offered its baton (``rows.ties_values``), kept in
     the state row, so "Mine saker" finds the offers awaiting a person and the overview counts
     a unit's cases from indexes, without reading every case's state. Cases written before are
-    filled in here from their state. The indexes hold every column the counts read: a row's
+    filled in here from their state, ``M011_BATCH`` at a time (with today's ``from_data`` and
+    ``ties_values``: a later change to them must give the same ties for a stored state). The
+    indexes hold every column the counts read: a row's
     later columns sit behind its large state, which the counts never need to read."""
     for column in ("opened_unit", "offer_to", "offer_unit"):
         db.execute(f"ALTER TABLE cases ADD COLUMN {column} TEXT")
-    for case_id, state in db.execute("SELECT case_id, state FROM cases").fetchall():
-        ties = ties_values(from_data(json.loads(state)))
-        db.execute(
+    after = ""
+    while rows := db.execute(
+        "SELECT case_id, state FROM cases WHERE case_id > ? ORDER BY case_id LIMIT ?",
+        (after, M011_BATCH),
+    ).fetchall():
+        db.conn.executemany(
             "UPDATE cases SET opened_unit = ?, offer_to = ?, offer_unit = ? WHERE case_id = ?",
-            (*ties, case_id),
+            [(*ties_values(from_data(json.loads(state))), c) for c, state in rows],
         )
+        after = rows[-1][0]
     db.execute("CREATE INDEX cases_offer ON cases(offer_to, offer_unit) WHERE offer_to IS NOT NULL")
     db.execute(f"CREATE INDEX cases_tally ON cases({_TALLY})")
     for column in ("opened_unit", "baton_unit", "offer_unit"):

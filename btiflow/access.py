@@ -61,7 +61,9 @@ HOLDERS: dict[str, frozenset[str]] = {
     "pass_baton": frozenset({"baton_holder", "holder_leader", "coordinator"}),
     "answer_baton": frozenset({"offered"}),
     "consent": frozenset({"guardian", "young_person"}),
-    "note": STAFF_SEES | {"guardian"},
+    # the family writes notes too: guardians once told, the young person from the self-consent
+    # age (who reads a young person's note: views.family_view)
+    "note": STAFF_SEES | {"guardian", "young_person"},
     "ask_to_close": frozenset({"guardian", "young_person"}),
 }
 

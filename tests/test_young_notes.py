@@ -30,11 +30,21 @@ def _notes(engine: Engine, case_id: str, viewer: Actor) -> list[str]:
     return [n.text for n in view.family_notes]
 
 
+def _told(engine: Engine, case_id: str) -> tuple[str, ...]:
+    """What the note form tells the young person (who will read it)."""
+    (option,) = [o for o in engine.options(case_id, CHILD) if o.action == "add_note"]
+    assert option.allowed
+    return option.notes
+
+
 def test_a_young_person_of_16_writes_a_note_staff_and_they_read_it_guardians_do_not(
     tmp_path: Path,
 ) -> None:
     engine, _ = make_engine(tmp_path)
     case_id = _case(engine, "2010-01-01")
+    assert _told(engine, case_id) == (
+        "Notatet ditt leses av de ansatte som har tilgang til saken, ikke av foresatte.",
+    )
     engine.act(case_id, "add_note", CHILD, text=WORDS)
     (entry,) = [e for e in engine.log(case_id) if e.kind == "note_added"]
     assert (entry.actor, entry.role) == (CHILD.id, "child")
@@ -55,6 +65,7 @@ def test_a_young_person_of_15_writes_a_note_the_guardians_read_it_until_16(
 ) -> None:
     engine, clock = make_engine(tmp_path)
     case_id = _case(engine, "2011-03-01")  # 15; 16 on 1 March 2027
+    assert "og av foresatte til du fyller 16 år" in _told(engine, case_id)[0]
     engine.act(case_id, "add_note", CHILD, text=WORDS)
     assert WORDS in _notes(engine, case_id, GUARDIAN)
     clock.advance(days=181)  # 1 March 2027

@@ -36,7 +36,12 @@ import functools
 import attrs
 
 from btiflow.case.actions import ACTIONS
-from btiflow.case.consent import baton_stranded, consents_alone, unit_may_know
+from btiflow.case.consent import (
+    baton_stranded,
+    consents_alone,
+    guardians_limited,
+    unit_may_know,
+)
 from btiflow.case.messages import reason
 from btiflow.case.people import STAFF_ROLES, Actor, Person
 from btiflow.case.state import Case
@@ -61,7 +66,9 @@ HOLDERS: dict[str, frozenset[str]] = {
     "pass_baton": frozenset({"baton_holder", "holder_leader", "coordinator"}),
     "answer_baton": frozenset({"offered"}),
     "consent": frozenset({"guardian", "young_person"}),
-    "note": STAFF_SEES | {"guardian"},
+    # the family writes notes too: guardians once told, the young person from the self-consent
+    # age (who reads a young person's note: views.family_view)
+    "note": STAFF_SEES | {"guardian", "young_person"},
     "ask_to_close": frozenset({"guardian", "young_person"}),
 }
 
@@ -208,10 +215,10 @@ def access(workflow: Workflow, case: Case, actor: Actor, now: dt.datetime) -> Ac
     rel = relations(workflow, case, actor, today)
     if rel & STAFF_SEES:
         return Access(rel, "staff")
-    age = case.age_on(today)
     if "guardian" in rel:
-        limited = age is not None and age >= workflow.consent.guardian_limit_age
+        limited = guardians_limited(workflow, case, today)
         return Access(rel, "family", workflow.consent.guardian_hides if limited else ())
+    age = case.age_on(today)
     if "child" in rel and age is not None and age >= workflow.consent.child_view_age:
         return Access(rel, "family")
     return Access(rel, None)

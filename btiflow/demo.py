@@ -15,6 +15,7 @@ to a log that holds nothing but its own (``foreign_cases``).
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 from btiflow.case.consent import RELAY_LOG
 from btiflow.case.people import Actor, Person
@@ -27,6 +28,10 @@ from btiflow.store.url import open_store
 from btiflow.views import FamilyView, render_family
 from btiflow.words import say
 from btiflow.workflow.model import Workflow
+
+DEMO_GUIDE = str(Path(__file__).with_name("demo_guide.yaml"))
+"""The guide ``btiflow serve --demo`` runs on: Kåfjord's, with the services a family may consent
+to named (``consent.services``), so the family's page shows consent as checkboxes."""
 
 DEFAULT_DB = "btiflow-demo.db"
 """Where the demo writes unless told otherwise: its own file, not ``stafettlogg.db``."""

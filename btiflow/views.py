@@ -256,6 +256,15 @@ def _notes(log: Sequence[Entry]) -> tuple[Note, ...]:
     )
 
 
+def family_notes(log: Sequence[Entry], *, limited: bool = False) -> tuple[Note, ...]:
+    """The family's own notes (guardians' and the young person's; never staff's). ``limited``:
+    for a guardian whose view is limited (the young person has reached the guide's
+    ``guardian_limit_age``), the young person's notes are left out, as their own reads and acts
+    are in the access log (``access.log_shown``): from that age their words are their own."""
+    shown = ("guardian",) if limited else FAMILY_ROLES
+    return tuple(n for n in _notes(log) if n.role in shown)
+
+
 def _next_step(workflow: Workflow, case: Case, language: str) -> str | None:
     if not case.is_open:
         return None
@@ -339,7 +348,7 @@ def family_view(
             )
             for c in case.consents
         ),
-        family_notes=tuple(n for n in _notes(log) if n.role in FAMILY_ROLES),
+        family_notes=family_notes(log, limited=bool(hidden)),
         hidden=tuple(hidden),
         notice=notice,
         guide_version=workflow.version,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import tempfile
 from collections.abc import Callable
@@ -11,6 +12,7 @@ from typing import Any
 import attrs
 import pytest
 from casekit import (
+    CHILD,
     GUARDIAN,
     HEALTH,
     PPT,
@@ -36,6 +38,7 @@ from btiflow.views import FamilyView, StaffView
 
 SECRET = "Internt notat: ikke for familien"
 HIDDEN_DOC = "Intern kartlegging"
+YOUNG_NOTE = "Ungdommens eget notat"
 
 
 def _withdrawn(engine: Engine) -> Case:
@@ -67,7 +70,8 @@ SCENARIOS: dict[str, Callable[[Engine], Case]] = {
 
 @functools.cache
 def world() -> tuple[Engine, dict[str, str]]:
-    """One engine with a case per scenario, each with a secret note and an unshared document."""
+    """One engine with a case per scenario, each with a secret note and an unshared document,
+    and the young person's own note where their age lets them write one (from 15)."""
     folder = Path(tempfile.mkdtemp(prefix="btiflow-access-"))
     engine, _ = make_engine(folder, clock=Clock())
     ids = {}
@@ -75,6 +79,8 @@ def world() -> tuple[Engine, dict[str, str]]:
         case = build(engine)
         engine.act(case.id, "add_note", TEACHER, text=SECRET)
         engine.act(case.id, "add_document", TEACHER, title=HIDDEN_DOC)
+        with contextlib.suppress(ActionRefused):  # below the self-consent age: refused
+            engine.act(case.id, "add_note", CHILD, text=YOUNG_NOTE)
         ids[name] = case.id
     return engine, ids
 
@@ -142,12 +148,33 @@ def test_nobody_sees_what_the_rules_forbid(scenario: str, actor: Actor) -> None:
     if limited:
         assert view.minutes == ()
         assert view.documents == ()
+    # the young person's note (written from 15): theirs and the guardians' until 16
+    wrote = age is not None and age >= 15
+    assert (YOUNG_NOTE in text) == (wrote and not limited)
     # nobody may act on the case without a tie to it, either
     if want is None or actor.role not in ("guardian", "child"):
         return
     with pytest.raises(ActionRefused) as refused:
         engine.act(case.id, "add_document", actor, title="x")
     assert refused.value.reasons[0].code == "not_permitted"
+
+
+def test_the_young_persons_note_is_written_from_the_self_consent_age() -> None:
+    """The rule restated: the young person's note is in the log exactly when they were 15,
+    and staff who see the case read it."""
+    engine, ids = world()
+    for case_id in ids.values():
+        case = engine.case(case_id)
+        age = case.age_on(engine.clock().date())
+        notes = [e for e in engine.log(case_id) if e.kind == "note_added" and e.role == "child"]
+        assert bool(notes) == (age is not None and age >= 15)
+        if notes:
+            seen = engine.view(case_id, TEACHER)
+            assert isinstance(seen, StaffView)
+            assert YOUNG_NOTE in [n.text for n in seen.notes]
+    ages = {engine.case(c).age_on(engine.clock().date()) for c in ids.values()}
+    assert any(a is not None and a >= 15 for a in ages)
+    assert any(a is not None and a < 15 for a in ages)
 
 
 def test_the_scenarios_cover_every_kind_of_viewer() -> None:

@@ -23,6 +23,7 @@ import pytest
 from serverkit import written
 
 from btiflow.case.consent import RELAY_LOG
+from btiflow.case.people import Actor
 from btiflow.store.outbox import Outbox
 
 o.require_provider()
@@ -188,3 +189,26 @@ def test_a_login_leads_only_to_a_case_page(site: o.Site, target: str) -> None:
 
     assert CASE_PATH.fullmatch(target) is None
     assert CASE_PATH.fullmatch(f"/saker/{site.a}") is not None
+
+
+def test_the_young_person_writes_a_note_staff_read_it_the_guardian_does_not(site: o.Site) -> None:
+    """From the family page, as the case's subject (16): the note is theirs, under their key and
+    the role ``child``; the teacher reads it by their name, the guardian (limited from 16) not."""
+    words = "Jeg vil helst ha møtene etter skoletid"
+    with _family(site, "ungdom-c") as client:
+        page = client.get(f"/saker/{site.c}")
+        assert 'id="add_note"' in page.text
+        assert "ikke av foresatte" in page.text  # who will read it, told at the form
+        data = _form(page, "add_note") | {"text": words}
+        done = client.post(f"/saker/{site.c}/handling/add_note", data=data)
+        assert done.status_code == 303, done.text
+        shown = client.get(f"/saker/{site.c}").text
+        assert f"Ungdommen selv: {words}" in shown
+        assert "nid:" not in shown
+    (entry,) = [e for e in site.engine.log(site.c) if e.kind == "note_added"]
+    assert (entry.actor, entry.role) == (o.KEY_C, "child")
+    with site.client() as staff:
+        o.log_in(staff, "kommune", "laerer-a")
+        assert f"Ungdom C: {words}" in staff.get(f"/saker/{site.c}").text
+    guardian = Actor("foresatt-uten-innlogging", "guardian")
+    assert words not in repr(site.engine.view(site.c, guardian))

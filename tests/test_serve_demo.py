@@ -37,6 +37,10 @@ def _log_in_as(client: httpx.Client, person: str) -> httpx.Response:
     )
 
 
+def _case_ids(page: str) -> list[str]:
+    return sorted(set(re.findall(r'href="/saker/([^"]+)"', page)))
+
+
 def test_serve_demo_logs_in_a_demo_person_without_a_password(tmp_path: Path) -> None:
     db = tmp_path / "demo.db"
     port = free_port()
@@ -55,7 +59,14 @@ def test_serve_demo_logs_in_a_demo_person_without_a_password(tmp_path: Path) -> 
             case = client.get(f"/saker/{first.group(1)}")
             assert case.status_code == 200
         with httpx.Client(base_url=base, timeout=30) as family:
-            assert _log_in_as(family, GUARDIAN.id).status_code == 200
+            theirs = _log_in_as(family, GUARDIAN.id)
+            assert theirs.status_code == 200
+            pages = [family.get(f"/saker/{c}").text for c in _case_ids(theirs.text)]
+            # the demo's guide names its services: the open case asks consent by checkbox
+            (open_case,) = [p for p in pages if 'id="give_consent"' in p]
+            assert 'type="checkbox"' in open_case
+            assert "Helsestasjonen og skolehelsetjenesten" in open_case
+            assert 'name="units" type="text"' not in open_case
         with httpx.Client(base_url=base, timeout=30) as nobody:
             refused = nobody.post("/demo/login", data={"person": TEACHER.id})
             assert refused.status_code == 403  # no session, no CSRF token

@@ -438,4 +438,7 @@ def _notes(action: str, ctx: Context) -> tuple[str, ...]:
     # whoever plans (or moves) a meeting is told who needs an interpreter
     if action in ("schedule_meeting", "move_meeting"):
         return interpreter.planning_notes(ctx.case, ctx.language)
+    # the young person is told who reads the note they write (views.family_notes)
+    if action == "add_note" and ctx.actor.role == "child":
+        return (consent.young_note_readers(ctx.workflow, ctx.case, ctx.today),)
     return ()

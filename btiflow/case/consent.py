@@ -35,6 +35,26 @@ def consents_alone(workflow: Workflow, case: Case, today: dt.date) -> bool:
     return age is not None and age >= workflow.consent.self_consent_age
 
 
+def guardians_limited(workflow: Workflow, case: Case, today: dt.date) -> bool:
+    """The guardians' view is limited: the young person has reached the guide's
+    ``guardian_limit_age`` and the guide hides something from then (``guardian_hides``); the
+    young person's own notes and acts are then theirs (``access``, ``views.family_notes``)."""
+    age = case.age_on(today)
+    limit = workflow.consent.guardian_limit_age
+    return bool(workflow.consent.guardian_hides) and age is not None and age >= limit
+
+
+def young_note_readers(workflow: Workflow, case: Case, today: dt.date) -> str:
+    """Who reads a note the young person writes, in words for them: staff who see the case, and
+    the guardians until their view is limited (or always, when the guide limits nothing)."""
+    lang = workflow.language
+    if guardians_limited(workflow, case, today):
+        return say(lang, "access.young_note.own")
+    if workflow.consent.guardian_hides:
+        return say(lang, "access.young_note.until", age=workflow.consent.guardian_limit_age)
+    return say(lang, "access.young_note.guardians")
+
+
 RELAY_LOG = "stafettlogg"
 """The consent to the relay log itself, recorded like a unit's (``give_consent(units=[...])``):
 without it the case stays inside the opening unit, at level 0."""

@@ -102,8 +102,10 @@ def serve(
     except ImportError as exc:
         raise click.ClickException(_say("cli.serve.needs")) from exc
     if demo:
+        from btiflow.demo import DEMO_GUIDE
+
         _loopback_only(host)
-        guide = guide or "kafjord"
+        guide = guide or DEMO_GUIDE  # names its services: consent by checkbox
     elif not (db and guide and issuer and audience and jwks_url):
         raise click.UsageError(
             "DB, --workflow, --issuer, --audience and --jwks-url are needed (or --demo)"

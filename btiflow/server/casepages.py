@@ -22,6 +22,7 @@ invitation) is sent to log in and lands on that case after.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from importlib import resources
 from typing import Any
 
@@ -44,6 +45,7 @@ from btiflow import (
 from btiflow.access import AccessRecord
 from btiflow.case.actions import ACTIONS
 from btiflow.case.national_id import PREFIX as NATIONAL_ID_PREFIX
+from btiflow.case.state import Case
 from btiflow.server.actionforms import ActionForm, action_form, label, params_of
 from btiflow.server.overviewpage import overview_page, overview_title
 from btiflow.server.pages import LOGIN_ROUTES, Form, PageError, Pages, _pages, router, show
@@ -51,6 +53,7 @@ from btiflow.server.pages import title as word
 from btiflow.server.routes import CaseId
 from btiflow.server.sessions import Session
 from btiflow.timeline import actor_names, describe
+from btiflow.views import Note
 from btiflow.words import dates, say
 
 SOON = dt.timedelta(days=7)
@@ -195,7 +198,28 @@ def _case_response(
         access=_access(engine, case_id, actor, lang) if seen_by_family else None,
         message=message,
         when=_when,
+        writer=_writers(case, staff, lang),
     )
+
+
+def _writers(case: Case, staff: StaffView | None, lang: str) -> Callable[[Note], str]:
+    """Who wrote a note, in words: the name the case records (staff see every name the log
+    gives), else a family login by its role, never its key."""
+    names = {g.id: g.name for g in case.guardians if g.name}
+    if staff is not None:
+        names |= actor_names(staff.log)
+
+    def writer(note: Note) -> str:
+        if note.role == "child" and staff is None:
+            return say(lang, "pages.access.young_person")
+        if note.by in names:
+            return names[note.by]
+        if note.by.startswith(NATIONAL_ID_PREFIX):
+            family = "young_person" if note.role == "child" else "guardian"
+            return say(lang, f"pages.access.{family}")
+        return note.by
+
+    return writer
 
 
 def _when(value: str | None) -> str:

@@ -114,6 +114,20 @@ def _hidden(
     return access.access(workflow, case, Actor(person_id, "guardian"), now).hidden
 
 
+def _access_log(
+    store: Store, workflow: Workflow, case: Case, person_id: str, relation: str, now: dt.datetime
+) -> list[access.AccessRecord]:
+    """The access-log rows the person may read: a guardian whose view is limited gets what the
+    family page shows them (``access.log_shown``), never the young person's own reads and acts;
+    the export must not tell them more than the page does."""
+    rows = store.access_log(case.id)
+    if relation != "guardian":
+        return rows
+    return access.log_shown(
+        case, access.access(workflow, case, Actor(person_id, "guardian"), now), rows
+    )
+
+
 def _written(entries: Sequence[Entry], workflow: Workflow) -> tuple[Written, ...]:
     return tuple(
         Written(e.seq, e.time.isoformat(), e.kind, describe(e, workflow), dict(e.data))
@@ -148,7 +162,7 @@ def person_insight(
                 view=family_view(workflow, case, log, hidden=hidden),
                 written=_written(theirs, workflow),
                 consents=_written([e for e in theirs if isinstance(e.body, _CONSENTS)], workflow),
-                access_log=tuple(store.access_log(case_id)),
+                access_log=tuple(_access_log(store, workflow, case, person_id, relation, now)),
             )
         )
     if not found:

@@ -81,3 +81,26 @@ def test_a_child_below_the_self_consent_age_may_not_write_a_note(tmp_path: Path)
     assert isinstance(engine.view(case_id, CHILD), FamilyView)
     refused = refuse(engine, case_id, "add_note", CHILD, "not_permitted", text=WORDS)
     assert "ungdommen selv fra 15 år" in refused.reasons[0].message
+
+
+def test_a_limited_guardians_right_of_access_export_shows_no_more_than_their_page(
+    tmp_path: Path,
+) -> None:
+    """The GDPR art. 15 export for a guardian of a 16-year-old leaves out the young person's
+    own reads and acts, as the family page's access log does: the export must not tell more."""
+    import datetime as dt
+
+    from btiflow.insight import person_insight
+
+    engine, _ = make_engine(tmp_path)
+    case_id = _case(engine, "2010-01-01")
+    engine.view(case_id, CHILD)
+    engine.act(case_id, "add_note", CHILD, text=WORDS)
+    officer = Actor("personvern-1", "admin", "Kommunen", "Personvernombud P")
+    now = dt.datetime(2026, 9, 2, 10, 0, tzinfo=dt.UTC)
+    (part,) = person_insight(engine.store, GUARDIAN.id, by=officer, now=now).cases
+    assert CHILD.id in {r.actor for r in engine.store.access_log(case_id)}
+    assert CHILD.id not in {r.actor for r in part.access_log}
+    shown = {(r.actor, r.what) for r in engine.access_log(case_id, GUARDIAN)}
+    assert {(r.actor, r.what) for r in part.access_log} <= shown | {(GUARDIAN.id, "access_log")}
+    assert WORDS not in repr(part)

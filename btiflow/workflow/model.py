@@ -7,7 +7,6 @@ Each field may carry ``metadata={"doc": ...}`` (shown in the schema and in error
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterator
 from typing import Literal
@@ -84,6 +83,8 @@ class Period:
 
     def after(self, day: dt.date) -> dt.date:
         """The day this period after ``day`` (29 February to 28 February in a common year)."""
+        import calendar  # here: loading a guide never needs it
+
         month0 = day.month - 1 + self.months
         year, month = day.year + self.years + month0 // 12, month0 % 12 + 1
         last = calendar.monthrange(year, month)[1]

@@ -29,6 +29,7 @@ HEAVY = (
     "btiflow.store",
     # nor what only some commands or a guide with a mistake need (the other commands' modules
     # are checked apart: test_validate_builds_no_other_command)
+    "btiflow.case",
     "calendar",
     "difflib",
     "importlib.resources",

@@ -1,7 +1,8 @@
 """The command group, its error handling and the helpers its commands share.
 
-The commands import ``main`` and the helpers from here (not from ``btiflow.cli``, which
-imports them); exit codes and how to add a command: ``btiflow/cli/__init__.py``.
+The commands import ``main`` and the helpers from here, and the group imports a command's
+module when the command is used (``HOMES``); exit codes and how to add a command:
+``btiflow/cli/__init__.py``.
 """
 
 from __future__ import annotations

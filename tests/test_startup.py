@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 import json
 import subprocess
 import sys
@@ -26,6 +27,12 @@ HEAVY = (
     "btiflow.notify",
     "btiflow.render",
     "btiflow.store",
+    # nor what only some commands or a guide with a mistake need (the other commands' modules
+    # are checked apart: test_validate_builds_no_other_command)
+    "btiflow.case",
+    "calendar",
+    "difflib",
+    "importlib.resources",
 )
 
 
@@ -101,3 +108,59 @@ def test_validate_reads_only_the_catalogue_files_it_needs() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, cwd=ROOT
     )
     assert set(json.loads(ran.stdout.splitlines()[-1])) <= {"loader.mo", "cli.mo", "click.mo"}
+
+
+def test_validate_builds_no_other_command() -> None:
+    """`btiflow validate` imports the module of its own command only: the other commands'
+    modules (and their options) are imported when one of their commands is used or listed."""
+    code = (
+        "from btiflow.cli import main\n"
+        "try:\n"
+        "    main(['validate', 'workflows/kafjord.yaml'])\n"
+        "except SystemExit as exc:\n"
+        "    assert exc.code == 0, exc.code\n"
+        "import json, sys\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('btiflow.cli.'))))"
+    )
+    ran = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    loaded = set(json.loads(ran.stdout.splitlines()[-1]))
+    commands = {f"btiflow.cli.{name}" for name in COMMAND_MODULES}
+    assert loaded & commands == {"btiflow.cli.guide"}
+
+
+COMMAND_MODULES = (
+    "archive",
+    "cases",
+    "guide",
+    "mail",
+    "retention",
+    "serve",
+    "store",
+    "transfer",
+    "webhooks",
+    "words",
+)
+
+
+def test_the_command_table_names_each_command_in_its_module() -> None:
+    """The group's name → module table (``HOMES``) lists every command each module registers,
+    in that module: a command missing from it could not be run."""
+    from btiflow.cli import group
+
+    for name in COMMAND_MODULES:  # what every module of commands registers
+        importlib.import_module(f"btiflow.cli.{name}")
+    registered = {
+        name: command.callback.__module__
+        for name, command in group.main.commands.items()
+        if command.callback is not None
+    }
+    assert registered == group.HOMES
+    # ... and every module with commands is one of those imported above
+    with_commands = {
+        path.stem
+        for path in (ROOT / "btiflow" / "cli").glob("*.py")
+        if "\n@main." in path.read_text(encoding="utf-8")
+    }
+    assert with_commands == set(COMMAND_MODULES)

@@ -1,7 +1,8 @@
 """The command group, its error handling and the helpers its commands share.
 
-The commands import ``main`` and the helpers from here (not from ``btiflow.cli``, which
-imports them); exit codes and how to add a command: ``btiflow/cli/__init__.py``.
+The commands import ``main`` and the helpers from here, and the group imports a command's
+module when the command is used (``HOMES``); exit codes and how to add a command:
+``btiflow/cli/__init__.py``.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -82,12 +83,74 @@ class _Day(_DayType):
 
 DAY = _Day()
 
+# Each command's module: a command is imported when it is run or asked for, and every module
+# when the commands are listed (--help, a mistyped name), so `btiflow validate` starts without
+# building the other commands' options. A command added to a module is added here too
+# (tests/test_startup.py holds the table to what the modules register).
+HOMES: dict[str, str] = {
+    **dict.fromkeys(("archive", "insight"), "btiflow.cli.archive"),
+    **dict.fromkeys(("case-page", "cases", "demo", "due", "log", "migrate"), "btiflow.cli.cases"),
+    **dict.fromkeys(
+        ("diagram", "diff", "render", "schema", "show", "validate"), "btiflow.cli.guide"
+    ),
+    **dict.fromkeys(("outbox", "remind", "send"), "btiflow.cli.mail"),
+    **dict.fromkeys(("hold", "purge", "release"), "btiflow.cli.retention"),
+    "serve": "btiflow.cli.serve",
+    **dict.fromkeys(("copy", "verify"), "btiflow.cli.store"),
+    **dict.fromkeys(("export", "import", "transfer-key"), "btiflow.cli.transfer"),
+    "webhooks": "btiflow.cli.webhooks",
+    "words": "btiflow.cli.words",
+}
+
+
+class _CommandsByModule(MutableMapping[str, click.Command]):
+    """The group's commands by name, each module imported (and so its commands registered)
+    when one of its commands is asked for; all of them when the commands are listed."""
+
+    def __init__(self, homes: Mapping[str, str]) -> None:
+        self._homes = homes
+        self._commands: dict[str, click.Command] = {}
+
+    def _load(self, name: object) -> None:
+        if name not in self._commands and isinstance(name, str) and name in self._homes:
+            importlib.import_module(self._homes[name])
+
+    def _load_all(self) -> None:
+        for module in dict.fromkeys(self._homes.values()):
+            importlib.import_module(module)
+
+    def __getitem__(self, name: str) -> click.Command:
+        self._load(name)
+        return self._commands[name]
+
+    def __contains__(self, name: object) -> bool:
+        self._load(name)
+        return name in self._commands
+
+    def __setitem__(self, name: str, command: click.Command) -> None:
+        self._commands[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._commands[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self._load_all()
+        return iter(self._commands)
+
+    def __len__(self) -> int:
+        self._load_all()
+        return len(self._commands)
+
 
 class _Commands(WordedGroup):
     """The command group: its help and click's own words in the user's language, and an error
     no command turned into a message becomes one line and exit code 1, never a traceback (a path
     that is a folder, a database that is not one, a URL no store knows, a certificate that is
     not one...). BTIFLOW_TRACEBACK=1 shows the traceback."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = _CommandsByModule(HOMES)
 
     def main(self, *args: Any, **kwargs: Any) -> Any:
         """The entry point: click's words are bound to btiflow's translations while it runs."""

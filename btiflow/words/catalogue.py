@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import functools
 import gettext
-from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
+
+if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
 
 LANGUAGES = ("nb", "nn", "se", "en")
 """The languages btiflow speaks: bokmål, nynorsk, North Sámi (partly), English (developers)."""
@@ -44,9 +48,22 @@ def language_of(language: str | None) -> str:
 
 
 @functools.cache
+def _locale() -> Traversable:
+    """The folder of the catalogue's files: beside this module in an installed or checked-out
+    package (read without importing ``importlib.resources``, which costs a command's start-up
+    more than the texts do), else through ``importlib.resources`` (a zip, say)."""
+    here = Path(__file__).with_name("locale")
+    if here.is_dir():
+        return here
+    from importlib import resources
+
+    return resources.files("btiflow.words").joinpath("locale")
+
+
+@functools.cache
 def _area(language: str, area: str) -> dict[str, str]:
     """The texts of one area's file (empty when the language has no such file)."""
-    item = resources.files("btiflow.words").joinpath("locale", language, f"{area}.mo")
+    item = _locale().joinpath(language, f"{area}.mo")
     if not item.is_file():
         return {}
     with item.open("rb") as fp:
@@ -57,7 +74,7 @@ def _area(language: str, area: str) -> dict[str, str]:
 @functools.cache
 def _catalogue(language: str) -> dict[str, str]:
     texts: dict[str, str] = {}
-    folder = resources.files("btiflow.words").joinpath("locale", language)
+    folder = _locale().joinpath(language)
     if not folder.is_dir():
         return texts
     for item in sorted(folder.iterdir(), key=lambda i: i.name):

@@ -12,7 +12,6 @@ from typing import Any
 
 import attrs
 
-from btiflow.case.people import storable
 from btiflow.codec import StructureError, converter
 from btiflow.errors import Problem, WorkflowError
 from btiflow.words import language_of
@@ -319,6 +318,8 @@ def load_workflow_text(
     worded in ``language`` (as ``load_workflow``)."""
     if not isinstance(text, str) or not isinstance(name, str):
         raise TypeError("load_workflow_text needs the YAML as a str, and a str name")
+    from btiflow.case.people import storable  # here: reading a file never needs the case code
+
     language = language_of(language)
     if not storable(text) or not storable(name):
         lone = problem(language, ("<text>", 1, 1), "", "lone_surrogate")

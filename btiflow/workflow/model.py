@@ -5,9 +5,9 @@ checks, the structuring and the JSON Schema (``schema.py``) are all derived from
 Each field may carry ``metadata={"doc": ...}`` (shown in the schema and in error hints).
 """
 
-from __future__ import annotations
-
-import calendar
+# No ``from __future__ import annotations`` here: the annotations are evaluated once, when the
+# classes are made, so structuring a guide (cattrs reads them with get_type_hints) need not
+# compile and evaluate each one from text on every start (a few ms of ``btiflow validate``).
 import datetime as dt
 from collections.abc import Iterator
 from typing import Literal
@@ -32,7 +32,7 @@ class Text:
     by_language: tuple[tuple[str, str], ...]
 
     @classmethod
-    def of(cls, **by_language: str) -> Text:
+    def of(cls, **by_language: str) -> "Text":
         """Build a text from keyword arguments, e.g. ``Text.of(nb="Hei", se="Bures")``."""
         return cls(tuple(by_language.items()))
 
@@ -84,6 +84,8 @@ class Period:
 
     def after(self, day: dt.date) -> dt.date:
         """The day this period after ``day`` (29 February to 28 February in a common year)."""
+        import calendar  # here: loading a guide never needs it
+
         month0 = day.month - 1 + self.months
         year, month = day.year + self.years + month0 // 12, month0 % 12 + 1
         last = calendar.monthrange(year, month)[1]

@@ -8,7 +8,6 @@ docs/workflow-format.md are made here (:func:`tables`), so the docs cannot drift
 
 from __future__ import annotations
 
-import difflib
 import string
 import sys
 from collections.abc import Sequence
@@ -198,6 +197,8 @@ def suggest(word: str, allowed: Sequence[str], language: str) -> str:
         if len(named) == 2:
             both = say(language, "loader.part.or", first=named[0], second=named[1])
         return say(language, "loader.part.did_you_mean", word=both, allowed=listing)
+    import difflib  # here: only a guide with a mistake needs it
+
     close = difflib.get_close_matches(word, list(allowed), n=1, cutoff=0.6)
     if not close:
         return listing

@@ -5,6 +5,7 @@ case listed that the person may not see (btiflow.overview, docs/permissions.md).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
@@ -317,15 +318,14 @@ def test_m011_fills_in_the_cases_written_before(
     """A log written before m011 (its columns dropped, the migration not recorded) gets them
     filled in from each case's state on open, a few cases at a time (never every state read
     at once): verify agrees, and so do the counts and offers."""
-    from btiflow.store import postgres, sqlite
-
-    monkeypatch.setattr(postgres if kind == "postgres" else sqlite, "M011_BATCH", 2)
     clock = Clock()
     url = str(tmp_path / "relay.db")
     tenant = None
     if kind == "postgres":
-        url = request.getfixturevalue("pg_url")
+        url = request.getfixturevalue("pg_url")  # skips without PostgreSQL or psycopg
         tenant = f"m011-{tmp_path.name}"[-40:]
+    store = importlib.import_module(f"btiflow.store.{kind}")
+    monkeypatch.setattr(store, "M011_BATCH", 2)
     engine = k.engine_on(url, clock, tenant)
     made = varied(engine, clock)
     engine.store.close()

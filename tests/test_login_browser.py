@@ -7,25 +7,19 @@ serious or critical axe-core violation, fits 360 px, and its forms are reachable
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
+import browserkit as b
 import oidckit as o
 import pytest
 
 from btiflow.store.outbox import Outbox
 
-CHROMIUM = Path("/usr/bin/chromium")
-AXE = Path(os.environ.get("BTIFLOW_AXE", "/tmp/btiflow-axe/node_modules/axe-core/axe.min.js"))
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
-
-if not CHROMIUM.exists() and not o.IN_CI:
-    pytest.skip("Debian's chromium is not installed (.ci/run installs it)", allow_module_level=True)
+b.require_chromium(o.IN_CI)
 o.require_provider()
 
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -36,45 +30,18 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[o.Site]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert AXE.is_file(), f"axe-core not found at {AXE} (.ci/run installs it)"
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+    yield from b.launched()
 
 
 def _watched(browser: Browser, site: o.Site) -> tuple[Page, list[str]]:
     """A new tab, and every console error, page error and failed request of our pages (the
     providers' own pages are theirs)."""
-    page = browser.new_page(viewport={"width": 1200, "height": 800})
-    problems: list[str] = []
-
-    def ours(url: str) -> bool:
-        return url.startswith(site.url + "/")
-
-    def console(message: ConsoleMessage) -> None:
-        where = str(message.location.get("url", ""))
-        if message.type == "error" and ours(where):
-            problems.append(f"{message.text} ({where})")
-
-    page.on("console", console)
-    page.on("pageerror", lambda e: problems.append(f"{e} ({page.url})") if ours(page.url) else None)
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}") if ours(r.url) else None)
-    return page, problems
+    return b.watched(browser, site.url, 1200, 800)
 
 
 def _check(page: Page) -> None:
     """axe-core (run through the debugger, so the page's CSP stays as it is), 360 px, keyboard."""
-    page.evaluate(AXE.read_text(encoding="utf-8"))
-    serious = page.evaluate(
-        """async () => (await axe.run(document, {resultTypes: ['violations']})).violations
-            .filter(v => v.impact === 'serious' || v.impact === 'critical')
-            .flatMap(v => v.nodes.map(n => v.id + ': ' + n.target.join(' ')))"""
-    )
-    assert serious == [], page.url
-    page.set_viewport_size({"width": 360, "height": 800})
-    assert page.evaluate("document.documentElement.scrollWidth") <= 360, page.url
-    page.set_viewport_size({"width": 1200, "height": 800})
+    b.passes_axe_and_fits_a_phone(page)
     buttons = page.locator("button").count()
     reached = set()
     for _ in range(40):

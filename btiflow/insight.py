@@ -105,27 +105,14 @@ def _recorded(case: Case, person_id: str, relation: str) -> dict[str, Any]:
     return {"id": guardian.id, "name": guardian.name, "email": guardian.email}
 
 
-def _hidden(
+def _seen(
     workflow: Workflow, case: Case, person_id: str, relation: str, now: dt.datetime
-) -> tuple[str, ...]:
-    """What the family's view withholds from this person today (a guardian of an older child)."""
+) -> access.Access | None:
+    """What a guardian may see today (their view is limited for an older child); None for the
+    young person, whose own export withholds nothing."""
     if relation != "guardian":
-        return ()
-    return access.access(workflow, case, Actor(person_id, "guardian"), now).hidden
-
-
-def _access_log(
-    store: Store, workflow: Workflow, case: Case, person_id: str, relation: str, now: dt.datetime
-) -> list[access.AccessRecord]:
-    """The access-log rows the person may read: a guardian whose view is limited gets what the
-    family page shows them (``access.log_shown``), never the young person's own reads and acts;
-    the export must not tell them more than the page does."""
-    rows = store.access_log(case.id)
-    if relation != "guardian":
-        return rows
-    return access.log_shown(
-        case, access.access(workflow, case, Actor(person_id, "guardian"), now), rows
-    )
+        return None
+    return access.access(workflow, case, Actor(person_id, "guardian"), now)
 
 
 def _written(entries: Sequence[Entry], workflow: Workflow) -> tuple[Written, ...]:
@@ -152,17 +139,19 @@ def person_insight(
             continue
         workflow = store.load_workflow(case.workflow_hash)
         log = store.entries(case_id)
-        hidden = _hidden(workflow, case, person_id, relation, now)
+        seen = _seen(workflow, case, person_id, relation, now)
+        rows = store.access_log(case_id)
         theirs = [e for e in log if e.actor == person_id]
         found.append(
             CaseInsight(
                 case_id=case.id,
                 relation=relation,
                 recorded=_recorded(case, person_id, relation),
-                view=family_view(workflow, case, log, hidden=hidden),
+                view=family_view(workflow, case, log, hidden=seen.hidden if seen else ()),
                 written=_written(theirs, workflow),
                 consents=_written([e for e in theirs if isinstance(e.body, _CONSENTS)], workflow),
-                access_log=tuple(_access_log(store, workflow, case, person_id, relation, now)),
+                # the export tells a limited guardian no more than their page does
+                access_log=tuple(access.log_shown(case, seen, rows) if seen else rows),
             )
         )
     if not found:
